@@ -1,0 +1,9 @@
+package io.raftkv.raft.core;
+
+/** What an entry carries. */
+public enum EntryType {
+    /** Bytes for the state machine. */
+    COMMAND,
+    /** Appended by a new leader; the state machine never sees it. */
+    NOOP
+}

@@ -1,0 +1,137 @@
+package io.raftkv.raft.core;
+
+import io.raftkv.common.Check;
+
+/**
+ * Tuning of one replica. Times are in ticks (the host ticks every {@code tickMillis}); sizes are
+ * bounds, never targets.
+ *
+ * @param heartbeatTicks a leader sends heartbeats this often
+ * @param electionTicksMin a follower's election timeout is drawn from [min, max); check-quorum and
+ *     the pre-vote lease use min
+ * @param electionTicksMax see electionTicksMin
+ * @param preVote campaign in a pre-vote round first (thesis section 9.6)
+ * @param checkQuorum a leader steps down when it has not heard from a quorum for electionTicksMin
+ * @param inflightMessagesMax appends in flight to one follower
+ * @param inflightBytesMax entry bytes in flight to one follower
+ * @param entriesPerMessageMax entries in one AppendEntries
+ * @param bytesPerMessageMax entry bytes in one AppendEntries (at least one entry is always sent)
+ * @param uncommittedEntriesMax proposals past this many uncommitted entries are Overloaded
+ * @param pendingReadsMax reads waiting for confirmation past this are Overloaded
+ * @param applyBytesMax committed entry bytes handed out in one Ready
+ * @param snapshotChunkBytes bytes of snapshot data per InstallSnapshot message
+ * @param snapshotBytesMax the largest snapshot a follower accepts
+ */
+public record RaftOptions(
+        int heartbeatTicks,
+        int electionTicksMin,
+        int electionTicksMax,
+        boolean preVote,
+        boolean checkQuorum,
+        int inflightMessagesMax,
+        long inflightBytesMax,
+        int entriesPerMessageMax,
+        long bytesPerMessageMax,
+        int uncommittedEntriesMax,
+        int pendingReadsMax,
+        long applyBytesMax,
+        int snapshotChunkBytes,
+        long snapshotBytesMax) {
+
+    public RaftOptions {
+        Check.argument(heartbeatTicks >= 1, "heartbeatTicks must be at least 1");
+        Check.argument(
+                electionTicksMin > heartbeatTicks && electionTicksMax > electionTicksMin,
+                "need heartbeatTicks < electionTicksMin < electionTicksMax, got %d, %d, %d",
+                heartbeatTicks,
+                electionTicksMin,
+                electionTicksMax);
+        Check.argument(inflightMessagesMax >= 1 && inflightBytesMax >= 1, "inflight limits < 1");
+        Check.argument(entriesPerMessageMax >= 1 && bytesPerMessageMax >= 1, "message limits < 1");
+        Check.argument(uncommittedEntriesMax >= 1 && pendingReadsMax >= 1, "pending limits < 1");
+        Check.argument(applyBytesMax >= 1 && snapshotChunkBytes >= 1, "apply or chunk limit < 1");
+        Check.argument(snapshotBytesMax >= snapshotChunkBytes, "snapshotBytesMax < chunk size");
+    }
+
+    /**
+     * The defaults: with a 10 ms tick, heartbeats every 50 ms and elections after 150-300 ms, so a
+     * leader is elected well inside the lab's 5 s bound.
+     */
+    public static RaftOptions defaults() {
+        return new RaftOptions(
+                5, 15, 30, true, true, 256, 8 << 20, 512, 1 << 20, 10_000, 10_000, 4 << 20, 1 << 20,
+                1L << 31);
+    }
+
+    public RaftOptions withSnapshotChunkBytes(int bytes) {
+        return new RaftOptions(
+                heartbeatTicks,
+                electionTicksMin,
+                electionTicksMax,
+                preVote,
+                checkQuorum,
+                inflightMessagesMax,
+                inflightBytesMax,
+                entriesPerMessageMax,
+                bytesPerMessageMax,
+                uncommittedEntriesMax,
+                pendingReadsMax,
+                applyBytesMax,
+                bytes,
+                Math.max(snapshotBytesMax, bytes));
+    }
+
+    public RaftOptions withPreVoteAndCheckQuorum(boolean enabled) {
+        return new RaftOptions(
+                heartbeatTicks,
+                electionTicksMin,
+                electionTicksMax,
+                enabled,
+                enabled,
+                inflightMessagesMax,
+                inflightBytesMax,
+                entriesPerMessageMax,
+                bytesPerMessageMax,
+                uncommittedEntriesMax,
+                pendingReadsMax,
+                applyBytesMax,
+                snapshotChunkBytes,
+                snapshotBytesMax);
+    }
+
+    public RaftOptions withFlowControl(int inflightMessages, int entriesPerMessage) {
+        return new RaftOptions(
+                heartbeatTicks,
+                electionTicksMin,
+                electionTicksMax,
+                preVote,
+                checkQuorum,
+                inflightMessages,
+                inflightBytesMax,
+                entriesPerMessage,
+                bytesPerMessageMax,
+                uncommittedEntriesMax,
+                pendingReadsMax,
+                applyBytesMax,
+                snapshotChunkBytes,
+                snapshotBytesMax);
+    }
+
+    public RaftOptions withUncommittedEntriesMax(int entries) {
+        return new RaftOptions(
+                heartbeatTicks,
+                electionTicksMin,
+                electionTicksMax,
+                preVote,
+                checkQuorum,
+                inflightMessagesMax,
+                inflightBytesMax,
+                entriesPerMessageMax,
+                bytesPerMessageMax,
+                entries,
+                pendingReadsMax,
+                applyBytesMax,
+                snapshotChunkBytes,
+                snapshotBytesMax);
+    }
+}

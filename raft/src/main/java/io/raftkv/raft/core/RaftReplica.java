@@ -1,0 +1,892 @@
+package io.raftkv.raft.core;
+
+import io.raftkv.common.Check;
+import io.raftkv.common.NodeId;
+import io.raftkv.raft.core.Message.AppendEntries;
+import io.raftkv.raft.core.Message.AppendEntriesResponse;
+import io.raftkv.raft.core.Message.Heartbeat;
+import io.raftkv.raft.core.Message.HeartbeatResponse;
+import io.raftkv.raft.core.Message.InstallSnapshot;
+import io.raftkv.raft.core.Message.InstallSnapshotResponse;
+import io.raftkv.raft.core.Message.RequestVote;
+import io.raftkv.raft.core.Message.RequestVoteResponse;
+import io.raftkv.raft.core.Message.TimeoutNow;
+import io.raftkv.raft.core.Rejection.NotLeader;
+import io.raftkv.raft.core.Rejection.Overloaded;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+import java.util.SplittableRandom;
+import java.util.TreeMap;
+
+/**
+ * One replica of one Raft group, as a pure state machine (DESIGN.md rule 1).
+ *
+ * <p>Inputs: {@link #tick()}, {@link #step(Message)}, {@link #propose(byte[])}, {@link
+ * #readIndex(long)}, {@link #transferLeadership(NodeId)} and {@link #compact(Snapshot)}. Output:
+ * {@link Ready} batches; the host handles one as its Javadoc says and then calls {@link
+ * #advance(Ready)}. Between {@link #ready()} and {@link #advance(Ready)} the host may call {@code
+ * propose}, {@code readIndex} and {@code transferLeadership}, but not {@code tick} or {@code step}.
+ *
+ * <p>Not thread-safe: one thread (the host's loop) owns it. Randomness comes only from the seed
+ * given at construction, so equal inputs give equal outputs.
+ */
+public final class RaftReplica {
+    private final NodeId id;
+    private final RaftOptions options;
+    private final SplittableRandom random;
+    private final RaftLog log;
+    private final ReadIndexQueue reads = new ReadIndexQueue();
+
+    /** Leader only: one entry per voter, this replica's included. */
+    private final TreeMap<NodeId, Progress> progress = new TreeMap<>();
+
+    /** Candidates and pre-candidates: the votes received in the current round. */
+    private final TreeMap<NodeId, Boolean> votes = new TreeMap<>();
+
+    private final List<Message> outbox = new ArrayList<>();
+    private final List<ReadState> readStates = new ArrayList<>();
+
+    private Membership membership;
+    private long term;
+    private Optional<NodeId> votedFor;
+    private Optional<NodeId> leader = Optional.empty();
+    private Role role = Role.FOLLOWER;
+    private int electionElapsed;
+    private int heartbeatElapsed;
+    private int randomizedElectionTimeout;
+    private Optional<NodeId> transferTarget = Optional.empty();
+    private int transferElapsed;
+
+    /** Leader: new entries wait for the next {@link #ready()} to go out in one message each. */
+    private boolean appendPending;
+
+    /** The newest snapshot this replica holds, sent to followers behind the compacted log. */
+    private Optional<Snapshot> latestSnapshot;
+
+    private Optional<IncomingSnapshot> incomingSnapshot = Optional.empty();
+    private Optional<Snapshot> snapshotToInstall = Optional.empty();
+    private HardState persistedHardState;
+
+    /**
+     * Creates a replica from what storage recovered (or {@link PersistedState#EMPTY}).
+     *
+     * @param membership the group's voters, unless the recovered snapshot records newer ones
+     * @param randomSeed seeds the election timeouts; give each replica its own
+     */
+    public RaftReplica(
+            NodeId id,
+            Membership membership,
+            RaftOptions options,
+            long randomSeed,
+            PersistedState persisted) {
+        this.id = id;
+        this.options = options;
+        this.random = new SplittableRandom(randomSeed);
+        SnapshotMeta snapshotMeta =
+                persisted.snapshot().map(Snapshot::meta).orElse(new SnapshotMeta(0, 0, membership));
+        this.membership = snapshotMeta.membership();
+        this.log =
+                new RaftLog(snapshotMeta, persisted.entries(), persisted.hardState().commitIndex());
+        this.latestSnapshot = persisted.snapshot();
+        this.term = persisted.hardState().term();
+        this.votedFor = persisted.hardState().votedFor();
+        this.persistedHardState = persisted.hardState();
+        resetElectionTimer();
+    }
+
+    // ---------------------------------------------------------------- inputs
+
+    /** Advances logical time by one tick. */
+    public void tick() {
+        if (role == Role.LEADER) {
+            tickLeader();
+        } else {
+            tickElection();
+        }
+    }
+
+    /** Handles one message from another replica of this group. */
+    public void step(Message message) {
+        Check.that(message.to().equals(id), "%s got a message for %s", id, message.to());
+        if (!membership.contains(message.from())) {
+            return;
+        }
+        if (message.term() > term && !acceptHigherTerm(message)) {
+            return;
+        }
+        if (message.term() < term) {
+            answerLowerTerm(message);
+            return;
+        }
+        switch (message) {
+            case RequestVote request -> handleRequestVote(request);
+            case RequestVoteResponse response -> handleVoteResponse(response);
+            case AppendEntries request -> handleAppendEntries(request);
+            case AppendEntriesResponse response -> handleAppendResponse(response);
+            case Heartbeat request -> handleHeartbeat(request);
+            case HeartbeatResponse response -> handleHeartbeatResponse(response);
+            case InstallSnapshot request -> handleInstallSnapshot(request);
+            case InstallSnapshotResponse response -> handleInstallSnapshotResponse(response);
+            case TimeoutNow request -> handleTimeoutNow(request);
+        }
+    }
+
+    /**
+     * Appends a command if this replica leads. The answer is immediate; the command's fate shows
+     * when its index is applied: it was committed if the entry applied there has the returned term.
+     */
+    public ProposeResult propose(byte[] command) {
+        if (role != Role.LEADER) {
+            return new NotLeader(leader);
+        }
+        if (transferTarget.isPresent()) {
+            return new NotLeader(transferTarget);
+        }
+        if (log.lastIndex() - log.commitIndex() >= options.uncommittedEntriesMax()) {
+            return new Overloaded("too many uncommitted entries");
+        }
+        Entry entry = Entry.command(log.lastIndex() + 1, term, command);
+        log.appendOne(entry);
+        appendPending = true;
+        return new ProposeResult.Accepted(entry.index(), term);
+    }
+
+    /**
+     * Starts a linearizable read (ReadIndex, thesis section 6.4): a {@link ReadState} with {@code
+     * requestId} comes out in a later Ready once a quorum confirmed this leader.
+     */
+    public ReadResult readIndex(long requestId) {
+        if (role != Role.LEADER) {
+            return new NotLeader(leader);
+        }
+        if (reads.pendingCount() >= options.pendingReadsMax()) {
+            return new Overloaded("too many pending reads");
+        }
+        reads.add(requestId);
+        return new ReadResult.Queued(requestId);
+    }
+
+    /**
+     * Hands leadership to {@code target} (thesis section 3.10): proposals are refused while the
+     * target catches up, then it is told to campaign at once. Gives up after an election timeout.
+     * Returns false if this replica does not lead or the target is not another voter.
+     */
+    public boolean transferLeadership(NodeId target) {
+        if (role != Role.LEADER || target.equals(id) || !membership.contains(target)) {
+            return false;
+        }
+        transferTarget = Optional.of(target);
+        transferElapsed = 0;
+        if (progress.get(target).match() == log.lastIndex()) {
+            send(new TimeoutNow(id, target, term));
+        } else {
+            sendAppend(target, true);
+        }
+        return true;
+    }
+
+    /** Where a snapshot of the state machine at applied index {@code index} sits in the log. */
+    public SnapshotMeta snapshotMetaAt(long index) {
+        Check.argument(
+                index > log.snapshotIndex() && index <= log.appliedIndex(),
+                "snapshot at %d outside (%d, applied %d]",
+                index,
+                log.snapshotIndex(),
+                log.appliedIndex());
+        return new SnapshotMeta(index, log.term(index), membership);
+    }
+
+    /**
+     * Replaces the log up to the snapshot's index with the snapshot, which the host took of its
+     * state machine at that applied index. The host persists the snapshot itself.
+     */
+    public void compact(Snapshot snapshot) {
+        Check.argument(
+                snapshot.meta().equals(snapshotMetaAt(snapshot.index())),
+                "snapshot %s does not match the log",
+                snapshot);
+        log.compactTo(snapshot.index());
+        latestSnapshot = Optional.of(snapshot);
+    }
+
+    // ---------------------------------------------------------------- outputs
+
+    /** Whether {@link #ready()} has anything to hand out. */
+    public boolean hasReady() {
+        return leaderHasBroadcasts()
+                || !outbox.isEmpty()
+                || !readStates.isEmpty()
+                || !currentHardState().equals(persistedHardState)
+                || log.persistedIndex() < log.lastIndex()
+                || snapshotToInstall.isPresent()
+                || log.commitIndex() > log.appliedIndex();
+    }
+
+    /** Hands out the pending work; see {@link Ready} for what the host must do with it. */
+    public Ready ready() {
+        flushLeaderBroadcasts();
+        HardState hardState = currentHardState();
+        boolean termOrVoteChanged =
+                hardState.term() != persistedHardState.term()
+                        || !hardState.votedFor().equals(persistedHardState.votedFor());
+        List<Entry> entries = log.unpersisted();
+        List<Entry> committed =
+                snapshotToInstall.isPresent() || log.commitIndex() == log.appliedIndex()
+                        ? List.of()
+                        : log.slice(
+                                log.appliedIndex() + 1,
+                                log.commitIndex(),
+                                Integer.MAX_VALUE,
+                                options.applyBytesMax());
+        Ready ready =
+                new Ready(
+                        hardState.equals(persistedHardState)
+                                ? Optional.empty()
+                                : Optional.of(hardState),
+                        entries,
+                        snapshotToInstall,
+                        List.copyOf(outbox),
+                        committed,
+                        List.copyOf(readStates),
+                        termOrVoteChanged || !entries.isEmpty() || snapshotToInstall.isPresent());
+        outbox.clear();
+        readStates.clear();
+        return ready;
+    }
+
+    /** Acknowledges that the host persisted, sent and applied {@code ready}. */
+    public void advance(Ready ready) {
+        ready.hardState().ifPresent(hardState -> persistedHardState = hardState);
+        ready.snapshot()
+                .ifPresent(
+                        snapshot -> {
+                            Check.that(
+                                    snapshotToInstall.equals(Optional.of(snapshot)),
+                                    "advanced a snapshot that was not handed out");
+                            snapshotToInstall = Optional.empty();
+                        });
+        if (!ready.entries().isEmpty()) {
+            Entry last = ready.entries().getLast();
+            Check.that(
+                    log.matchTerm(last.index(), last.term()),
+                    "persisted entry %s changed before advance",
+                    last);
+            log.persistedTo(last.index());
+        }
+        if (!ready.committedEntries().isEmpty()) {
+            log.appliedTo(ready.committedEntries().getLast().index());
+        }
+        if (role == Role.LEADER) {
+            progress.get(id).maybeUpdate(log.persistedIndex());
+            maybeCommit();
+        }
+    }
+
+    // ---------------------------------------------------------------- status
+
+    public NodeId id() {
+        return id;
+    }
+
+    public Role role() {
+        return role;
+    }
+
+    public long term() {
+        return term;
+    }
+
+    public Optional<NodeId> leader() {
+        return leader;
+    }
+
+    public Membership membership() {
+        return membership;
+    }
+
+    public long appliedIndex() {
+        return log.appliedIndex();
+    }
+
+    public long commitIndex() {
+        return log.commitIndex();
+    }
+
+    /** Bytes of log entries after the latest snapshot: what a snapshot would free. */
+    public long logBytesSinceSnapshot() {
+        return log.bytesAfterSnapshot();
+    }
+
+    /** Entries after the latest snapshot. */
+    public int logEntriesSinceSnapshot() {
+        return log.entryCount();
+    }
+
+    public RaftStatus status() {
+        return new RaftStatus(
+                id,
+                role,
+                term,
+                leader,
+                log.commitIndex(),
+                log.appliedIndex(),
+                log.lastIndex(),
+                log.snapshotIndex());
+    }
+
+    // ---------------------------------------------------------------- terms and roles
+
+    /**
+     * Applies the rules for a message from a higher term; returns whether to go on handling it.
+     * Votes are ignored while a leader is known to be alive (thesis section 4.2.3), so a
+     * partitioned replica that comes back cannot depose a healthy leader; a pre-vote never changes
+     * the term.
+     */
+    private boolean acceptHigherTerm(Message message) {
+        if (message instanceof RequestVote request) {
+            boolean leaderAlive =
+                    options.checkQuorum()
+                            && leader.isPresent()
+                            && electionElapsed < options.electionTicksMin();
+            if (leaderAlive && !request.leadershipTransfer()) {
+                return false;
+            }
+            if (!request.preVote()) {
+                becomeFollower(message.term(), Optional.empty());
+            }
+            return true;
+        }
+        if (message instanceof RequestVoteResponse response && response.preVote()) {
+            if (response.granted()) {
+                return true; // a granted pre-vote carries the term the campaign would use
+            }
+            becomeFollower(message.term(), Optional.empty());
+            return false;
+        }
+        boolean fromLeader =
+                message instanceof AppendEntries
+                        || message instanceof Heartbeat
+                        || message instanceof InstallSnapshot;
+        becomeFollower(message.term(), fromLeader ? Optional.of(message.from()) : Optional.empty());
+        return true;
+    }
+
+    /** Answers a message from an older term so that its stale sender learns the newer one. */
+    private void answerLowerTerm(Message message) {
+        if (message instanceof AppendEntries || message instanceof Heartbeat) {
+            send(rejectAppend(message.from(), 0, 0, 0));
+        } else if (message instanceof RequestVote request && request.preVote()) {
+            send(new RequestVoteResponse(id, request.from(), term, false, true));
+        }
+        // Stale replies and votes carry nothing this replica needs.
+    }
+
+    private void becomeFollower(long newTerm, Optional<NodeId> newLeader) {
+        Check.that(newTerm >= term, "%s: term goes back from %d to %d", id, term, newTerm);
+        if (newTerm > term) {
+            term = newTerm;
+            votedFor = Optional.empty();
+        }
+        role = Role.FOLLOWER;
+        leader = newLeader;
+        resetRoleState();
+    }
+
+    private void becomePreCandidate() {
+        Check.that(role != Role.LEADER, "a leader does not pre-campaign");
+        role = Role.PRE_CANDIDATE;
+        leader = Optional.empty();
+        resetRoleState();
+    }
+
+    private void becomeCandidate() {
+        Check.that(role != Role.LEADER, "a leader does not campaign");
+        term++;
+        votedFor = Optional.of(id);
+        role = Role.CANDIDATE;
+        leader = Optional.empty();
+        resetRoleState();
+    }
+
+    private void becomeLeader() {
+        Check.that(role == Role.CANDIDATE, "%s became leader from %s", id, role);
+        role = Role.LEADER;
+        leader = Optional.of(id);
+        resetRoleState();
+        for (NodeId voter : membership.voters()) {
+            Progress peer =
+                    new Progress(
+                            log.lastIndex() + 1,
+                            new Inflights(
+                                    options.inflightMessagesMax(), options.inflightBytesMax()));
+            peer.recentActive(true);
+            progress.put(voter, peer);
+        }
+        progress.get(id).maybeUpdate(log.persistedIndex());
+        // Commits the entries of earlier terms and lets reads start (Raft section 5.4.2, 8).
+        log.appendOne(Entry.noop(log.lastIndex() + 1, term));
+        appendPending = true;
+    }
+
+    private void resetRoleState() {
+        electionElapsed = 0;
+        heartbeatElapsed = 0;
+        resetElectionTimer();
+        votes.clear();
+        progress.clear();
+        transferTarget = Optional.empty();
+        appendPending = false;
+        // Pending reads of a former leader are dropped; the host fails them on the role change.
+        reads.clear();
+    }
+
+    private void resetElectionTimer() {
+        randomizedElectionTimeout =
+                random.nextInt(options.electionTicksMin(), options.electionTicksMax());
+    }
+
+    private HardState currentHardState() {
+        return new HardState(term, votedFor, log.commitIndex());
+    }
+
+    private void send(Message message) {
+        outbox.add(message);
+    }
+
+    private List<NodeId> peers() {
+        return membership.voters().stream().filter(voter -> !voter.equals(id)).toList();
+    }
+
+    // ---------------------------------------------------------------- elections
+
+    private void tickElection() {
+        electionElapsed++;
+        if (electionElapsed >= randomizedElectionTimeout) {
+            campaign(false);
+        }
+    }
+
+    /** Starts an election, with a pre-vote round first unless a leader asked for it. */
+    private void campaign(boolean leadershipTransfer) {
+        if (!membership.contains(id)) {
+            return;
+        }
+        if (options.preVote() && !leadershipTransfer) {
+            becomePreCandidate();
+        } else {
+            becomeCandidate();
+        }
+        requestVotes(leadershipTransfer);
+    }
+
+    private void requestVotes(boolean leadershipTransfer) {
+        boolean preVote = role == Role.PRE_CANDIDATE;
+        votes.put(id, true);
+        if (tallyVotes()) {
+            return;
+        }
+        long voteTerm = preVote ? term + 1 : term;
+        for (NodeId peer : peers()) {
+            send(
+                    new RequestVote(
+                            id,
+                            peer,
+                            voteTerm,
+                            log.lastIndex(),
+                            log.lastTerm(),
+                            preVote,
+                            leadershipTransfer));
+        }
+    }
+
+    /** Acts on the votes so far; returns true if the round is decided. */
+    private boolean tallyVotes() {
+        return switch (Quorum.voteResult(membership.voters().size(), votes.values())) {
+            case WON -> {
+                if (role == Role.PRE_CANDIDATE) {
+                    becomeCandidate();
+                    requestVotes(false);
+                } else {
+                    becomeLeader();
+                }
+                yield true;
+            }
+            case LOST -> {
+                becomeFollower(term, Optional.empty());
+                yield true;
+            }
+            case PENDING -> false;
+        };
+    }
+
+    private void handleRequestVote(RequestVote request) {
+        boolean canVote =
+                votedFor.equals(Optional.of(request.from()))
+                        || (votedFor.isEmpty() && leader.isEmpty())
+                        || (request.preVote() && request.term() > term);
+        boolean granted = canVote && log.isUpToDate(request.lastLogIndex(), request.lastLogTerm());
+        long answerTerm = granted ? request.term() : term;
+        send(new RequestVoteResponse(id, request.from(), answerTerm, granted, request.preVote()));
+        if (granted && !request.preVote()) {
+            electionElapsed = 0;
+            votedFor = Optional.of(request.from());
+        }
+    }
+
+    private void handleVoteResponse(RequestVoteResponse response) {
+        boolean expected =
+                (role == Role.PRE_CANDIDATE && response.preVote())
+                        || (role == Role.CANDIDATE && !response.preVote());
+        if (!expected) {
+            return;
+        }
+        votes.putIfAbsent(response.from(), response.granted());
+        tallyVotes();
+    }
+
+    private void handleTimeoutNow(TimeoutNow request) {
+        if (role == Role.FOLLOWER) {
+            campaign(true);
+        }
+    }
+
+    // ---------------------------------------------------------------- follower side
+
+    /** Any message from the current term's leader makes this replica its follower. */
+    private void followLeader(Message message) {
+        Check.that(
+                role != Role.LEADER, "two leaders in term %d: %s and %s", term, id, message.from());
+        if (role != Role.FOLLOWER) {
+            becomeFollower(term, Optional.of(message.from()));
+        }
+        leader = Optional.of(message.from());
+        electionElapsed = 0;
+    }
+
+    private void handleAppendEntries(AppendEntries request) {
+        followLeader(request);
+        long prevIndex = request.prevLogIndex();
+        long prevTerm = request.prevLogTerm();
+        List<Entry> entries = request.entries();
+        if (prevIndex < log.commitIndex()) {
+            // Entries up to the commit index match the leader's; keep only what follows them.
+            int skip = (int) Math.min(log.commitIndex() - prevIndex, entries.size());
+            entries = entries.subList(skip, entries.size());
+            prevIndex = log.commitIndex();
+            prevTerm = log.term(prevIndex);
+        }
+        if (!log.matchTerm(prevIndex, prevTerm)) {
+            send(conflictAnswer(request));
+            return;
+        }
+        long lastNew = log.appendFromLeader(prevIndex, entries);
+        log.commitTo(Math.min(request.leaderCommit(), lastNew));
+        send(new AppendEntriesResponse(id, request.from(), term, true, lastNew, 0, 0, 0));
+    }
+
+    /** A rejection that lets the leader skip the follower's whole conflicting term. */
+    private AppendEntriesResponse conflictAnswer(AppendEntries request) {
+        long prevIndex = request.prevLogIndex();
+        if (prevIndex > log.lastIndex()) {
+            return rejectAppend(request.from(), prevIndex, 0, log.lastIndex() + 1);
+        }
+        return rejectAppend(
+                request.from(), prevIndex, log.term(prevIndex), log.firstIndexOfTerm(prevIndex));
+    }
+
+    private AppendEntriesResponse rejectAppend(
+            NodeId to, long rejectedIndex, long conflictTerm, long conflictIndex) {
+        return new AppendEntriesResponse(
+                id, to, term, false, 0, rejectedIndex, conflictTerm, conflictIndex);
+    }
+
+    private void handleHeartbeat(Heartbeat request) {
+        followLeader(request);
+        log.commitTo(request.commitIndex());
+        send(new HeartbeatResponse(id, request.from(), term, request.readContext()));
+    }
+
+    private void handleInstallSnapshot(InstallSnapshot request) {
+        followLeader(request);
+        SnapshotMeta meta = request.meta();
+        if (meta.index() <= log.commitIndex()) {
+            incomingSnapshot = Optional.empty();
+            send(snapshotAnswer(request, 0, true, log.commitIndex()));
+            return;
+        }
+        if (request.offset() == 0) {
+            incomingSnapshot = Optional.of(new IncomingSnapshot(meta));
+        }
+        long expectedOffset =
+                incomingSnapshot
+                        .filter(in -> in.meta().equals(meta))
+                        .map(IncomingSnapshot::size)
+                        .orElse(0L);
+        boolean fits = expectedOffset + request.chunk().length <= options.snapshotBytesMax();
+        if (request.offset() != expectedOffset || incomingSnapshot.isEmpty() || !fits) {
+            send(snapshotAnswer(request, fits ? expectedOffset : 0, false, 0));
+            return;
+        }
+        IncomingSnapshot incoming = incomingSnapshot.get();
+        incoming.append(request.chunk());
+        if (!request.last()) {
+            send(snapshotAnswer(request, incoming.size(), false, 0));
+            return;
+        }
+        incomingSnapshot = Optional.empty();
+        restore(incoming.finish());
+        send(snapshotAnswer(request, incoming.size(), true, meta.index()));
+    }
+
+    private InstallSnapshotResponse snapshotAnswer(
+            InstallSnapshot request, long nextOffset, boolean done, long matchIndex) {
+        return new InstallSnapshotResponse(
+                id, request.from(), term, request.meta().index(), nextOffset, done, matchIndex);
+    }
+
+    /** Adopts a snapshot from the leader, unless the log already holds its last entry. */
+    private void restore(Snapshot snapshot) {
+        if (log.matchTerm(snapshot.index(), snapshot.term())) {
+            log.commitTo(snapshot.index());
+            return;
+        }
+        log.restore(snapshot.meta());
+        membership = snapshot.meta().membership();
+        latestSnapshot = Optional.of(snapshot);
+        snapshotToInstall = Optional.of(snapshot);
+    }
+
+    // ---------------------------------------------------------------- leader side
+
+    private void tickLeader() {
+        heartbeatElapsed++;
+        electionElapsed++;
+        if (transferTarget.isPresent() && ++transferElapsed >= options.electionTicksMin()) {
+            transferTarget = Optional.empty();
+        }
+        if (electionElapsed >= options.electionTicksMin()) {
+            electionElapsed = 0;
+            if (options.checkQuorum() && !quorumActive()) {
+                becomeFollower(term, Optional.empty());
+                return;
+            }
+        }
+        if (heartbeatElapsed >= options.heartbeatTicks()) {
+            heartbeatElapsed = 0;
+            broadcastHeartbeat(0);
+        }
+    }
+
+    /** Whether a quorum was heard from since the last check; starts the next period. */
+    private boolean quorumActive() {
+        int active = 0;
+        for (var entry : progress.entrySet()) {
+            if (entry.getKey().equals(id) || entry.getValue().recentActive()) {
+                active++;
+            }
+            entry.getValue().recentActive(false);
+        }
+        return active >= membership.quorum();
+    }
+
+    private void broadcastHeartbeat(long readContext) {
+        for (NodeId peer : peers()) {
+            long commit = Math.min(progress.get(peer).match(), log.commitIndex());
+            send(new Heartbeat(id, peer, term, commit, readContext));
+        }
+    }
+
+    private boolean leaderHasBroadcasts() {
+        return role == Role.LEADER
+                && (appendPending || (reads.hasUnsent() && committedInCurrentTerm()));
+    }
+
+    /** Sends what proposals and reads since the last Ready need, batched per follower. */
+    private void flushLeaderBroadcasts() {
+        if (role != Role.LEADER) {
+            return;
+        }
+        if (appendPending) {
+            appendPending = false;
+            for (NodeId peer : peers()) {
+                sendAppends(peer);
+            }
+        }
+        if (reads.hasUnsent() && committedInCurrentTerm()) {
+            if (membership.voters().size() == 1) {
+                readStates.addAll(reads.releaseUnsent(log.commitIndex()));
+            } else {
+                broadcastHeartbeat(reads.sendBatch(log.commitIndex(), id));
+            }
+        }
+    }
+
+    /** A leader serves reads only once an entry of its own term is committed (section 8). */
+    private boolean committedInCurrentTerm() {
+        return log.term(log.commitIndex()) == term;
+    }
+
+    /** Sends appends to {@code peer} while it is not paused and entries remain. */
+    private void sendAppends(NodeId peer) {
+        Progress peerProgress = progress.get(peer);
+        while (!peerProgress.isPaused() && peerProgress.next() <= log.lastIndex()) {
+            sendAppend(peer, false);
+        }
+    }
+
+    /**
+     * Sends one append (or the snapshot, if the entries it needs are compacted away). With {@code
+     * sendIfEmpty}, an append without entries still goes out, to carry the commit index or probe.
+     */
+    private void sendAppend(NodeId peer, boolean sendIfEmpty) {
+        Progress peerProgress = progress.get(peer);
+        if (peerProgress.isPaused()) {
+            return;
+        }
+        long prevIndex = peerProgress.next() - 1;
+        long prevTerm = log.term(prevIndex);
+        if (prevTerm < 0) {
+            sendSnapshot(peer, peerProgress);
+            return;
+        }
+        List<Entry> entries =
+                log.slice(
+                        peerProgress.next(),
+                        log.lastIndex(),
+                        options.entriesPerMessageMax(),
+                        options.bytesPerMessageMax());
+        if (entries.isEmpty() && !sendIfEmpty) {
+            return;
+        }
+        long bytes = entries.stream().mapToLong(Entry::sizeBytes).sum();
+        send(new AppendEntries(id, peer, term, prevIndex, prevTerm, entries, log.commitIndex()));
+        peerProgress.sentEntries(prevIndex + entries.size(), bytes);
+    }
+
+    private void sendSnapshot(NodeId peer, Progress peerProgress) {
+        Snapshot snapshot =
+                latestSnapshot.orElseThrow(
+                        () -> new IllegalStateException("log compacted without a snapshot"));
+        peerProgress.becomeSnapshot(snapshot.index());
+        sendSnapshotChunk(peer, peerProgress);
+    }
+
+    private void sendSnapshotChunk(NodeId peer, Progress peerProgress) {
+        Snapshot snapshot = latestSnapshot.orElseThrow();
+        if (snapshot.index() != peerProgress.snapshotIndex()) {
+            peerProgress.becomeSnapshot(snapshot.index()); // compacted further meanwhile
+        }
+        int offset = (int) peerProgress.snapshotOffset();
+        int length = Math.min(options.snapshotChunkBytes(), snapshot.data().length - offset);
+        byte[] chunk = Arrays.copyOfRange(snapshot.data(), offset, offset + length);
+        boolean last = offset + length == snapshot.data().length;
+        send(new InstallSnapshot(id, peer, term, snapshot.meta(), offset, chunk, last));
+    }
+
+    private void handleAppendResponse(AppendEntriesResponse response) {
+        Progress peer = progress.get(response.from());
+        if (role != Role.LEADER || peer == null) {
+            return;
+        }
+        peer.recentActive(true);
+        if (!response.success()) {
+            if (peer.maybeDecreaseTo(response.rejectedIndex(), nextAfterConflict(response))) {
+                if (peer.state() == Progress.State.REPLICATE) {
+                    peer.becomeProbe();
+                }
+                sendAppend(response.from(), true);
+            }
+            return;
+        }
+        if (!peer.maybeUpdate(response.matchIndex())) {
+            return;
+        }
+        peer.inflights().freeTo(response.matchIndex());
+        if (peer.state() == Progress.State.PROBE) {
+            peer.becomeReplicate();
+        }
+        maybeCommit();
+        if (transferTarget.equals(Optional.of(response.from()))
+                && peer.match() == log.lastIndex()) {
+            send(new TimeoutNow(id, response.from(), term));
+        }
+        sendAppends(response.from());
+    }
+
+    /** Where to resume after a rejection: past the leader's own entries of the conflict term. */
+    private long nextAfterConflict(AppendEntriesResponse response) {
+        if (response.conflictTerm() > 0) {
+            long lastOfTerm = log.lastIndexOfTerm(response.conflictTerm());
+            if (lastOfTerm >= 0) {
+                return lastOfTerm + 1;
+            }
+        }
+        return Math.max(1, response.conflictIndex());
+    }
+
+    private void handleHeartbeatResponse(HeartbeatResponse response) {
+        Progress peer = progress.get(response.from());
+        if (role != Role.LEADER || peer == null) {
+            return;
+        }
+        peer.recentActive(true);
+        peer.resumeProbe();
+        if (peer.state() == Progress.State.SNAPSHOT) {
+            sendSnapshotChunk(response.from(), peer);
+        } else if (peer.match() < log.lastIndex()) {
+            sendAppend(response.from(), false);
+        }
+        readStates.addAll(
+                reads.acknowledge(response.from(), response.readContext(), membership.quorum()));
+    }
+
+    private void handleInstallSnapshotResponse(InstallSnapshotResponse response) {
+        Progress peer = progress.get(response.from());
+        if (role != Role.LEADER || peer == null) {
+            return;
+        }
+        peer.recentActive(true);
+        if (response.done()) {
+            peer.maybeUpdate(response.matchIndex());
+            if (peer.state() == Progress.State.SNAPSHOT) {
+                peer.becomeProbe();
+            }
+            sendAppend(response.from(), false);
+            return;
+        }
+        boolean current =
+                peer.state() == Progress.State.SNAPSHOT
+                        && response.snapshotIndex() == peer.snapshotIndex();
+        if (!current || response.nextOffset() == peer.snapshotOffset()) {
+            return; // stale or duplicate: the next heartbeat answer resends if needed
+        }
+        boolean progressed = response.nextOffset() > peer.snapshotOffset();
+        peer.snapshotOffset(response.nextOffset());
+        if (progressed) {
+            sendSnapshotChunk(response.from(), peer);
+        }
+    }
+
+    /** Commits the highest index a quorum holds, if it is from this term (section 5.4.2). */
+    private void maybeCommit() {
+        long[] matches =
+                membership.voters().stream()
+                        .mapToLong(voter -> progress.get(voter).match())
+                        .toArray();
+        long quorumIndex = Quorum.committedIndex(matches);
+        if (quorumIndex <= log.commitIndex() || log.term(quorumIndex) != term) {
+            return;
+        }
+        log.commitTo(quorumIndex);
+        // Followers with nothing left to receive learn the new commit index at once.
+        for (NodeId peer : peers()) {
+            Progress peerProgress = progress.get(peer);
+            if (peerProgress.state() == Progress.State.REPLICATE
+                    && peerProgress.match() == log.lastIndex()) {
+                sendAppend(peer, true);
+            }
+        }
+    }
+}

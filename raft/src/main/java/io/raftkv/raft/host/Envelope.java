@@ -1,0 +1,7 @@
+package io.raftkv.raft.host;
+
+import io.raftkv.common.GroupId;
+import io.raftkv.raft.core.Message;
+
+/** A Raft message addressed to one group's replica on the receiving node. */
+public record Envelope(GroupId group, Message message) {}

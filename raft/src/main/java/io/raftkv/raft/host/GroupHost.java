@@ -1,0 +1,342 @@
+package io.raftkv.raft.host;
+
+import io.raftkv.common.Check;
+import io.raftkv.common.GroupId;
+import io.raftkv.common.NodeId;
+import io.raftkv.raft.core.Entry;
+import io.raftkv.raft.core.Membership;
+import io.raftkv.raft.core.Message;
+import io.raftkv.raft.core.PersistedState;
+import io.raftkv.raft.core.ProposeResult;
+import io.raftkv.raft.core.RaftReplica;
+import io.raftkv.raft.core.RaftStatus;
+import io.raftkv.raft.core.ReadResult;
+import io.raftkv.raft.core.ReadState;
+import io.raftkv.raft.core.Ready;
+import io.raftkv.raft.core.Rejection;
+import io.raftkv.raft.core.Snapshot;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.concurrent.Executor;
+import java.util.function.Consumer;
+
+/**
+ * Runs many Raft groups of one node on one loop thread (DESIGN.md rule 2).
+ *
+ * <p>Each round: hand inbound envelopes to their groups, deliver ticks, collect a {@link Ready}
+ * from every group that has one, persist all of them in one storage batch (one sync), then, once
+ * storage reports the batch durable, send the messages coalesced per destination node, apply, serve
+ * reads and advance. While a batch is in flight the loop keeps accepting proposals and reads;
+ * inbound envelopes and ticks wait for the batch to finish, so each replica sees no step between
+ * its {@code ready()} and {@code advance()}.
+ *
+ * <p>Threading: every method must be called on the loop thread that {@code loop} runs tasks on.
+ * Callbacks run on that thread too.
+ */
+public final class GroupHost {
+    private final NodeId self;
+    private final HostOptions options;
+    private final RaftStorage storage;
+    private final Transport transport;
+    private final Executor loop;
+    private final TreeMap<GroupId, HostedGroup> groups = new TreeMap<>();
+    private final ArrayDeque<Envelope> inbound = new ArrayDeque<>();
+    private final TreeMap<GroupId, Snapshot> snapshotsToPersist = new TreeMap<>();
+    private int pendingTicks;
+    private boolean roundScheduled;
+    private boolean batchInFlight;
+    private long nextReadId;
+    private long droppedEnvelopes;
+
+    public GroupHost(
+            NodeId self,
+            HostOptions options,
+            RaftStorage storage,
+            Transport transport,
+            Executor loop) {
+        this.self = self;
+        this.options = options;
+        this.storage = storage;
+        this.transport = transport;
+        this.loop = loop;
+    }
+
+    public NodeId self() {
+        return self;
+    }
+
+    // ---------------------------------------------------------------- groups
+
+    /**
+     * Starts this node's replica of {@code group}, from whatever storage holds for it. A stored
+     * snapshot is restored into {@code stateMachine}; committed entries after it are re-applied.
+     */
+    public void addGroup(
+            GroupId group, Membership membership, StateMachine stateMachine, long randomSeed) {
+        Check.argument(!groups.containsKey(group), "%s already hosts %s", self, group);
+        Check.argument(membership.contains(self), "%s is not a voter of %s", self, group);
+        PersistedState persisted = storage.load(group);
+        persisted.snapshot().ifPresent(snapshot -> stateMachine.restore(snapshot.data()));
+        RaftReplica replica =
+                new RaftReplica(self, membership, options.raft(), randomSeed, persisted);
+        groups.put(group, new HostedGroup(group, replica, stateMachine));
+        scheduleRound();
+    }
+
+    /** Stops this node's replica of {@code group} and deletes its stored state. */
+    public void removeGroup(GroupId group) {
+        HostedGroup removed = groups.remove(group);
+        if (removed != null) {
+            removed.failWaiters();
+            snapshotsToPersist.remove(group);
+            storage.remove(group);
+        }
+    }
+
+    public boolean hosts(GroupId group) {
+        return groups.containsKey(group);
+    }
+
+    public List<GroupId> groupIds() {
+        return List.copyOf(groups.keySet());
+    }
+
+    public Optional<RaftStatus> status(GroupId group) {
+        return Optional.ofNullable(groups.get(group)).map(hosted -> hosted.replica().status());
+    }
+
+    /** The state machine of {@code group}, for reads inside a {@link ReadOutcome} callback. */
+    public Optional<StateMachine> stateMachine(GroupId group) {
+        return Optional.ofNullable(groups.get(group)).map(HostedGroup::stateMachine);
+    }
+
+    /** Envelopes dropped because the inbound buffer was full or named an unknown group. */
+    public long droppedEnvelopes() {
+        return droppedEnvelopes;
+    }
+
+    // ---------------------------------------------------------------- inputs
+
+    /** One tick of logical time for every group; the driver calls this every tick interval. */
+    public void tick() {
+        pendingTicks++;
+        scheduleRound();
+    }
+
+    /** Envelopes from the transport. */
+    public void receive(List<Envelope> envelopes) {
+        for (Envelope envelope : envelopes) {
+            if (inbound.size() >= options.inboundMax()) {
+                droppedEnvelopes++;
+                continue;
+            }
+            inbound.addLast(envelope);
+        }
+        scheduleRound();
+    }
+
+    /**
+     * Proposes {@code command} to {@code group}. If accepted, {@code callback} later gets the
+     * outcome; if rejected, the rejection is returned and the callback is never called.
+     */
+    public ProposeResult propose(
+            GroupId group, byte[] command, Consumer<ProposalOutcome> callback) {
+        HostedGroup hosted = groups.get(group);
+        if (hosted == null) {
+            return new Rejection.NotLeader(Optional.empty());
+        }
+        ProposeResult result = hosted.replica().propose(command);
+        if (result instanceof ProposeResult.Accepted accepted) {
+            hosted.awaitProposal(accepted.index(), accepted.term(), callback);
+            scheduleRound();
+        }
+        return result;
+    }
+
+    /**
+     * Starts a linearizable read of {@code group}. If accepted, {@code callback} later runs once
+     * the state machine may be read, or with the reason it may not.
+     */
+    public ReadResult read(GroupId group, Consumer<ReadOutcome> callback) {
+        HostedGroup hosted = groups.get(group);
+        if (hosted == null) {
+            return new Rejection.NotLeader(Optional.empty());
+        }
+        long requestId = ++nextReadId;
+        ReadResult result = hosted.replica().readIndex(requestId);
+        if (result instanceof ReadResult.Queued) {
+            hosted.awaitRead(requestId, callback);
+            scheduleRound();
+        }
+        return result;
+    }
+
+    /** Asks {@code group}'s leader on this node to hand leadership to {@code target}. */
+    public boolean transferLeadership(GroupId group, NodeId target) {
+        HostedGroup hosted = groups.get(group);
+        boolean started = hosted != null && hosted.replica().transferLeadership(target);
+        if (started) {
+            scheduleRound();
+        }
+        return started;
+    }
+
+    // ---------------------------------------------------------------- the round
+
+    private void scheduleRound() {
+        if (!roundScheduled && !batchInFlight) {
+            roundScheduled = true;
+            loop.execute(this::runRound);
+        }
+    }
+
+    private void runRound() {
+        roundScheduled = false;
+        if (batchInFlight) {
+            return;
+        }
+        stepInbound();
+        deliverTicks();
+        TreeMap<GroupId, Ready> readies = collectReadies();
+        List<GroupWrite> writes = writesFor(readies);
+        if (readies.isEmpty() && writes.isEmpty()) {
+            return;
+        }
+        batchInFlight = true;
+        if (writes.isEmpty()) {
+            finishRound(readies);
+        } else {
+            storage.persist(writes, () -> loop.execute(() -> finishRound(readies)));
+        }
+    }
+
+    private void stepInbound() {
+        while (!inbound.isEmpty()) {
+            Envelope envelope = inbound.removeFirst();
+            HostedGroup hosted = groups.get(envelope.group());
+            if (hosted == null) {
+                droppedEnvelopes++;
+                continue;
+            }
+            hosted.replica().step(envelope.message());
+            hosted.noteLeadership();
+        }
+    }
+
+    private void deliverTicks() {
+        for (; pendingTicks > 0; pendingTicks--) {
+            for (HostedGroup hosted : groups.values()) {
+                hosted.replica().tick();
+                hosted.noteLeadership();
+            }
+        }
+    }
+
+    private TreeMap<GroupId, Ready> collectReadies() {
+        TreeMap<GroupId, Ready> readies = new TreeMap<>();
+        for (HostedGroup hosted : groups.values()) {
+            if (hosted.replica().hasReady()) {
+                readies.put(hosted.id(), hosted.replica().ready());
+            }
+        }
+        return readies;
+    }
+
+    private List<GroupWrite> writesFor(TreeMap<GroupId, Ready> readies) {
+        List<GroupWrite> writes = new ArrayList<>();
+        for (var entry : readies.entrySet()) {
+            Ready ready = entry.getValue();
+            Optional<Snapshot> local =
+                    Optional.ofNullable(snapshotsToPersist.remove(entry.getKey()));
+            if (ready.needsPersist() || local.isPresent()) {
+                Optional<Snapshot> snapshot = ready.snapshot().or(() -> local);
+                writes.add(
+                        new GroupWrite(
+                                entry.getKey(),
+                                ready.hardState(),
+                                snapshot,
+                                ready.snapshot().isPresent(),
+                                ready.entries(),
+                                ready.mustSync() || local.isPresent()));
+            }
+        }
+        snapshotsToPersist.forEach(
+                (group, snapshot) ->
+                        writes.add(
+                                new GroupWrite(
+                                        group,
+                                        Optional.empty(),
+                                        Optional.of(snapshot),
+                                        false,
+                                        List.of(),
+                                        true)));
+        snapshotsToPersist.clear();
+        return writes;
+    }
+
+    /** After the batch is durable: send, apply, serve reads, advance. */
+    private void finishRound(TreeMap<GroupId, Ready> readies) {
+        batchInFlight = false;
+        sendCoalesced(readies);
+        for (var entry : readies.entrySet()) {
+            HostedGroup hosted = groups.get(entry.getKey());
+            if (hosted != null) {
+                applyReady(hosted, entry.getValue());
+            }
+        }
+        if (!inbound.isEmpty() || pendingTicks > 0 || anyHasReady()) {
+            scheduleRound();
+        }
+    }
+
+    private void sendCoalesced(TreeMap<GroupId, Ready> readies) {
+        TreeMap<NodeId, List<Envelope>> byDestination = new TreeMap<>();
+        for (var entry : readies.entrySet()) {
+            for (Message message : entry.getValue().messages()) {
+                byDestination
+                        .computeIfAbsent(message.to(), to -> new ArrayList<>())
+                        .add(new Envelope(entry.getKey(), message));
+            }
+        }
+        byDestination.forEach(transport::send);
+    }
+
+    private void applyReady(HostedGroup hosted, Ready ready) {
+        ready.snapshot().ifPresent(hosted::restore);
+        for (Entry entry : ready.committedEntries()) {
+            hosted.apply(entry);
+        }
+        for (ReadState readState : ready.readStates()) {
+            hosted.confirmRead(readState);
+        }
+        hosted.replica().advance(ready);
+        hosted.serveReads();
+        hosted.noteLeadership();
+        maybeSnapshot(hosted);
+    }
+
+    /** Takes a snapshot once the log since the last one passes a size threshold. */
+    private void maybeSnapshot(HostedGroup hosted) {
+        RaftReplica replica = hosted.replica();
+        boolean due =
+                replica.logEntriesSinceSnapshot() >= options.snapshotEntries()
+                        || replica.logBytesSinceSnapshot() >= options.snapshotLogBytes();
+        long applied = replica.appliedIndex();
+        if (!due || applied <= replica.status().snapshotIndex()) {
+            return;
+        }
+        Snapshot snapshot =
+                new Snapshot(replica.snapshotMetaAt(applied), hosted.stateMachine().snapshot());
+        replica.compact(snapshot);
+        snapshotsToPersist.put(hosted.id(), snapshot);
+        scheduleRound();
+    }
+
+    private boolean anyHasReady() {
+        return !snapshotsToPersist.isEmpty()
+                || groups.values().stream().anyMatch(hosted -> hosted.replica().hasReady());
+    }
+}

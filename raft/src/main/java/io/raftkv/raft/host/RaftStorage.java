@@ -1,0 +1,28 @@
+package io.raftkv.raft.host;
+
+import io.raftkv.common.GroupId;
+import io.raftkv.raft.core.PersistedState;
+import java.util.List;
+import java.util.SortedSet;
+
+/**
+ * A node's durable Raft state for all the groups it hosts.
+ *
+ * <p>Contract: {@link #persist} takes one batch per host round and calls {@code onDurable} (on any
+ * thread) once every write in it is durable: synced, if any write asks for sync. Batches are
+ * durable in the order given. A failed write or sync is fatal to the process: it is never retried
+ * and never reported as durable (the fsyncgate lesson).
+ */
+public interface RaftStorage {
+    /** The groups that have state stored, in id order. */
+    SortedSet<GroupId> groups();
+
+    /** What is stored for {@code group}, or {@link PersistedState#EMPTY}. */
+    PersistedState load(GroupId group);
+
+    /** Writes one round's batch; see the interface contract. */
+    void persist(List<GroupWrite> writes, Runnable onDurable);
+
+    /** Deletes everything stored for {@code group}. Durable when it returns. */
+    void remove(GroupId group);
+}

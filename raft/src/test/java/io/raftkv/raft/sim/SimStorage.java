@@ -1,0 +1,130 @@
+package io.raftkv.raft.sim;
+
+import io.raftkv.common.GroupId;
+import io.raftkv.raft.core.PersistedState;
+import io.raftkv.raft.host.GroupWrite;
+import io.raftkv.raft.host.RaftStorage;
+import io.raftkv.raft.host.StoredLog;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.SortedSet;
+import java.util.SplittableRandom;
+import java.util.TreeMap;
+import java.util.TreeSet;
+
+/**
+ * One node's simulated disk. A batch becomes durable {@code syncDelayMillis} of virtual time after
+ * it is handed in; only then does the host hear that it is. A crash loses every batch not yet
+ * durable, and may tear the oldest of them: a prefix of its records reaches the disk (entries in
+ * order; a group's hard state is written after its entries, so a torn group loses it).
+ *
+ * <p>The object outlives crashes of the node's host: it is the disk.
+ */
+public final class SimStorage implements RaftStorage {
+    private record Batch(List<GroupWrite> writes) {}
+
+    private final SimScheduler scheduler;
+    private final SplittableRandom random;
+    private final TreeMap<GroupId, StoredLog> durable = new TreeMap<>();
+    private final ArrayDeque<Batch> inFlight = new ArrayDeque<>();
+    private long syncDelayMillis = 1;
+
+    /** When the last batch handed in becomes durable: batches complete in order. */
+    private long lastDurableAtMillis;
+
+    private long tornWrites;
+
+    SimStorage(SimScheduler scheduler, SplittableRandom random) {
+        this.scheduler = scheduler;
+        this.random = random;
+    }
+
+    public void syncDelayMillis(long millis) {
+        syncDelayMillis = millis;
+    }
+
+    @Override
+    public SortedSet<GroupId> groups() {
+        return new TreeSet<>(durable.keySet());
+    }
+
+    @Override
+    public PersistedState load(GroupId group) {
+        StoredLog log = durable.get(group);
+        return log == null ? PersistedState.EMPTY : log.state();
+    }
+
+    @Override
+    public void persist(List<GroupWrite> writes, Runnable onDurable) {
+        Batch batch = new Batch(List.copyOf(writes));
+        inFlight.addLast(batch);
+        lastDurableAtMillis =
+                Math.max(scheduler.nowMillis() + syncDelayMillis, lastDurableAtMillis);
+        scheduler.schedule(
+                lastDurableAtMillis - scheduler.nowMillis(),
+                () -> {
+                    if (inFlight.peekFirst() != batch) {
+                        return; // lost in a crash
+                    }
+                    inFlight.removeFirst();
+                    batch.writes().forEach(this::applyDurably);
+                    onDurable.run();
+                });
+    }
+
+    @Override
+    public void remove(GroupId group) {
+        durable.remove(group);
+    }
+
+    /**
+     * The node crashed: batches not yet durable are lost; with probability {@code tearRate} a
+     * prefix of the oldest one reached the disk.
+     */
+    void crash(double tearRate) {
+        Batch oldest = inFlight.peekFirst();
+        inFlight.clear();
+        if (oldest != null && random.nextDouble() < tearRate) {
+            tearInto(oldest.writes());
+            tornWrites++;
+        }
+    }
+
+    private void tearInto(List<GroupWrite> writes) {
+        int groupsWhole = random.nextInt(writes.size());
+        for (int i = 0; i < groupsWhole; i++) {
+            applyDurably(writes.get(i));
+        }
+        GroupWrite torn = writes.get(groupsWhole);
+        int entriesKept = random.nextInt(torn.entries().size() + 1);
+        applyDurably(
+                new GroupWrite(
+                        torn.group(),
+                        Optional.empty(),
+                        torn.snapshot(),
+                        torn.snapshotReplacesLog(),
+                        new ArrayList<>(torn.entries().subList(0, entriesKept)),
+                        torn.sync()));
+    }
+
+    private void applyDurably(GroupWrite write) {
+        durable.computeIfAbsent(write.group(), group -> new StoredLog()).apply(write);
+    }
+
+    /** The persisted Raft state of {@code group} without its snapshot (the lab's LogSize). */
+    public long stateBytes(GroupId group) {
+        StoredLog log = durable.get(group);
+        return log == null ? 0 : log.stateBytes();
+    }
+
+    public long snapshotBytes(GroupId group) {
+        StoredLog log = durable.get(group);
+        return log == null ? 0 : log.snapshotBytes();
+    }
+
+    public long tornWrites() {
+        return tornWrites;
+    }
+}

@@ -1,0 +1,291 @@
+package io.raftkv.raft.sim;
+
+import io.raftkv.common.GroupId;
+import io.raftkv.common.NodeId;
+import io.raftkv.raft.core.Membership;
+import io.raftkv.raft.core.RaftStatus;
+import io.raftkv.raft.core.Role;
+import io.raftkv.raft.host.Envelope;
+import io.raftkv.raft.host.GroupHost;
+import io.raftkv.raft.host.HostOptions;
+import io.raftkv.raft.host.StateMachine;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.SplittableRandom;
+import java.util.TreeMap;
+import java.util.function.BooleanSupplier;
+
+/**
+ * A whole simulated cluster: nodes hosting groups on the production {@link GroupHost}, a simulated
+ * network and disks, virtual time, and one seed for every random choice.
+ *
+ * <p>After every event it checks: at most one leader per group and term; no replica's commit or
+ * applied index goes backwards within one run of its node; and, through the {@link Ledger},
+ * committed entries never change and replicas at equal applied indexes hold equal state.
+ *
+ * <p>Single-threaded: tests call it from their own thread, which runs every event.
+ */
+public final class Simulation {
+    /** Makes the state machine of one replica. */
+    @FunctionalInterface
+    public interface StateMachineFactory {
+        StateMachine create(NodeId node, GroupId group, Ledger ledger);
+    }
+
+    private record ReplicaKey(NodeId node, GroupId group) {}
+
+    private record GroupTerm(GroupId group, long term) {}
+
+    private final long seed;
+    private final SplittableRandom random;
+    private final SimScheduler scheduler = new SimScheduler();
+    private final TraceHash trace = new TraceHash();
+    private final SimNetwork network;
+    private final Ledger ledger = new Ledger();
+    private final TreeMap<NodeId, SimNode> nodes = new TreeMap<>();
+    private final TreeMap<GroupId, Membership> groups = new TreeMap<>();
+    private final Map<GroupTerm, NodeId> leaderOfTerm = new HashMap<>();
+
+    /** Per replica of a running node: the last commit and applied index seen. */
+    private final Map<ReplicaKey, long[]> lastIndexes = new HashMap<>();
+
+    private final HostOptions hostOptions;
+    private final StateMachineFactory stateMachines;
+    private final long tickMillis;
+
+    public Simulation(long seed, HostOptions hostOptions, StateMachineFactory stateMachines) {
+        this.seed = seed;
+        this.random = new SplittableRandom(seed);
+        this.hostOptions = hostOptions;
+        this.stateMachines = stateMachines;
+        this.tickMillis = 10;
+        this.network = new SimNetwork(scheduler, random.split(), trace, this::deliver);
+    }
+
+    /** A cluster of the Raft tests' hash-chain state machines. */
+    public static Simulation withHashChains(long seed, HostOptions hostOptions) {
+        return new Simulation(
+                seed,
+                hostOptions,
+                (node, group, ledger) -> new HashChainStateMachine(node, group, ledger, 0));
+    }
+
+    public long seed() {
+        return seed;
+    }
+
+    public SimScheduler scheduler() {
+        return scheduler;
+    }
+
+    public SimNetwork network() {
+        return network;
+    }
+
+    public Ledger ledger() {
+        return ledger;
+    }
+
+    public long traceHash() {
+        return trace.value();
+    }
+
+    public long nowMillis() {
+        return scheduler.nowMillis();
+    }
+
+    /** A random source for test drivers, split from the seed. */
+    public SplittableRandom random() {
+        return random;
+    }
+
+    // ---------------------------------------------------------------- topology
+
+    /** Adds a node (down until {@link #start}). */
+    public SimNode addNode(NodeId id) {
+        SimNode node = new SimNode(id, new SimStorage(scheduler, random.split()));
+        nodes.put(id, node);
+        return node;
+    }
+
+    /** Adds a group; its replicas start on the members that are up, and with them later. */
+    public void addGroup(GroupId group, Membership membership) {
+        groups.put(group, membership);
+        for (NodeId member : membership.voters()) {
+            SimNode node = nodes.get(member);
+            if (node.isUp()) {
+                startReplica(node, group);
+            }
+        }
+    }
+
+    public SimNode node(NodeId id) {
+        return nodes.get(id);
+    }
+
+    public List<NodeId> nodeIds() {
+        return List.copyOf(nodes.keySet());
+    }
+
+    public List<GroupId> groupIds() {
+        return List.copyOf(groups.keySet());
+    }
+
+    public Membership membership(GroupId group) {
+        return groups.get(group);
+    }
+
+    /** Starts (or restarts) a node's host from what its disk holds. */
+    public void start(NodeId id) {
+        SimNode node = nodes.get(id);
+        if (node.isUp()) {
+            crash(id);
+        }
+        long incarnation = node.incarnation() + 1;
+        GroupHost host =
+                new GroupHost(
+                        id,
+                        hostOptions,
+                        node.storage(),
+                        network.transportFor(id),
+                        task -> scheduler.schedule(0, guarded(node, incarnation, task)));
+        node.started(host);
+        lastIndexes.keySet().removeIf(key -> key.node().equals(id));
+        for (var entry : groups.entrySet()) {
+            if (entry.getValue().contains(id)) {
+                startReplica(node, entry.getKey());
+            }
+        }
+        scheduleTick(node, incarnation, random.nextLong(tickMillis));
+    }
+
+    /** Crashes a node: its host is gone and its disk loses what was not durable. */
+    public void crash(NodeId id, double tearRate) {
+        SimNode node = nodes.get(id);
+        if (node.isUp()) {
+            node.crashed();
+            node.storage().crash(tearRate);
+            trace.add(scheduler.nowMillis(), -id.value());
+        }
+    }
+
+    public void crash(NodeId id) {
+        crash(id, 0);
+    }
+
+    private void startReplica(SimNode node, GroupId group) {
+        CheckedStateMachine stateMachine =
+                new CheckedStateMachine(
+                        node.id(), group, ledger, stateMachines.create(node.id(), group, ledger));
+        node.attach(group, stateMachine);
+        node.host().addGroup(group, groups.get(group), stateMachine, random.nextLong());
+    }
+
+    private Runnable guarded(SimNode node, long incarnation, Runnable task) {
+        return () -> {
+            if (node.isUp() && node.incarnation() == incarnation) {
+                task.run();
+            }
+        };
+    }
+
+    private void scheduleTick(SimNode node, long incarnation, long delayMillis) {
+        scheduler.schedule(
+                delayMillis,
+                guarded(
+                        node,
+                        incarnation,
+                        () -> {
+                            node.host().tick();
+                            scheduleTick(node, incarnation, tickMillis);
+                        }));
+    }
+
+    private void deliver(NodeId to, Envelope envelope) {
+        SimNode node = nodes.get(to);
+        if (node != null && node.isUp()) {
+            node.host().receive(List.of(envelope));
+        }
+    }
+
+    // ---------------------------------------------------------------- running
+
+    /** Runs every event due in the next {@code millis} of virtual time. */
+    public void runFor(long millis) {
+        long until = scheduler.nowMillis() + millis;
+        while (scheduler.runNext(until)) {
+            checkInvariants();
+        }
+    }
+
+    /**
+     * Runs until {@code condition} holds (checked after every event) or {@code millis} pass;
+     * returns whether it holds.
+     */
+    public boolean runUntil(BooleanSupplier condition, long millis) {
+        long until = scheduler.nowMillis() + millis;
+        while (!condition.getAsBoolean()) {
+            if (!scheduler.runNext(until)) {
+                return condition.getAsBoolean();
+            }
+            checkInvariants();
+        }
+        return true;
+    }
+
+    private void checkInvariants() {
+        for (SimNode node : nodes.values()) {
+            Optional<GroupHost> host = node.hostIfUp();
+            if (host.isEmpty()) {
+                continue;
+            }
+            for (GroupId group : host.get().groupIds()) {
+                checkReplica(node.id(), group, host.get().status(group).orElseThrow());
+            }
+        }
+    }
+
+    private void checkReplica(NodeId node, GroupId group, RaftStatus status) {
+        if (status.role() == Role.LEADER) {
+            NodeId first = leaderOfTerm.putIfAbsent(new GroupTerm(group, status.term()), node);
+            if (first != null && !first.equals(node)) {
+                throw new InvariantViolation(
+                        "%s has two leaders in term %d: %s and %s"
+                                .formatted(group, status.term(), first, node));
+            }
+        }
+        long[] last = lastIndexes.computeIfAbsent(new ReplicaKey(node, group), key -> new long[2]);
+        if (status.commitIndex() < last[0] || status.appliedIndex() < last[1]) {
+            throw new InvariantViolation(
+                    "%s %s went back: commit %d -> %d, applied %d -> %d"
+                            .formatted(
+                                    node,
+                                    group,
+                                    last[0],
+                                    status.commitIndex(),
+                                    last[1],
+                                    status.appliedIndex()));
+        }
+        last[0] = status.commitIndex();
+        last[1] = status.appliedIndex();
+    }
+
+    // ---------------------------------------------------------------- observing
+
+    /** The status of {@code node}'s replica of {@code group}, if the node is up. */
+    public Optional<RaftStatus> status(NodeId node, GroupId group) {
+        return nodes.get(node).hostIfUp().flatMap(host -> host.status(group));
+    }
+
+    /** The applied index of a replica: live, or as its last run left it. */
+    public long appliedIndex(NodeId node, GroupId group) {
+        return status(node, group).map(RaftStatus::appliedIndex).orElse(lastApplied(node, group));
+    }
+
+    private long lastApplied(NodeId node, GroupId group) {
+        long[] last = lastIndexes.get(new ReplicaKey(node, group));
+        return last == null ? 0 : last[1];
+    }
+}
