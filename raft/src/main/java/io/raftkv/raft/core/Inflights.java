@@ -40,6 +40,13 @@ final class Inflights {
         }
     }
 
+    /** Forgets the oldest append if the window is full, so one more may be sent. */
+    void freeFirstIfFull() {
+        if (isFull()) {
+            bytes -= flights.removeFirst().bytes();
+        }
+    }
+
     boolean isFull() {
         return flights.size() >= countMax || bytes >= bytesMax;
     }

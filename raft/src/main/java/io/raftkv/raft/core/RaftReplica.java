@@ -836,7 +836,10 @@ public final class RaftReplica {
         if (peer.state() == Progress.State.SNAPSHOT) {
             sendSnapshotChunk(response.from(), peer);
         } else if (peer.match() < log.lastIndex()) {
-            sendAppend(response.from(), false);
+            // An append or its answer may have been lost: free a slot and probe at next - 1,
+            // which the follower either acknowledges or rejects, so replication resumes.
+            peer.inflights().freeFirstIfFull();
+            sendAppend(response.from(), true);
         }
         readStates.addAll(
                 reads.acknowledge(response.from(), response.readContext(), membership.quorum()));
