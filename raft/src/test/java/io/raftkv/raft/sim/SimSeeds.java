@@ -16,7 +16,8 @@ public final class SimSeeds {
             return LongStream.of(Long.parseLong(replay.trim()));
         }
         int count = Integer.getInteger("sim.seeds", defaultCount);
-        return LongStream.range(base, base + count);
+        long first = Long.getLong("sim.base", base);
+        return LongStream.range(first, first + count);
     }
 
     /** Wraps a failure of one seed so its message says how to replay it. */
