@@ -1,0 +1,44 @@
+package io.raftkv.shardkv.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/**
+ * The {@code raftkv} command. Exit codes: 0 success, 1 operation error, 2 usage error; errors are
+ * one readable line on stderr.
+ */
+@Command(
+        name = "raftkv",
+        mixinStandardHelpOptions = true,
+        version = "raftkv 0.1.0",
+        description = "A sharded key/value store built on Raft.",
+        subcommands = {DemoCommand.class, CommandLine.HelpCommand.class})
+public final class Main {
+    public static void main(String[] args) {
+        System.exit(run(args));
+    }
+
+    /** Runs the command line and returns its exit code. */
+    public static int run(String... args) {
+        CommandLine commandLine = new CommandLine(new Main());
+        commandLine.setExecutionExceptionHandler(
+                (exception, command, parseResult) -> {
+                    command.getErr()
+                            .println(
+                                    command.getColorScheme()
+                                            .errorText("error: " + exception.getMessage()));
+                    return 1;
+                });
+        commandLine.setParameterExceptionHandler(
+                (exception, arguments) -> {
+                    CommandLine command = exception.getCommandLine();
+                    command.getErr()
+                            .printf(
+                                    "error: %s (see '%s --help')%n",
+                                    exception.getMessage(),
+                                    command.getCommandSpec().qualifiedName());
+                    return 2;
+                });
+        return commandLine.execute(args);
+    }
+}
