@@ -23,6 +23,9 @@ public interface RaftStorage {
     /** Writes one round's batch; see the interface contract. */
     void persist(List<GroupWrite> writes, Runnable onDurable);
 
-    /** Deletes everything stored for {@code group}. Durable when it returns. */
+    /**
+     * Deletes everything stored for {@code group}: durable no later than any batch handed in
+     * after this call.
+     */
     void remove(GroupId group);
 }

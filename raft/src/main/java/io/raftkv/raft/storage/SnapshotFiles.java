@@ -1,0 +1,120 @@
+package io.raftkv.raft.storage;
+
+import io.raftkv.common.GroupId;
+import io.raftkv.raft.core.Snapshot;
+import io.raftkv.raft.core.SnapshotMeta;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.List;
+import java.util.stream.Stream;
+import java.util.zip.CRC32C;
+
+/**
+ * Snapshot data files, one per group and snapshot: {@code g<group>-<index>-<term>.snap}. Written to
+ * a temporary name, synced, renamed, and the directory synced, so a file with the final name is
+ * always whole. Format: {@code [u8 version][i64 index][i64 term][i32 length][data][i32 crc32c of
+ * all before]}. Used by the WAL's writer thread only.
+ */
+final class SnapshotFiles {
+    private static final byte VERSION = 1;
+    private final Path directory;
+
+    SnapshotFiles(Path directory) throws IOException {
+        this.directory = Files.createDirectories(directory);
+    }
+
+    private Path fileFor(GroupId group, SnapshotMeta meta) {
+        return directory.resolve(
+                "g%d-%d-%d.snap".formatted(group.value(), meta.index(), meta.term()));
+    }
+
+    /** Writes the snapshot durably; a crash leaves either no file or the whole file. */
+    void write(GroupId group, Snapshot snapshot) throws IOException {
+        Path target = fileFor(group, snapshot.meta());
+        Path temporary = target.resolveSibling(target.getFileName() + ".tmp");
+        ByteBuffer header = ByteBuffer.allocate(21);
+        header.put(VERSION).putLong(snapshot.index()).putLong(snapshot.term());
+        header.putInt(snapshot.data().length).flip();
+        CRC32C crc = new CRC32C();
+        crc.update(header.duplicate());
+        crc.update(snapshot.data());
+        ByteBuffer trailer = ByteBuffer.allocate(4).putInt((int) crc.getValue()).flip();
+        try (FileChannel channel =
+                FileChannel.open(
+                        temporary,
+                        StandardOpenOption.CREATE,
+                        StandardOpenOption.TRUNCATE_EXISTING,
+                        StandardOpenOption.WRITE)) {
+            writeFully(channel, header, ByteBuffer.wrap(snapshot.data()), trailer);
+            channel.force(true);
+        }
+        Files.move(temporary, target, StandardCopyOption.ATOMIC_MOVE);
+        Fsync.directory(directory);
+    }
+
+    private static void writeFully(FileChannel channel, ByteBuffer... buffers) throws IOException {
+        for (ByteBuffer buffer : buffers) {
+            while (buffer.hasRemaining()) {
+                channel.write(buffer);
+            }
+        }
+    }
+
+    /** Reads and verifies the snapshot {@code meta} names. */
+    Snapshot read(GroupId group, SnapshotMeta meta) throws IOException {
+        Path file = fileFor(group, meta);
+        if (!Files.exists(file)) {
+            throw new WalCorruptionException(file, 0, "the snapshot file the log names is missing");
+        }
+        ByteBuffer all = ByteBuffer.wrap(Files.readAllBytes(file));
+        if (all.remaining() < 25) {
+            throw new WalCorruptionException(file, 0, "snapshot file too short");
+        }
+        byte version = all.get();
+        long index = all.getLong();
+        long term = all.getLong();
+        int length = all.getInt();
+        if (version != VERSION
+                || index != meta.index()
+                || term != meta.term()
+                || length != all.remaining() - 4) {
+            throw new WalCorruptionException(file, 0, "snapshot header does not match its name");
+        }
+        byte[] data = new byte[length];
+        all.get(data);
+        CRC32C crc = new CRC32C();
+        crc.update(all.array(), 0, 21 + length);
+        if ((int) crc.getValue() != all.getInt()) {
+            throw new WalCorruptionException(file, 21 + length, "snapshot checksum mismatch");
+        }
+        return new Snapshot(meta, data);
+    }
+
+    /** Deletes the group's snapshot files other than {@code keep}. */
+    void deleteAllBut(GroupId group, SnapshotMeta keep) throws IOException {
+        Path kept = fileFor(group, keep);
+        for (Path file : filesOf(group)) {
+            if (!file.equals(kept)) {
+                Files.deleteIfExists(file);
+            }
+        }
+    }
+
+    void deleteAll(GroupId group) throws IOException {
+        for (Path file : filesOf(group)) {
+            Files.deleteIfExists(file);
+        }
+    }
+
+    private List<Path> filesOf(GroupId group) throws IOException {
+        String prefix = "g" + group.value() + "-";
+        try (Stream<Path> files = Files.list(directory)) {
+            return files.filter(file -> file.getFileName().toString().startsWith(prefix)).toList();
+        }
+    }
+}

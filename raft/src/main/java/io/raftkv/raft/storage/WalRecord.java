@@ -1,0 +1,163 @@
+package io.raftkv.raft.storage;
+
+import io.raftkv.common.Check;
+import io.raftkv.common.GroupId;
+import io.raftkv.common.NodeId;
+import io.raftkv.raft.core.Entry;
+import io.raftkv.raft.core.EntryType;
+import io.raftkv.raft.core.HardState;
+import io.raftkv.raft.core.Membership;
+import io.raftkv.raft.core.SnapshotMeta;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The records of the write-ahead log and their binary form.
+ *
+ * <p>Framing: {@code [i32 bodyLength][i32 crc32c(body)][body]}; body: {@code [u8 version][u8
+ * kind][i32 group][fields...]}, big-endian. A record is one group's entries, hard state, snapshot
+ * marker (the data lives in a snapshot file) or removal.
+ */
+sealed interface WalRecord {
+    byte VERSION = 1;
+    int HEADER_BYTES = 8;
+
+    GroupId group();
+
+    /** Entries that replace the group's stored entries at the same or later indexes. */
+    record Entries(GroupId group, List<Entry> entries) implements WalRecord {}
+
+    record HardStateRecord(GroupId group, HardState hardState) implements WalRecord {}
+
+    /**
+     * The group's snapshot is now {@code meta}, whose data is in its snapshot file. With {@code
+     * replacesLog} every stored entry of the group is dropped, else those it covers.
+     */
+    record SnapshotMarker(GroupId group, SnapshotMeta meta, boolean replacesLog)
+            implements WalRecord {}
+
+    /** Everything stored for the group is deleted. */
+    record GroupRemoved(GroupId group) implements WalRecord {}
+
+    /** The body's size in bytes, without framing. */
+    static int bodyBytes(WalRecord record) {
+        int fixed = 6;
+        return fixed
+                + switch (record) {
+                    case Entries entries -> {
+                        int bytes = 4;
+                        for (Entry entry : entries.entries()) {
+                            bytes += 21 + entry.data().length;
+                        }
+                        yield bytes;
+                    }
+                    case HardStateRecord ignored -> 20;
+                    case SnapshotMarker marker ->
+                            21 + 4 * marker.meta().membership().voters().size();
+                    case GroupRemoved ignored -> 0;
+                };
+    }
+
+    /** Writes the body of {@code record} into {@code out}. */
+    static void writeBody(WalRecord record, ByteBuffer out) {
+        out.put(VERSION);
+        out.put(kind(record));
+        out.putInt(record.group().value());
+        switch (record) {
+            case Entries entries -> {
+                out.putInt(entries.entries().size());
+                for (Entry entry : entries.entries()) {
+                    out.putLong(entry.index()).putLong(entry.term());
+                    out.put((byte) entry.type().ordinal());
+                    out.putInt(entry.data().length).put(entry.data());
+                }
+            }
+            case HardStateRecord state -> {
+                out.putLong(state.hardState().term());
+                out.putInt(state.hardState().votedFor().map(NodeId::value).orElse(0));
+                out.putLong(state.hardState().commitIndex());
+            }
+            case SnapshotMarker marker -> {
+                out.putLong(marker.meta().index()).putLong(marker.meta().term());
+                out.put((byte) (marker.replacesLog() ? 1 : 0));
+                List<NodeId> voters = marker.meta().membership().voters();
+                out.putInt(voters.size());
+                voters.forEach(voter -> out.putInt(voter.value()));
+            }
+            case GroupRemoved ignored -> {}
+        }
+    }
+
+    private static byte kind(WalRecord record) {
+        return switch (record) {
+            case Entries ignored -> 1;
+            case HardStateRecord ignored -> 2;
+            case SnapshotMarker ignored -> 3;
+            case GroupRemoved ignored -> 4;
+        };
+    }
+
+    /**
+     * Reads a body written by {@link #writeBody}. Throws {@link IllegalArgumentException} if it is
+     * malformed (the caller has already checked its CRC, so that means a bug or a new version).
+     */
+    static WalRecord readBody(ByteBuffer in) {
+        byte version = in.get();
+        Check.argument(version == VERSION, "unknown record version %d", version);
+        byte kind = in.get();
+        GroupId group = GroupId.of(in.getInt());
+        WalRecord record =
+                switch (kind) {
+                    case 1 -> new Entries(group, readEntries(in));
+                    case 2 -> new HardStateRecord(group, readHardState(in));
+                    case 3 -> readSnapshotMarker(group, in);
+                    case 4 -> new GroupRemoved(group);
+                    default -> throw new IllegalArgumentException("unknown record kind " + kind);
+                };
+        Check.argument(!in.hasRemaining(), "%d trailing bytes in a record", in.remaining());
+        return record;
+    }
+
+    private static List<Entry> readEntries(ByteBuffer in) {
+        int count = in.getInt();
+        Check.argument(count >= 0 && count <= in.remaining() / 21, "bad entry count %d", count);
+        List<Entry> entries = new ArrayList<>(count);
+        EntryType[] types = EntryType.values();
+        for (int i = 0; i < count; i++) {
+            long index = in.getLong();
+            long term = in.getLong();
+            int type = in.get();
+            Check.argument(type >= 0 && type < types.length, "bad entry type %d", type);
+            int length = in.getInt();
+            Check.argument(length >= 0 && length <= in.remaining(), "bad entry length %d", length);
+            byte[] data = new byte[length];
+            in.get(data);
+            entries.add(new Entry(index, term, types[type], data));
+        }
+        return entries;
+    }
+
+    private static HardState readHardState(ByteBuffer in) {
+        long term = in.getLong();
+        int votedFor = in.getInt();
+        long commit = in.getLong();
+        return new HardState(
+                term, votedFor == 0 ? Optional.empty() : Optional.of(NodeId.of(votedFor)), commit);
+    }
+
+    private static SnapshotMarker readSnapshotMarker(GroupId group, ByteBuffer in) {
+        long index = in.getLong();
+        long term = in.getLong();
+        boolean replacesLog = in.get() == 1;
+        int voterCount = in.getInt();
+        Check.argument(voterCount > 0 && voterCount <= in.remaining() / 4, "bad voter count");
+        List<NodeId> voters = new ArrayList<>();
+        for (int i = 0; i < voterCount; i++) {
+            voters.add(NodeId.of(in.getInt()));
+        }
+        return new SnapshotMarker(
+                group, new SnapshotMeta(index, term, new Membership(voters)), replacesLog);
+    }
+}

@@ -1,0 +1,314 @@
+package io.raftkv.raft.storage;
+
+import io.raftkv.common.Check;
+import io.raftkv.common.GroupId;
+import io.raftkv.raft.core.PersistedState;
+import io.raftkv.raft.core.Snapshot;
+import io.raftkv.raft.host.GroupWrite;
+import io.raftkv.raft.host.RaftStorage;
+import io.raftkv.raft.host.StoredLog;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.SortedSet;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.function.Consumer;
+import java.util.stream.Stream;
+import java.util.zip.CRC32C;
+
+/**
+ * A node's write-ahead log, shared by every group on it (DESIGN.md, Raft storage).
+ *
+ * <p>Layout under the data directory: {@code wal/<sequence>.wal} segments of framed, checksummed
+ * records ({@link WalRecord}) and {@code snapshots/} files ({@link SnapshotFiles}). One writer
+ * thread takes every batch handed in since its last write, writes their records with one write call
+ * and syncs once ({@code FileChannel.force}), then reports each batch durable in order: group
+ * commit across rounds and groups. The host's loop never waits for the disk.
+ *
+ * <p>Segments roll over past {@code segmentBytes}; each new segment starts with a checkpoint of
+ * every group's hard state and snapshot marker, so an old segment is deleted as soon as every group
+ * with entries in it has a snapshot past them.
+ *
+ * <p>Recovery ({@link #open}) replays every segment; a torn tail is cut off, any other damage stops
+ * the node ({@link WalCorruptionException}). A write or sync failure is fatal: {@code onFatal} is
+ * called and no later batch is reported durable (never retried: fsyncgate).
+ */
+public final class WriteAheadLog implements RaftStorage, AutoCloseable {
+    /** Tuning: segment size and the largest record accepted at recovery. */
+    public record Options(long segmentBytes, int recordBytesMax) {
+        public static Options defaults() {
+            return new Options(64L << 20, 256 << 20);
+        }
+    }
+
+    /** One round's writes, or one group's removal. */
+    private record Batch(List<GroupWrite> writes, List<GroupId> removals, Runnable onDurable) {}
+
+    private static final Batch STOP = new Batch(List.of(), List.of(), () -> {});
+
+    private final Path walDirectory;
+    private final Options options;
+    private final SnapshotFiles snapshotFiles;
+    private final Consumer<Throwable> onFatal;
+    private final LinkedBlockingQueue<Batch> queue = new LinkedBlockingQueue<>();
+    private final Thread writer;
+
+    /** What recovery found, handed out once per group by {@link #load}. Guarded by this. */
+    private final TreeMap<GroupId, StoredLog> recovered;
+
+    /** Writer thread only. */
+    private final SegmentTracker tracker;
+
+    private FileChannel active;
+    private long activeBytes;
+    private volatile boolean failed;
+
+    private WriteAheadLog(
+            Path dataDirectory,
+            Options options,
+            Consumer<Throwable> onFatal,
+            TreeMap<GroupId, StoredLog> recovered,
+            SegmentTracker tracker)
+            throws IOException {
+        this.walDirectory = dataDirectory.resolve("wal");
+        this.options = options;
+        this.snapshotFiles = new SnapshotFiles(dataDirectory.resolve("snapshots"));
+        this.onFatal = onFatal;
+        this.recovered = recovered;
+        this.tracker = tracker;
+        openActiveSegment();
+        this.writer = new Thread(this::writeLoop, "raftkv-wal");
+        this.writer.setDaemon(true);
+        this.writer.start();
+    }
+
+    /**
+     * Opens (creating if needed) the log under {@code dataDirectory}, replaying what it holds.
+     *
+     * @throws WalCorruptionException if a segment or snapshot file fails its checks anywhere but at
+     *     a torn tail
+     */
+    public static WriteAheadLog open(
+            Path dataDirectory, Options options, Consumer<Throwable> onFatal) throws IOException {
+        Path walDirectory = Files.createDirectories(dataDirectory.resolve("wal"));
+        Recovery recovery = Recovery.replay(walDirectory, options.recordBytesMax());
+        return new WriteAheadLog(
+                dataDirectory, options, onFatal, recovery.logs(), recovery.tracker());
+    }
+
+    // ---------------------------------------------------------------- RaftStorage
+
+    @Override
+    public synchronized SortedSet<GroupId> groups() {
+        return new TreeSet<>(recovered.keySet());
+    }
+
+    /**
+     * What recovery found for {@code group}, snapshot data read from its file. Call once per group,
+     * before the group writes: the recovered entries are released afterwards.
+     */
+    @Override
+    public synchronized PersistedState load(GroupId group) {
+        StoredLog log = recovered.remove(group);
+        if (log == null) {
+            return PersistedState.EMPTY;
+        }
+        PersistedState state = log.state();
+        if (state.snapshot().isEmpty()) {
+            return state;
+        }
+        try {
+            Snapshot snapshot = snapshotFiles.read(group, state.snapshot().get().meta());
+            return new PersistedState(state.hardState(), Optional.of(snapshot), state.entries());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    @Override
+    public void persist(List<GroupWrite> writes, Runnable onDurable) {
+        Check.that(!failed, "the write-ahead log failed; the node must stop");
+        queue.add(new Batch(List.copyOf(writes), List.of(), onDurable));
+    }
+
+    /** Queues the group's removal; it is durable before any batch handed in later. */
+    @Override
+    public void remove(GroupId group) {
+        synchronized (this) {
+            recovered.remove(group);
+        }
+        queue.add(new Batch(List.of(), List.of(group), () -> {}));
+    }
+
+    /** Stops the writer after the batches already handed in. */
+    @Override
+    public void close() throws IOException {
+        queue.add(STOP);
+        try {
+            writer.join();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        active.close();
+    }
+
+    // ---------------------------------------------------------------- writer thread
+
+    private void writeLoop() {
+        List<Batch> batches = new ArrayList<>();
+        try {
+            while (true) {
+                batches.add(queue.take());
+                queue.drainTo(batches);
+                boolean stop = batches.remove(STOP);
+                writeBatches(batches);
+                for (Batch batch : batches) {
+                    batch.onDurable().run();
+                }
+                batches.clear();
+                if (stop) {
+                    return;
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            failed = true;
+            onFatal.accept(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Writes every batch's records with one write and one sync; rolls and cleans segments. */
+    private void writeBatches(List<Batch> batches) throws IOException {
+        List<WalRecord> records = new ArrayList<>();
+        if (activeBytes >= options.segmentBytes()) {
+            rollSegment();
+            records.addAll(tracker.checkpoint());
+        }
+        for (Batch batch : batches) {
+            for (GroupId removed : batch.removals()) {
+                records.add(new WalRecord.GroupRemoved(removed));
+                snapshotFiles.deleteAll(removed);
+            }
+            for (GroupWrite write : batch.writes()) {
+                if (write.snapshot().isPresent()) {
+                    snapshotFiles.write(write.group(), write.snapshot().get());
+                }
+                records.addAll(recordsOf(write));
+            }
+        }
+        if (records.isEmpty()) {
+            return;
+        }
+        ByteBuffer buffer = encode(records);
+        while (buffer.hasRemaining()) {
+            active.write(buffer);
+        }
+        active.force(false);
+        for (WalRecord record : records) {
+            tracker.recordWritten(record);
+        }
+        deleteObsoleteFiles();
+    }
+
+    /** A group write as records: snapshot marker, then entries, then hard state (see below). */
+    private static List<WalRecord> recordsOf(GroupWrite write) {
+        List<WalRecord> records = new ArrayList<>();
+        write.snapshot()
+                .ifPresent(
+                        snapshot ->
+                                records.add(
+                                        new WalRecord.SnapshotMarker(
+                                                write.group(),
+                                                snapshot.meta(),
+                                                write.snapshotReplacesLog())));
+        if (!write.entries().isEmpty()) {
+            records.add(new WalRecord.Entries(write.group(), write.entries()));
+        }
+        // NB: the hard state goes last so that a torn write never leaves a commit index past
+        // the entries it covers.
+        write.hardState()
+                .ifPresent(
+                        state -> records.add(new WalRecord.HardStateRecord(write.group(), state)));
+        return records;
+    }
+
+    private ByteBuffer encode(List<WalRecord> records) {
+        int total = 0;
+        for (WalRecord record : records) {
+            total += WalRecord.HEADER_BYTES + WalRecord.bodyBytes(record);
+        }
+        ByteBuffer buffer = ByteBuffer.allocate(total);
+        for (WalRecord record : records) {
+            int start = buffer.position();
+            buffer.position(start + WalRecord.HEADER_BYTES);
+            WalRecord.writeBody(record, buffer);
+            int length = buffer.position() - start - WalRecord.HEADER_BYTES;
+            CRC32C crc = new CRC32C();
+            crc.update(buffer.slice(start + WalRecord.HEADER_BYTES, length));
+            buffer.putInt(start, length).putInt(start + 4, (int) crc.getValue());
+        }
+        Check.that(
+                !buffer.hasRemaining(), "record size estimate was off by %d", buffer.remaining());
+        activeBytes += total;
+        return buffer.flip();
+    }
+
+    private void openActiveSegment() throws IOException {
+        Path last = tracker.lastSegment().orElse(null);
+        if (last == null) {
+            rollSegment();
+            return;
+        }
+        active = FileChannel.open(last, StandardOpenOption.WRITE, StandardOpenOption.READ);
+        activeBytes = active.size();
+        active.position(activeBytes);
+    }
+
+    private void rollSegment() throws IOException {
+        Path next = walDirectory.resolve("%020d.wal".formatted(tracker.nextSequence()));
+        FileChannel channel =
+                FileChannel.open(next, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+        ByteBuffer magic = ByteBuffer.wrap(SegmentReader.MAGIC);
+        while (magic.hasRemaining()) {
+            channel.write(magic);
+        }
+        channel.force(false);
+        Fsync.directory(walDirectory);
+        if (active != null) {
+            active.close();
+        }
+        active = channel;
+        activeBytes = SegmentReader.MAGIC.length;
+        tracker.segmentStarted(next);
+    }
+
+    private void deleteObsoleteFiles() throws IOException {
+        List<Path> obsolete = tracker.obsoleteSegments();
+        for (Path segment : obsolete) {
+            Files.deleteIfExists(segment);
+        }
+        if (!obsolete.isEmpty()) {
+            Fsync.directory(walDirectory);
+        }
+        for (var entry : tracker.snapshotsToKeep().entrySet()) {
+            snapshotFiles.deleteAllBut(entry.getKey(), entry.getValue());
+        }
+    }
+
+    /** The segment files, oldest first, for tests and tools. */
+    public List<Path> segments() throws IOException {
+        try (Stream<Path> files = Files.list(walDirectory)) {
+            return files.filter(file -> file.toString().endsWith(".wal")).sorted().toList();
+        }
+    }
+}
