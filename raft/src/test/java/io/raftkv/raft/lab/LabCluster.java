@@ -14,6 +14,7 @@ import io.raftkv.raft.sim.NetworkFaults;
 import io.raftkv.raft.sim.Simulation;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.stream.IntStream;
@@ -93,8 +94,16 @@ final class LabCluster {
 
     /** The lab's crash1: disconnect and kill; the disk keeps what was durable. */
     void crash(int i) {
+        crash(i, 0);
+    }
+
+    /**
+     * crash1 on a harsher disk than the lab's: with probability {@code tearRate} a prefix of the
+     * oldest write not yet durable reaches the disk (see {@code SimStorage}).
+     */
+    void crash(int i, double tearRate) {
         disconnect(i);
-        sim.crash(node(i));
+        sim.crash(node(i), tearRate);
     }
 
     /** The lab's start1: restart from the disk; still disconnected until {@link #connect}. */
@@ -200,32 +209,14 @@ final class LabCluster {
      * expected} peers to apply it; retries (if allowed) for up to 10 s. Returns the index.
      */
     long one(byte[] command, int expected, boolean retry) {
-        long deadline = sim.nowMillis() + 10_000;
-        int starter = 0;
-        while (sim.nowMillis() < deadline) {
-            long index = -1;
-            for (int tried = 0; tried < n; tried++) {
-                starter = (starter + 1) % n;
-                if (connected(starter)
-                        && start(starter, command) instanceof ProposeResult.Accepted accepted) {
-                    index = accepted.index();
-                    break;
-                }
-            }
+        Agreement agreement = new Agreement(command, expected, retry);
+        while (sim.nowMillis() < agreement.deadlineMillis) {
+            long index = agreement.tryStart();
             if (index == -1) {
                 sim.runFor(50);
                 continue;
             }
-            long target = index;
-            boolean agreed =
-                    sim.runUntil(
-                            () ->
-                                    nCommitted(target) >= expected
-                                            && Arrays.equals(
-                                                    committedCommand(target).orElseThrow(),
-                                                    command),
-                            2_000);
-            if (agreed) {
+            if (sim.runUntil(() -> agreement.reached(index), 2_000)) {
                 return index;
             }
             if (!retry) {
@@ -233,6 +224,93 @@ final class LabCluster {
             }
         }
         return fail("one(%s) failed to reach agreement in 10 s".formatted(describe(command)));
+    }
+
+    /**
+     * The lab's one() called from a goroutine of its own: it submits and waits as virtual time
+     * passes, interleaved with the test's other calls, and fails the test (from inside the
+     * simulation) where one() would.
+     */
+    Agreement oneInBackground(byte[] command, int expected, boolean retry) {
+        Agreement agreement = new Agreement(command, expected, retry);
+        agreement.attempt();
+        return agreement;
+    }
+
+    /** Runs virtual time until every agreement is reached; each gives up by itself after 10 s. */
+    void awaitAll(List<Agreement> agreements) {
+        boolean reached = sim.runUntil(() -> agreements.stream().allMatch(Agreement::done), 12_100);
+        assertTrue(reached, "background one() calls did not finish");
+    }
+
+    /** Runs {@code step} after {@code delayMillis} of virtual time: a goroutine's sleep. */
+    void after(long delayMillis, Runnable step) {
+        sim.scheduler().schedule(delayMillis, step);
+    }
+
+    /** One call of the lab's one(), as a state machine that virtual time can drive. */
+    final class Agreement {
+        private final byte[] command;
+        private final int expected;
+        private final boolean retry;
+        private final long deadlineMillis;
+        private int starter;
+        private long index = -1;
+        private long waitUntilMillis;
+        private boolean done;
+
+        private Agreement(byte[] command, int expected, boolean retry) {
+            this.command = command;
+            this.expected = expected;
+            this.retry = retry;
+            this.deadlineMillis = sim.nowMillis() + 10_000;
+        }
+
+        boolean done() {
+            return done;
+        }
+
+        /** Start(command) on the connected peers round-robin; the index, or -1 if none leads. */
+        private long tryStart() {
+            for (int tried = 0; tried < n; tried++) {
+                starter = (starter + 1) % n;
+                if (connected(starter)
+                        && start(starter, command) instanceof ProposeResult.Accepted accepted) {
+                    return accepted.index();
+                }
+            }
+            return -1;
+        }
+
+        private boolean reached(long at) {
+            return nCommitted(at) >= expected
+                    && Arrays.equals(committedCommand(at).orElseThrow(), command);
+        }
+
+        private void attempt() {
+            if (sim.nowMillis() >= deadlineMillis) {
+                fail("one(%s) failed to reach agreement in 10 s".formatted(describe(command)));
+            }
+            index = tryStart();
+            if (index == -1) {
+                after(50, this::attempt);
+                return;
+            }
+            waitUntilMillis = sim.nowMillis() + 2_000;
+            check();
+        }
+
+        private void check() {
+            if (reached(index)) {
+                done = true;
+            } else if (sim.nowMillis() < waitUntilMillis) {
+                after(20, this::check);
+            } else if (retry) {
+                attempt();
+            } else {
+                fail("one(%s) failed to reach agreement".formatted(describe(command)));
+            }
+        }
     }
 
     /**
@@ -280,11 +358,27 @@ final class LabCluster {
         return sim.network().bytesSent();
     }
 
-    /** The lab's end(): the test stayed within 120 s of virtual time. */
+    /** Whether peer i's disk holds a snapshot. */
+    boolean hasSnapshot(int i) {
+        return sim.node(node(i)).storage().snapshotBytes(GROUP) > 0;
+    }
+
+    /**
+     * The lab's end(): the test stayed within 120 s of virtual time. Prints the lab's summary line,
+     * with the seed that replays the run.
+     */
     void end() {
+        long elapsedMillis = sim.nowMillis() - startMillis;
         assertTrue(
-                sim.nowMillis() - startMillis <= TEST_LIMIT_MILLIS,
-                "test took longer than 120 seconds (virtual)");
+                elapsedMillis <= TEST_LIMIT_MILLIS, "test took longer than 120 seconds (virtual)");
+        long tornWrites = 0;
+        for (int i = 0; i < n; i++) {
+            tornWrites += sim.node(node(i)).storage().tornWrites();
+        }
+        System.out.printf(
+                "  ... Passed -- %5.1f s virtual, %d peers, %d rpcs, %d bytes, %d torn writes,"
+                        + " seed %d%n",
+                elapsedMillis / 1000.0, n, rpcTotal(), bytesTotal(), tornWrites, sim.seed());
     }
 
     static byte[] command(long value) {
