@@ -21,6 +21,20 @@ public sealed interface Message {
     boolean isRequest();
 
     /**
+     * Rejects negative terms, indexes and offsets. Messages come from the wire, where their
+     * constructors are the one place remote input is checked.
+     */
+    private static void checkNotNegative(long... values) {
+        for (long value : values) {
+            Check.argument(value >= 0, "negative term, index or offset in a message: %d", value);
+        }
+    }
+
+    private static void checkAddressed(NodeId from, NodeId to) {
+        Check.argument(from != null && to != null, "a message needs a sender and a receiver");
+    }
+
+    /**
      * Asks for a vote (Raft section 5.2). With {@code preVote} it only asks whether the receiver
      * would vote, at {@code term} = the sender's term + 1, without changing anyone's state.
      *
@@ -36,6 +50,11 @@ public sealed interface Message {
             boolean preVote,
             boolean leadershipTransfer)
             implements Message {
+        public RequestVote {
+            checkAddressed(from, to);
+            checkNotNegative(term, lastLogIndex, lastLogTerm);
+        }
+
         @Override
         public boolean isRequest() {
             return true;
@@ -45,6 +64,11 @@ public sealed interface Message {
     /** The answer to a {@link RequestVote}; {@code preVote} echoes the request's. */
     record RequestVoteResponse(NodeId from, NodeId to, long term, boolean granted, boolean preVote)
             implements Message {
+        public RequestVoteResponse {
+            checkAddressed(from, to);
+            checkNotNegative(term);
+        }
+
         @Override
         public boolean isRequest() {
             return false;
@@ -62,6 +86,8 @@ public sealed interface Message {
             long leaderCommit)
             implements Message {
         public AppendEntries {
+            checkAddressed(from, to);
+            checkNotNegative(term, prevLogIndex, prevLogTerm, leaderCommit);
             entries = List.copyOf(entries);
             for (int i = 0; i < entries.size(); i++) {
                 Check.argument(
@@ -95,6 +121,11 @@ public sealed interface Message {
             long conflictTerm,
             long conflictIndex)
             implements Message {
+        public AppendEntriesResponse {
+            checkAddressed(from, to);
+            checkNotNegative(term, matchIndex, rejectedIndex, conflictTerm, conflictIndex);
+        }
+
         @Override
         public boolean isRequest() {
             return false;
@@ -108,6 +139,11 @@ public sealed interface Message {
      */
     record Heartbeat(NodeId from, NodeId to, long term, long commitIndex, long readContext)
             implements Message {
+        public Heartbeat {
+            checkAddressed(from, to);
+            checkNotNegative(term, commitIndex, readContext);
+        }
+
         @Override
         public boolean isRequest() {
             return true;
@@ -117,6 +153,11 @@ public sealed interface Message {
     /** Echoes the heartbeat's read context. */
     record HeartbeatResponse(NodeId from, NodeId to, long term, long readContext)
             implements Message {
+        public HeartbeatResponse {
+            checkAddressed(from, to);
+            checkNotNegative(term, readContext);
+        }
+
         @Override
         public boolean isRequest() {
             return false;
@@ -136,6 +177,12 @@ public sealed interface Message {
             byte[] chunk,
             boolean last)
             implements Message {
+        public InstallSnapshot {
+            checkAddressed(from, to);
+            checkNotNegative(term, offset);
+            Check.argument(meta != null && chunk != null, "a snapshot chunk needs meta and data");
+        }
+
         @Override
         public boolean isRequest() {
             return true;
@@ -161,6 +208,11 @@ public sealed interface Message {
             boolean done,
             long matchIndex)
             implements Message {
+        public InstallSnapshotResponse {
+            checkAddressed(from, to);
+            checkNotNegative(term, snapshotIndex, nextOffset, matchIndex);
+        }
+
         @Override
         public boolean isRequest() {
             return false;
@@ -169,6 +221,11 @@ public sealed interface Message {
 
     /** A leader hands over leadership: the receiver campaigns at once (thesis section 3.10). */
     record TimeoutNow(NodeId from, NodeId to, long term) implements Message {
+        public TimeoutNow {
+            checkAddressed(from, to);
+            checkNotNegative(term);
+        }
+
         @Override
         public boolean isRequest() {
             return true;

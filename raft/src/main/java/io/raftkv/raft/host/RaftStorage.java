@@ -24,8 +24,8 @@ public interface RaftStorage {
     void persist(List<GroupWrite> writes, Runnable onDurable);
 
     /**
-     * Deletes everything stored for {@code group}: durable no later than any batch handed in
-     * after this call.
+     * Deletes everything stored for {@code group}: durable no later than any batch handed in after
+     * this call.
      */
     void remove(GroupId group);
 }

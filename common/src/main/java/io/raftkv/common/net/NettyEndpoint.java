@@ -1,0 +1,328 @@
+package io.raftkv.common.net;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.WriteBufferWaterMark;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.handler.codec.LengthFieldBasedFrameDecoder;
+import io.netty.handler.codec.LengthFieldPrepender;
+import io.netty.handler.codec.MessageToMessageEncoder;
+import io.raftkv.common.Check;
+import io.raftkv.common.NodeId;
+import java.lang.System.Logger.Level;
+import java.net.InetSocketAddress;
+import java.util.ArrayDeque;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * One node's network endpoint: a server socket for inbound connections (peers and clients) and one
+ * outbound connection per peer, all on a single Netty event loop, which is also the loop the node's
+ * group host runs on. Inbound frames reach the handler on that loop without a thread hop.
+ *
+ * <p>Frames are length-prefixed ({@code [u32 length][Kryo bytes]}), at most {@link
+ * WireCodec#frameBytesMax()}. A frame that is oversized or fails to decode closes that connection,
+ * with a logged reason, and nothing else. Outbound connections reconnect with bounded exponential
+ * backoff. Sends never block: while a peer is unreachable, or its connection is not writable (more
+ * than the high-water mark queued), frames to it are dropped and counted.
+ *
+ * <p>Threading: {@link #send} and the handler run on {@link #loop()}; {@link #start} and {@link
+ * #close} may be called from any thread. While a peer's connection is being made, up to {@value
+ * #BACKLOG_FRAMES_MAX} frames wait for it; a failed attempt drops them.
+ */
+public final class NettyEndpoint implements AutoCloseable {
+    /** Receives frames, on the endpoint's loop. */
+    @FunctionalInterface
+    public interface Handler {
+        void onFrame(Connection connection, Object frame);
+    }
+
+    /** The connection a frame came in on; replies go back on it. */
+    public interface Connection {
+        /** Sends {@code frame} back; false if dropped (closed or not writable). */
+        boolean reply(Object frame);
+
+        String remoteAddress();
+    }
+
+    private static final System.Logger LOG = System.getLogger(NettyEndpoint.class.getName());
+    private static final long BACKOFF_MIN_MILLIS = 50;
+    private static final long BACKOFF_MAX_MILLIS = 1_000;
+    private static final int HIGH_WATER_BYTES = 8 << 20;
+
+    /** Frames held for a peer while its connection is being made; past it the oldest go. */
+    private static final int BACKLOG_FRAMES_MAX = 1_024;
+
+    private final WireCodec codec;
+    private final Handler handler;
+    private final MultiThreadIoEventLoopGroup group;
+    private final EventLoop loop;
+    private final Map<NodeId, Peer> peers = new HashMap<>();
+    private final AtomicLong framesSent = new AtomicLong();
+    private final AtomicLong framesDropped = new AtomicLong();
+    private final AtomicLong framesReceived = new AtomicLong();
+    private final AtomicLong connectionsRejected = new AtomicLong();
+
+    /** Every open connection, accepted or made, so that close ends them all. */
+    private final ChannelGroup channels;
+
+    private Channel server;
+    private volatile boolean closed;
+
+    public NettyEndpoint(String name, WireCodec codec, Handler handler) {
+        this.codec = codec;
+        this.handler = handler;
+        this.group =
+                new MultiThreadIoEventLoopGroup(
+                        1,
+                        runnable -> {
+                            Thread thread = new Thread(runnable, name);
+                            thread.setDaemon(true);
+                            return thread;
+                        },
+                        NioIoHandler.newFactory());
+        this.loop = group.next();
+        this.channels = new DefaultChannelGroup(name, loop);
+    }
+
+    /** The single event loop: run the node's host on it. */
+    public EventLoop loop() {
+        return loop;
+    }
+
+    /** Listens on {@code address} (port 0 picks one); returns the bound address. */
+    public InetSocketAddress listen(InetSocketAddress address) throws InterruptedException {
+        Check.that(server == null, "already listening");
+        server =
+                new ServerBootstrap()
+                        .group(group)
+                        .channel(NioServerSocketChannel.class)
+                        .childOption(ChannelOption.TCP_NODELAY, true)
+                        .childOption(
+                                ChannelOption.WRITE_BUFFER_WATER_MARK,
+                                new WriteBufferWaterMark(HIGH_WATER_BYTES / 2, HIGH_WATER_BYTES))
+                        .childHandler(pipeline())
+                        .bind(address)
+                        .sync()
+                        .channel();
+        return (InetSocketAddress) server.localAddress();
+    }
+
+    /** Registers where {@code peer} listens; the connection is made on first send. */
+    public void addPeer(NodeId peer, InetSocketAddress address) {
+        loop.execute(() -> peers.computeIfAbsent(peer, id -> new Peer(id, address)));
+    }
+
+    /** Sends {@code frame} to {@code peer}; false if dropped. Call on {@link #loop()}. */
+    public boolean send(NodeId peer, Object frame) {
+        Check.that(loop.inEventLoop(), "send outside the endpoint's loop");
+        Peer target = peers.get(peer);
+        if (target == null) {
+            framesDropped.incrementAndGet();
+            return false;
+        }
+        return target.send(frame);
+    }
+
+    public long framesSent() {
+        return framesSent.get();
+    }
+
+    public long framesDropped() {
+        return framesDropped.get();
+    }
+
+    public long framesReceived() {
+        return framesReceived.get();
+    }
+
+    /** One line per peer: where it is and whether it is connected. Call on {@link #loop()}. */
+    public String describePeers() {
+        return peers.values().toString();
+    }
+
+    /** Connections closed because a frame was malformed or too large. */
+    public long connectionsRejected() {
+        return connectionsRejected.get();
+    }
+
+    /**
+     * Closes the listening socket and every connection, then stops the loop. NB: stopping the loop
+     * alone leaves accepted sockets open, and peers would keep writing into them.
+     */
+    @Override
+    public void close() {
+        closed = true;
+        if (server != null) {
+            server.close().awaitUninterruptibly(1, TimeUnit.SECONDS);
+        }
+        channels.close().awaitUninterruptibly(1, TimeUnit.SECONDS);
+        group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
+    }
+
+    private ChannelInitializer<SocketChannel> pipeline() {
+        return new ChannelInitializer<>() {
+            @Override
+            protected void initChannel(SocketChannel channel) {
+                channels.add(channel);
+                channel.pipeline()
+                        .addLast(
+                                new LengthFieldBasedFrameDecoder(codec.frameBytesMax(), 0, 4, 0, 4))
+                        .addLast(new LengthFieldPrepender(4))
+                        .addLast(new FrameEncoder())
+                        .addLast(new FrameHandler());
+            }
+        };
+    }
+
+    private boolean write(Channel channel, Object frame) {
+        if (channel == null || !channel.isActive() || !channel.isWritable()) {
+            framesDropped.incrementAndGet();
+            return false;
+        }
+        channel.writeAndFlush(frame, channel.voidPromise());
+        framesSent.incrementAndGet();
+        return true;
+    }
+
+    /** Object to bytes; the prepender adds the length. */
+    private final class FrameEncoder extends MessageToMessageEncoder<Object> {
+        @Override
+        protected void encode(ChannelHandlerContext context, Object frame, List<Object> out) {
+            out.add(context.alloc().buffer().writeBytes(codec.encode(frame)));
+        }
+    }
+
+    /** Bytes to object; hands frames to the handler; closes the connection on bad input. */
+    private final class FrameHandler extends SimpleChannelInboundHandler<ByteBuf> {
+        @Override
+        protected void channelRead0(ChannelHandlerContext context, ByteBuf bytes) {
+            Object frame = codec.decode(ByteBufUtil.getBytes(bytes));
+            framesReceived.incrementAndGet();
+            Channel channel = context.channel();
+            handler.onFrame(
+                    new Connection() {
+                        @Override
+                        public boolean reply(Object reply) {
+                            return write(channel, reply);
+                        }
+
+                        @Override
+                        public String remoteAddress() {
+                            return String.valueOf(channel.remoteAddress());
+                        }
+                    },
+                    frame);
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext context, Throwable cause) {
+            connectionsRejected.incrementAndGet();
+            LOG.log(
+                    Level.WARNING,
+                    "closing connection {0}: {1}",
+                    context.channel().remoteAddress(),
+                    cause.getMessage());
+            context.close();
+        }
+    }
+
+    /** One outbound connection with reconnect. Loop thread only. */
+    private final class Peer {
+        private final NodeId id;
+        private final InetSocketAddress address;
+        private Channel channel;
+        private boolean connecting;
+        private long backoffMillis = BACKOFF_MIN_MILLIS;
+        private final ArrayDeque<Object> backlog = new ArrayDeque<>();
+
+        Peer(NodeId id, InetSocketAddress address) {
+            this.id = id;
+            this.address = address;
+        }
+
+        /** Writes now if connected; else holds the frame (bounded) and connects. */
+        boolean send(Object frame) {
+            if (channel != null && channel.isActive()) {
+                return write(channel, frame);
+            }
+            if (backlog.size() >= BACKLOG_FRAMES_MAX) {
+                backlog.removeFirst();
+                framesDropped.incrementAndGet();
+            }
+            backlog.addLast(frame);
+            connect();
+            return true;
+        }
+
+        private void flushBacklog() {
+            while (!backlog.isEmpty()) {
+                write(channel, backlog.removeFirst());
+            }
+        }
+
+        private void connect() {
+            if (connecting || closed) {
+                return;
+            }
+            connecting = true;
+            new Bootstrap()
+                    .group(loop)
+                    .channel(NioSocketChannel.class)
+                    .option(ChannelOption.TCP_NODELAY, true)
+                    .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 1_000)
+                    .option(
+                            ChannelOption.WRITE_BUFFER_WATER_MARK,
+                            new WriteBufferWaterMark(HIGH_WATER_BYTES / 2, HIGH_WATER_BYTES))
+                    .handler(pipeline())
+                    .connect(address)
+                    .addListener(
+                            future -> {
+                                if (future.isSuccess()) {
+                                    channel = ((ChannelFuture) future).channel();
+                                    backoffMillis = BACKOFF_MIN_MILLIS;
+                                    channel.closeFuture().addListener(closed -> retryLater());
+                                    connecting = false;
+                                    flushBacklog();
+                                } else {
+                                    framesDropped.addAndGet(backlog.size());
+                                    backlog.clear();
+                                    retryLater();
+                                }
+                            });
+        }
+
+        /** Allows the next connect after the backoff, doubling it up to the bound. */
+        private void retryLater() {
+            long delay = backoffMillis;
+            backoffMillis = Math.min(BACKOFF_MAX_MILLIS, backoffMillis * 2);
+            if (!closed) {
+                loop.schedule(() -> connecting = false, delay, TimeUnit.MILLISECONDS);
+            }
+        }
+
+        @Override
+        public String toString() {
+            boolean connected = channel != null && channel.isActive();
+            return "peer %s at %s%s".formatted(id, address, connected ? " (connected)" : "");
+        }
+    }
+}

@@ -1,0 +1,26 @@
+package io.raftkv.raft.node;
+
+import io.raftkv.common.Check;
+import io.raftkv.common.GroupId;
+
+/** What a client asks of a node's group. */
+public sealed interface ClientRequest {
+    long requestId();
+
+    GroupId group();
+
+    /** Replicate {@code command} through the group's log. */
+    record Propose(long requestId, GroupId group, byte[] command) implements ClientRequest {
+        public Propose {
+            Check.argument(
+                    group != null && command != null, "a proposal needs a group and a command");
+        }
+    }
+
+    /** Read the group's state linearizably (ReadIndex). */
+    record Read(long requestId, GroupId group) implements ClientRequest {
+        public Read {
+            Check.argument(group != null, "a read needs a group");
+        }
+    }
+}

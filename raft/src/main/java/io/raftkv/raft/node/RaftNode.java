@@ -1,0 +1,309 @@
+package io.raftkv.raft.node;
+
+import io.raftkv.common.Check;
+import io.raftkv.common.GroupId;
+import io.raftkv.common.NodeId;
+import io.raftkv.common.net.NettyEndpoint;
+import io.raftkv.raft.core.Entry;
+import io.raftkv.raft.core.Membership;
+import io.raftkv.raft.core.Message;
+import io.raftkv.raft.core.ProposeResult;
+import io.raftkv.raft.core.RaftStatus;
+import io.raftkv.raft.core.ReadResult;
+import io.raftkv.raft.core.Rejection;
+import io.raftkv.raft.host.Envelope;
+import io.raftkv.raft.host.GroupHost;
+import io.raftkv.raft.host.HostOptions;
+import io.raftkv.raft.host.ProposalOutcome;
+import io.raftkv.raft.host.ReadOutcome;
+import io.raftkv.raft.storage.WriteAheadLog;
+import java.io.IOException;
+import java.lang.System.Logger.Level;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+
+/**
+ * One server process's Raft machinery: a {@link GroupHost} running on the event loop of a {@link
+ * NettyEndpoint}, the {@link WriteAheadLog} under it, and every group of the configuration
+ * replicated on every listed node. Clients send {@link ClientRequest}s to the same port.
+ *
+ * <p>Threading: the host, the state machines and all frame handling run on the endpoint's loop.
+ */
+public final class RaftNode implements AutoCloseable {
+    /**
+     * What a node runs.
+     *
+     * @param members every node of the cluster with its address, this one included
+     * @param onFatal called when the WAL fails; a node process halts
+     */
+    public record Config(
+            NodeId id,
+            InetSocketAddress listen,
+            Map<NodeId, InetSocketAddress> members,
+            Path dataDirectory,
+            List<GroupId> groups,
+            HostOptions hostOptions,
+            long tickMillis,
+            Consumer<Throwable> onFatal) {
+        public Config {
+            members = new TreeMap<>(members);
+            groups = List.copyOf(groups);
+            Check.argument(
+                    members.containsKey(id),
+                    "%s is not among the members %s",
+                    id,
+                    members.keySet());
+            Check.argument(tickMillis > 0, "tickMillis must be positive");
+        }
+    }
+
+    private static final System.Logger LOG = System.getLogger(RaftNode.class.getName());
+
+    /** Frames are split well below the limit; entries in one message are already bounded. */
+    private static final long FRAME_SPLIT_BYTES = 4 << 20;
+
+    private final Config config;
+    private final NettyEndpoint endpoint;
+    private final WriteAheadLog wal;
+    private final GroupHost host;
+    private final TreeMap<GroupId, QueryableStateMachine> stateMachines = new TreeMap<>();
+    private InetSocketAddress boundAddress;
+
+    private RaftNode(Config config) throws IOException {
+        this.config = config;
+        this.wal =
+                WriteAheadLog.open(
+                        config.dataDirectory(), WriteAheadLog.Options.defaults(), config.onFatal());
+        this.endpoint = new NettyEndpoint("raftkv-" + config.id(), RaftWire.codec(), this::onFrame);
+        this.host =
+                new GroupHost(
+                        config.id(), config.hostOptions(), wal, this::sendRaft, endpoint.loop());
+    }
+
+    /** Recovers from the data directory, starts listening and joins the groups. */
+    public static RaftNode start(Config config, Supplier<QueryableStateMachine> stateMachines)
+            throws IOException, InterruptedException {
+        RaftNode node = new RaftNode(config);
+        node.boundAddress = node.endpoint.listen(config.listen());
+        config.members()
+                .forEach(
+                        (id, address) -> {
+                            if (!id.equals(config.id())) {
+                                node.endpoint.addPeer(id, address);
+                            }
+                        });
+        node.onLoop(() -> node.startGroups(stateMachines)).join();
+        node.endpoint
+                .loop()
+                .scheduleAtFixedRate(
+                        node.host::tick,
+                        config.tickMillis(),
+                        config.tickMillis(),
+                        TimeUnit.MILLISECONDS);
+        LOG.log(
+                Level.INFO,
+                "{0} listening on {1} with groups {2}",
+                config.id(),
+                node.boundAddress,
+                config.groups());
+        return node;
+    }
+
+    private void startGroups(Supplier<QueryableStateMachine> factory) {
+        Membership membership = new Membership(List.copyOf(config.members().keySet()));
+        SecureRandom seeds = new SecureRandom();
+        for (GroupId group : config.groups()) {
+            QueryableStateMachine stateMachine = factory.get();
+            stateMachines.put(group, stateMachine);
+            host.addGroup(group, membership, stateMachine, seeds.nextLong());
+        }
+    }
+
+    public InetSocketAddress address() {
+        return boundAddress;
+    }
+
+    /** The status of every group on this node, read on its loop. */
+    public Map<GroupId, RaftStatus> status() {
+        return onLoop(
+                        () -> {
+                            Map<GroupId, RaftStatus> result = new TreeMap<>();
+                            for (GroupId group : host.groupIds()) {
+                                host.status(group).ifPresent(status -> result.put(group, status));
+                            }
+                            return result;
+                        })
+                .join();
+    }
+
+    /** Frames sent, dropped and received by this node's endpoint so far. */
+    public String networkStats() {
+        String peers = onLoop(endpoint::describePeers).join();
+        return "sent=%d dropped=%d received=%d rejected=%d %s"
+                .formatted(
+                        endpoint.framesSent(),
+                        endpoint.framesDropped(),
+                        endpoint.framesReceived(),
+                        endpoint.connectionsRejected(),
+                        peers);
+    }
+
+    private <T> CompletableFuture<T> onLoop(Supplier<T> action) {
+        return CompletableFuture.supplyAsync(action, endpoint.loop());
+    }
+
+    private CompletableFuture<Void> onLoop(Runnable action) {
+        return CompletableFuture.runAsync(action, endpoint.loop());
+    }
+
+    // ---------------------------------------------------------------- raft traffic
+
+    /** The host's transport: the round's envelopes for one node, in frames of bounded size. */
+    private void sendRaft(NodeId to, List<Envelope> envelopes) {
+        List<Envelope> frame = new ArrayList<>();
+        long frameBytes = 0;
+        for (Envelope envelope : envelopes) {
+            long bytes = estimatedBytes(envelope.message());
+            if (!frame.isEmpty() && frameBytes + bytes > FRAME_SPLIT_BYTES) {
+                endpoint.send(to, new RaftFrame(frame));
+                frame = new ArrayList<>();
+                frameBytes = 0;
+            }
+            frame.add(envelope);
+            frameBytes += bytes;
+        }
+        if (!frame.isEmpty()) {
+            endpoint.send(to, new RaftFrame(frame));
+        }
+    }
+
+    private static long estimatedBytes(Message message) {
+        long bytes = 64;
+        if (message instanceof Message.AppendEntries append) {
+            bytes += append.entries().stream().mapToLong(Entry::sizeBytes).sum();
+        } else if (message instanceof Message.InstallSnapshot install) {
+            bytes += install.chunk().length;
+        }
+        return bytes;
+    }
+
+    private void onFrame(NettyEndpoint.Connection connection, Object frame) {
+        switch (frame) {
+            case RaftFrame raft -> host.receive(addressedToMe(raft.envelopes()));
+            case ClientRequest request -> handleClient(connection, request);
+            default ->
+                    LOG.log(
+                            Level.WARNING,
+                            "ignoring an unexpected {0} from {1}",
+                            frame.getClass().getSimpleName(),
+                            connection.remoteAddress());
+        }
+    }
+
+    /** Drops envelopes for another node: the core treats a misaddressed message as a bug. */
+    private List<Envelope> addressedToMe(List<Envelope> envelopes) {
+        return envelopes.stream()
+                .filter(envelope -> envelope.message().to().equals(config.id()))
+                .toList();
+    }
+
+    // ---------------------------------------------------------------- clients
+
+    private void handleClient(NettyEndpoint.Connection connection, ClientRequest request) {
+        QueryableStateMachine stateMachine = stateMachines.get(request.group());
+        if (stateMachine == null) {
+            connection.reply(new ClientReply.NotLeader(request.requestId(), 0));
+            return;
+        }
+        switch (request) {
+            case ClientRequest.Propose propose -> propose(connection, propose, stateMachine);
+            case ClientRequest.Read read -> read(connection, read, stateMachine);
+        }
+    }
+
+    private void propose(
+            NettyEndpoint.Connection connection,
+            ClientRequest.Propose propose,
+            QueryableStateMachine stateMachine) {
+        long id = propose.requestId();
+        if (!stateMachine.isValidCommand(propose.command())) {
+            connection.reply(new ClientReply.Invalid(id, "malformed command for this group"));
+            return;
+        }
+        ProposeResult result =
+                host.propose(
+                        propose.group(),
+                        propose.command(),
+                        outcome ->
+                                connection.reply(
+                                        switch (outcome) {
+                                            case ProposalOutcome.Applied applied ->
+                                                    new ClientReply.Applied(
+                                                            id,
+                                                            applied.index(),
+                                                            resultBytes(applied.result()));
+                                            case ProposalOutcome.Unknown unknown ->
+                                                    new ClientReply.Unknown(
+                                                            id, hint(unknown.leaderHint()));
+                                        }));
+        if (result instanceof Rejection rejection) {
+            connection.reply(rejected(id, rejection));
+        }
+    }
+
+    private void read(
+            NettyEndpoint.Connection connection,
+            ClientRequest.Read read,
+            QueryableStateMachine stateMachine) {
+        long id = read.requestId();
+        ReadResult result =
+                host.read(
+                        read.group(),
+                        outcome ->
+                                connection.reply(
+                                        switch (outcome) {
+                                            case ReadOutcome.Confirmed confirmed ->
+                                                    new ClientReply.Value(id, stateMachine.query());
+                                            case ReadOutcome.NotLeader notLeader ->
+                                                    new ClientReply.NotLeader(
+                                                            id, hint(notLeader.leaderHint()));
+                                        }));
+        if (result instanceof Rejection rejection) {
+            connection.reply(rejected(id, rejection));
+        }
+    }
+
+    private static ClientReply rejected(long requestId, Rejection rejection) {
+        return switch (rejection) {
+            case Rejection.NotLeader notLeader ->
+                    new ClientReply.NotLeader(requestId, hint(notLeader.hint()));
+            case Rejection.Overloaded overloaded ->
+                    new ClientReply.Overloaded(requestId, overloaded.reason());
+        };
+    }
+
+    private static byte[] resultBytes(Object result) {
+        return result instanceof byte[] bytes ? bytes : new byte[0];
+    }
+
+    private static int hint(Optional<NodeId> leader) {
+        return leader.map(NodeId::value).orElse(0);
+    }
+
+    /** Stops serving and closes the log after the writes already handed to it. */
+    @Override
+    public void close() throws IOException {
+        endpoint.close();
+        wal.close();
+    }
+}

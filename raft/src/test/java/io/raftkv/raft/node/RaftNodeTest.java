@@ -1,0 +1,89 @@
+package io.raftkv.raft.node;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.raftkv.common.GroupId;
+import io.raftkv.common.NodeId;
+import java.nio.file.Path;
+import java.util.TreeSet;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Nodes on real sockets and disks in one JVM: replication, restarts, and bad client input. */
+class RaftNodeTest {
+    @TempDir Path root;
+
+    @Test
+    void groupsReplicateWritesAcrossNodesAndReadsSeeThem() throws Exception {
+        try (LocalCluster cluster = new LocalCluster(root, 3, 2)) {
+            for (GroupId group : cluster.groups()) {
+                for (long value = 1; value <= 20; value++) {
+                    cluster.write(group, group.value() * 1000L + value);
+                }
+            }
+            for (GroupId group : cluster.groups()) {
+                TreeSet<Long> values = cluster.read(group);
+                assertThat(values).hasSize(20).first().isEqualTo(group.value() * 1000L + 1);
+            }
+        }
+    }
+
+    @Test
+    void aRestartedLeaderRecoversItsLogFromDiskAndCatchesUp() throws Exception {
+        try (LocalCluster cluster = new LocalCluster(root, 3, 1)) {
+            GroupId group = cluster.groups().getFirst();
+            for (long value = 1; value <= 50; value++) {
+                cluster.write(group, value);
+            }
+            NodeId leader = cluster.awaitLeader(group);
+            cluster.stop(leader);
+            for (long value = 51; value <= 100; value++) {
+                cluster.write(group, value);
+            }
+            cluster.start(leader);
+            long committed = cluster.write(group, 101);
+            cluster.await(
+                    () ->
+                            cluster.status(leader).get(group).appliedIndex() >= committed
+                                    ? java.util.Optional.of(true)
+                                    : java.util.Optional.empty(),
+                    "the restarted node to catch up to " + committed);
+            assertThat(cluster.read(group)).hasSize(101);
+        }
+    }
+
+    @Test
+    void aWholeClusterRestartLosesNothingAcknowledged() throws Exception {
+        try (LocalCluster cluster = new LocalCluster(root, 3, 2)) {
+            for (GroupId group : cluster.groups()) {
+                for (long value = 1; value <= 30; value++) {
+                    cluster.write(group, value);
+                }
+            }
+            for (NodeId node : cluster.nodeIds()) {
+                cluster.stop(node);
+            }
+            for (NodeId node : cluster.nodeIds()) {
+                cluster.start(node);
+            }
+            for (GroupId group : cluster.groups()) {
+                assertThat(cluster.read(group)).hasSize(30);
+            }
+        }
+    }
+
+    @Test
+    void malformedCommandsAndUnknownGroupsGetClearAnswers() throws Exception {
+        try (LocalCluster cluster = new LocalCluster(root, 3, 1)) {
+            GroupId group = cluster.groups().getFirst();
+            NodeId leader = cluster.awaitLeader(group);
+            ClientReply badCommand =
+                    cluster.request(leader, new ClientRequest.Propose(1, group, new byte[3]));
+            assertThat(badCommand).isInstanceOf(ClientReply.Invalid.class);
+            ClientReply unknownGroup =
+                    cluster.request(leader, new ClientRequest.Read(2, GroupId.of(99)));
+            assertThat(unknownGroup).isInstanceOf(ClientReply.NotLeader.class);
+            assertThat(cluster.write(group, 7)).isPositive();
+        }
+    }
+}
