@@ -1,9 +1,6 @@
 package io.raftkv.raft.storage;
 
 import io.raftkv.common.GroupId;
-import io.raftkv.raft.core.Snapshot;
-import io.raftkv.raft.host.GroupWrite;
-import io.raftkv.raft.host.StoredLog;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.nio.ByteBuffer;
@@ -12,7 +9,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.List;
-import java.util.Optional;
 import java.util.TreeMap;
 import java.util.stream.Stream;
 
@@ -20,9 +16,8 @@ import java.util.stream.Stream;
  * Replays every segment at startup into per-group stored logs (snapshot data stays in its files
  * until a group loads) and the segment tracker; cuts off a torn tail.
  */
-record Recovery(TreeMap<GroupId, StoredLog> logs, SegmentTracker tracker) {
+record Recovery(TreeMap<GroupId, ReplayedLog> logs, SegmentTracker tracker) {
     private static final System.Logger LOG = System.getLogger(Recovery.class.getName());
-    private static final byte[] NO_DATA = new byte[0];
 
     static Recovery replay(Path walDirectory, int recordBytesMax) throws IOException {
         Recovery recovery = new Recovery(new TreeMap<>(), new SegmentTracker());
@@ -37,6 +32,13 @@ record Recovery(TreeMap<GroupId, StoredLog> logs, SegmentTracker tracker) {
                 cutTornTail(segment, result.validBytes());
             }
         }
+        for (var entry : recovery.logs().entrySet()) {
+            var problem = entry.getValue().problem();
+            if (problem.isPresent()) {
+                throw new WalCorruptionException(
+                        walDirectory, 0, entry.getKey() + ": " + problem.get());
+            }
+        }
         return recovery;
     }
 
@@ -44,48 +46,16 @@ record Recovery(TreeMap<GroupId, StoredLog> logs, SegmentTracker tracker) {
         tracker.recordWritten(record);
         GroupId group = record.group();
         switch (record) {
-            case WalRecord.Entries entries ->
-                    log(group)
-                            .apply(
-                                    write(
-                                            group,
-                                            Optional.empty(),
-                                            false,
-                                            entries.entries(),
-                                            Optional.empty()));
-            case WalRecord.HardStateRecord state ->
-                    log(group)
-                            .apply(
-                                    write(
-                                            group,
-                                            Optional.empty(),
-                                            false,
-                                            List.of(),
-                                            Optional.of(state.hardState())));
+            case WalRecord.Entries entries -> log(group).entries(entries.entries());
+            case WalRecord.HardStateRecord state -> log(group).hardState(state.hardState());
             case WalRecord.SnapshotMarker marker ->
-                    log(group)
-                            .apply(
-                                    write(
-                                            group,
-                                            Optional.of(new Snapshot(marker.meta(), NO_DATA)),
-                                            marker.replacesLog(),
-                                            List.of(),
-                                            Optional.empty()));
+                    log(group).snapshot(marker.meta(), marker.replacesLog());
             case WalRecord.GroupRemoved removed -> logs.remove(group);
         }
     }
 
-    private StoredLog log(GroupId group) {
-        return logs.computeIfAbsent(group, g -> new StoredLog());
-    }
-
-    private static GroupWrite write(
-            GroupId group,
-            Optional<Snapshot> snapshot,
-            boolean replacesLog,
-            List<io.raftkv.raft.core.Entry> entries,
-            Optional<io.raftkv.raft.core.HardState> hardState) {
-        return new GroupWrite(group, hardState, snapshot, replacesLog, entries, false);
+    private ReplayedLog log(GroupId group) {
+        return logs.computeIfAbsent(group, g -> new ReplayedLog());
     }
 
     private static List<Path> segmentsIn(Path walDirectory) throws IOException {

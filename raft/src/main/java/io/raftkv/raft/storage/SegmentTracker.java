@@ -61,6 +61,9 @@ final class SegmentTracker {
                             new GroupState(Optional.of(state.hardState()), Optional.empty()),
                             (old, update) -> new GroupState(update.hardState(), old.snapshot()));
             case WalRecord.SnapshotMarker marker -> {
+                if (!marker.replacesLog() && marker.meta().index() <= snapshotIndex(group)) {
+                    return; // an older local snapshot changes nothing (as in StoredLog)
+                }
                 groups.merge(
                         group,
                         new GroupState(Optional.empty(), Optional.of(marker.meta())),
@@ -76,6 +79,16 @@ final class SegmentTracker {
                 maxEntryIndexes.values().forEach(indexes -> indexes.remove(group));
             }
         }
+    }
+
+    /** The group's current snapshot, if it has one. */
+    Optional<SnapshotMeta> snapshot(GroupId group) {
+        GroupState state = groups.get(group);
+        return state == null ? Optional.empty() : state.snapshot();
+    }
+
+    long snapshotIndex(GroupId group) {
+        return snapshot(group).map(SnapshotMeta::index).orElse(0L);
     }
 
     /** The records that start a new segment: every group's snapshot marker and hard state. */

@@ -49,7 +49,7 @@ sealed interface WalRecord {
                     case Entries entries -> {
                         int bytes = 4;
                         for (Entry entry : entries.entries()) {
-                            bytes += 21 + entry.data().length;
+                            bytes += entryBytes(entry);
                         }
                         yield bytes;
                     }
@@ -58,6 +58,11 @@ sealed interface WalRecord {
                             21 + 4 * marker.meta().membership().voters().size();
                     case GroupRemoved ignored -> 0;
                 };
+    }
+
+    /** The bytes one entry takes in an {@link Entries} record. */
+    static int entryBytes(Entry entry) {
+        return 21 + entry.data().length;
     }
 
     /** Writes the body of {@code record} into {@code out}. */

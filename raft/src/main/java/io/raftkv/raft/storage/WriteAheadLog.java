@@ -2,11 +2,12 @@ package io.raftkv.raft.storage;
 
 import io.raftkv.common.Check;
 import io.raftkv.common.GroupId;
+import io.raftkv.raft.core.Entry;
 import io.raftkv.raft.core.PersistedState;
 import io.raftkv.raft.core.Snapshot;
+import io.raftkv.raft.core.SnapshotMeta;
 import io.raftkv.raft.host.GroupWrite;
 import io.raftkv.raft.host.RaftStorage;
-import io.raftkv.raft.host.StoredLog;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
@@ -15,7 +16,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.SortedSet;
 import java.util.TreeMap;
@@ -63,7 +66,7 @@ public final class WriteAheadLog implements RaftStorage, AutoCloseable {
     private final Thread writer;
 
     /** What recovery found, handed out once per group by {@link #load}. Guarded by this. */
-    private final TreeMap<GroupId, StoredLog> recovered;
+    private final TreeMap<GroupId, ReplayedLog> recovered;
 
     /** Writer thread only. */
     private final SegmentTracker tracker;
@@ -76,7 +79,7 @@ public final class WriteAheadLog implements RaftStorage, AutoCloseable {
             Path dataDirectory,
             Options options,
             Consumer<Throwable> onFatal,
-            TreeMap<GroupId, StoredLog> recovered,
+            TreeMap<GroupId, ReplayedLog> recovered,
             SegmentTracker tracker)
             throws IOException {
         this.walDirectory = dataDirectory.resolve("wal");
@@ -118,17 +121,16 @@ public final class WriteAheadLog implements RaftStorage, AutoCloseable {
      */
     @Override
     public synchronized PersistedState load(GroupId group) {
-        StoredLog log = recovered.remove(group);
+        ReplayedLog log = recovered.remove(group);
         if (log == null) {
             return PersistedState.EMPTY;
         }
-        PersistedState state = log.state();
-        if (state.snapshot().isEmpty()) {
-            return state;
-        }
         try {
-            Snapshot snapshot = snapshotFiles.read(group, state.snapshot().get().meta());
-            return new PersistedState(state.hardState(), Optional.of(snapshot), state.entries());
+            Optional<Snapshot> snapshot = Optional.empty();
+            if (log.snapshotMeta().isPresent()) {
+                snapshot = Optional.of(snapshotFiles.read(group, log.snapshotMeta().get()));
+            }
+            return log.state(snapshot);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -194,16 +196,23 @@ public final class WriteAheadLog implements RaftStorage, AutoCloseable {
             rollSegment();
             records.addAll(tracker.checkpoint());
         }
+        // Snapshot indexes as of each write in this round, removals and new snapshots included.
+        Map<GroupId, Long> snapshotIndexes = new HashMap<>();
         for (Batch batch : batches) {
             for (GroupId removed : batch.removals()) {
                 records.add(new WalRecord.GroupRemoved(removed));
-                snapshotFiles.deleteAll(removed);
+                snapshotIndexes.put(removed, 0L);
             }
             for (GroupWrite write : batch.writes()) {
-                if (write.snapshot().isPresent()) {
-                    snapshotFiles.write(write.group(), write.snapshot().get());
-                }
-                records.addAll(recordsOf(write));
+                long current =
+                        snapshotIndexes.computeIfAbsent(write.group(), tracker::snapshotIndex);
+                records.addAll(recordsOf(write, current));
+                write.snapshot()
+                        .filter(
+                                snapshot ->
+                                        write.snapshotReplacesLog() || snapshot.index() > current)
+                        .ifPresent(
+                                snapshot -> snapshotIndexes.put(write.group(), snapshot.index()));
             }
         }
         if (records.isEmpty()) {
@@ -217,28 +226,57 @@ public final class WriteAheadLog implements RaftStorage, AutoCloseable {
         for (WalRecord record : records) {
             tracker.recordWritten(record);
         }
-        deleteObsoleteFiles();
+        deleteObsoleteFiles(records);
     }
 
-    /** A group write as records: snapshot marker, then entries, then hard state (see below). */
-    private static List<WalRecord> recordsOf(GroupWrite write) {
+    /**
+     * A group write as records: snapshot marker (its file written first), then entries, then hard
+     * state. A local snapshot no newer than the group's current one is skipped, as {@link
+     * io.raftkv.raft.host.StoredLog} skips it.
+     */
+    private List<WalRecord> recordsOf(GroupWrite write, long currentSnapshotIndex)
+            throws IOException {
         List<WalRecord> records = new ArrayList<>();
-        write.snapshot()
-                .ifPresent(
-                        snapshot ->
-                                records.add(
-                                        new WalRecord.SnapshotMarker(
-                                                write.group(),
-                                                snapshot.meta(),
-                                                write.snapshotReplacesLog())));
-        if (!write.entries().isEmpty()) {
-            records.add(new WalRecord.Entries(write.group(), write.entries()));
+        if (write.snapshot().isPresent()) {
+            Snapshot snapshot = write.snapshot().get();
+            boolean stale =
+                    !write.snapshotReplacesLog() && snapshot.index() <= currentSnapshotIndex;
+            if (!stale) {
+                snapshotFiles.write(write.group(), snapshot);
+                records.add(
+                        new WalRecord.SnapshotMarker(
+                                write.group(), snapshot.meta(), write.snapshotReplacesLog()));
+            }
         }
+        records.addAll(entryRecords(write));
         // NB: the hard state goes last so that a torn write never leaves a commit index past
         // the entries it covers.
         write.hardState()
                 .ifPresent(
                         state -> records.add(new WalRecord.HardStateRecord(write.group(), state)));
+        return records;
+    }
+
+    /** The write's entries in records of at most half the record limit each. */
+    private List<WalRecord> entryRecords(GroupWrite write) {
+        List<WalRecord> records = new ArrayList<>();
+        List<Entry> chunk = new ArrayList<>();
+        long chunkBytes = 0;
+        long limit = options.recordBytesMax() / 2;
+        for (Entry entry : write.entries()) {
+            long bytes = WalRecord.entryBytes(entry);
+            Check.argument(bytes <= limit, "entry %s is larger than a WAL record may be", entry);
+            if (!chunk.isEmpty() && chunkBytes + bytes > limit) {
+                records.add(new WalRecord.Entries(write.group(), chunk));
+                chunk = new ArrayList<>();
+                chunkBytes = 0;
+            }
+            chunk.add(entry);
+            chunkBytes += bytes;
+        }
+        if (!chunk.isEmpty()) {
+            records.add(new WalRecord.Entries(write.group(), chunk));
+        }
         return records;
     }
 
@@ -292,13 +330,26 @@ public final class WriteAheadLog implements RaftStorage, AutoCloseable {
         tracker.segmentStarted(next);
     }
 
-    private void deleteObsoleteFiles() throws IOException {
+    /**
+     * After a sync: deletes segments no group needs, snapshot files superseded by a durable newer
+     * one, and those of groups whose removal is now durable (unless the group was created again
+     * since, in which case only its older files go).
+     */
+    private void deleteObsoleteFiles(List<WalRecord> synced) throws IOException {
         List<Path> obsolete = tracker.obsoleteSegments();
         for (Path segment : obsolete) {
             Files.deleteIfExists(segment);
         }
         if (!obsolete.isEmpty()) {
             Fsync.directory(walDirectory);
+        }
+        for (WalRecord record : synced) {
+            if (record instanceof WalRecord.GroupRemoved removed) {
+                Optional<SnapshotMeta> current = tracker.snapshot(removed.group());
+                if (current.isEmpty()) {
+                    snapshotFiles.deleteAll(removed.group());
+                }
+            }
         }
         for (var entry : tracker.snapshotsToKeep().entrySet()) {
             snapshotFiles.deleteAllBut(entry.getKey(), entry.getValue());
