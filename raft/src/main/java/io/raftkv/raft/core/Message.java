@@ -135,9 +135,11 @@ public sealed interface Message {
     /**
      * Keeps followers from campaigning and carries the commit index up to what each follower is
      * known to hold. {@code readContext} is non-zero when the heartbeat also confirms leadership
-     * for pending linearizable reads.
+     * for pending linearizable reads. With {@code quiesce} the leader says the group is idle and
+     * fully replicated: the follower stops ticking until a message arrives or its host wakes it.
      */
-    record Heartbeat(NodeId from, NodeId to, long term, long commitIndex, long readContext)
+    record Heartbeat(
+            NodeId from, NodeId to, long term, long commitIndex, long readContext, boolean quiesce)
             implements Message {
         public Heartbeat {
             checkAddressed(from, to);

@@ -21,6 +21,8 @@ import io.raftkv.common.Check;
  * @param applyBytesMax committed entry bytes handed out in one Ready
  * @param snapshotChunkBytes bytes of snapshot data per InstallSnapshot message
  * @param snapshotBytesMax the largest snapshot a follower accepts
+ * @param quiesce an idle, fully replicated group stops heartbeating and ticking; its host then
+ *     watches the leader's node instead (see {@link RaftReplica#wakeUp()})
  */
 public record RaftOptions(
         int heartbeatTicks,
@@ -36,7 +38,8 @@ public record RaftOptions(
         int pendingReadsMax,
         long applyBytesMax,
         int snapshotChunkBytes,
-        long snapshotBytesMax) {
+        long snapshotBytesMax,
+        boolean quiesce) {
 
     public RaftOptions {
         Check.argument(heartbeatTicks >= 1, "heartbeatTicks must be at least 1");
@@ -60,7 +63,7 @@ public record RaftOptions(
     public static RaftOptions defaults() {
         return new RaftOptions(
                 5, 15, 30, true, true, 256, 8 << 20, 512, 1 << 20, 10_000, 10_000, 4 << 20, 1 << 20,
-                1L << 31);
+                1L << 31, false);
     }
 
     public RaftOptions withSnapshotChunkBytes(int bytes) {
@@ -78,7 +81,27 @@ public record RaftOptions(
                 pendingReadsMax,
                 applyBytesMax,
                 bytes,
-                Math.max(snapshotBytesMax, bytes));
+                Math.max(snapshotBytesMax, bytes),
+                quiesce);
+    }
+
+    public RaftOptions withQuiescence(boolean enabled) {
+        return new RaftOptions(
+                heartbeatTicks,
+                electionTicksMin,
+                electionTicksMax,
+                preVote,
+                checkQuorum,
+                inflightMessagesMax,
+                inflightBytesMax,
+                entriesPerMessageMax,
+                bytesPerMessageMax,
+                uncommittedEntriesMax,
+                pendingReadsMax,
+                applyBytesMax,
+                snapshotChunkBytes,
+                snapshotBytesMax,
+                enabled);
     }
 
     public RaftOptions withPreVoteAndCheckQuorum(boolean enabled) {
@@ -96,7 +119,8 @@ public record RaftOptions(
                 pendingReadsMax,
                 applyBytesMax,
                 snapshotChunkBytes,
-                snapshotBytesMax);
+                snapshotBytesMax,
+                quiesce);
     }
 
     public RaftOptions withFlowControl(int inflightMessages, int entriesPerMessage) {
@@ -114,7 +138,8 @@ public record RaftOptions(
                 pendingReadsMax,
                 applyBytesMax,
                 snapshotChunkBytes,
-                snapshotBytesMax);
+                snapshotBytesMax,
+                quiesce);
     }
 
     public RaftOptions withUncommittedEntriesMax(int entries) {
@@ -132,6 +157,7 @@ public record RaftOptions(
                 pendingReadsMax,
                 applyBytesMax,
                 snapshotChunkBytes,
-                snapshotBytesMax);
+                snapshotBytesMax,
+                quiesce);
     }
 }

@@ -69,6 +69,9 @@ public final class RaftReplica {
     private Optional<Snapshot> snapshotToInstall = Optional.empty();
     private HardState persistedHardState;
 
+    /** Idle and fully replicated: no ticking until a message, a proposal or the host wakes it. */
+    private boolean quiesced;
+
     /**
      * Creates a replica from what storage recovered (or {@link PersistedState#EMPTY}).
      *
@@ -98,8 +101,11 @@ public final class RaftReplica {
 
     // ---------------------------------------------------------------- inputs
 
-    /** Advances logical time by one tick. */
+    /** Advances logical time by one tick (none while quiesced). */
     public void tick() {
+        if (quiesced) {
+            return;
+        }
         if (role == Role.LEADER) {
             tickLeader();
         } else {
@@ -113,6 +119,7 @@ public final class RaftReplica {
         if (!membership.contains(message.from())) {
             return;
         }
+        resume();
         if (message.term() > term && !acceptHigherTerm(message)) {
             return;
         }
@@ -141,6 +148,7 @@ public final class RaftReplica {
         if (role != Role.LEADER) {
             return new NotLeader(leader);
         }
+        resume();
         if (transferTarget.isPresent()) {
             return new NotLeader(transferTarget);
         }
@@ -161,6 +169,7 @@ public final class RaftReplica {
         if (role != Role.LEADER) {
             return new NotLeader(leader);
         }
+        resume();
         if (reads.pendingCount() >= options.pendingReadsMax()) {
             return new Overloaded("too many pending reads");
         }
@@ -177,6 +186,7 @@ public final class RaftReplica {
         if (role != Role.LEADER || target.equals(id) || !membership.contains(target)) {
             return false;
         }
+        resume();
         transferTarget = Optional.of(target);
         transferElapsed = 0;
         if (progress.get(target).match() == log.lastIndex()) {
@@ -209,6 +219,38 @@ public final class RaftReplica {
                 snapshot);
         log.compactTo(snapshot.index());
         latestSnapshot = Optional.of(snapshot);
+    }
+
+    /**
+     * Ends quiescence because the host stopped hearing from this follower's leader's node: the
+     * leader's lease counts as expired, so the replica grants votes and campaigns if the leader
+     * stays silent for an election timeout.
+     */
+    public void wakeUp() {
+        if (!quiesced) {
+            return;
+        }
+        resume();
+        if (role != Role.LEADER) {
+            electionElapsed = options.electionTicksMin();
+        }
+    }
+
+    public boolean isQuiesced() {
+        return quiesced;
+    }
+
+    /** Leaves quiescence; a leader starts a fresh check-quorum period, having heard no one. */
+    private void resume() {
+        if (!quiesced) {
+            return;
+        }
+        quiesced = false;
+        if (role == Role.LEADER) {
+            electionElapsed = 0;
+            heartbeatElapsed = 0;
+            progress.values().forEach(peer -> peer.recentActive(true));
+        }
     }
 
     // ---------------------------------------------------------------- outputs
@@ -431,6 +473,7 @@ public final class RaftReplica {
     }
 
     private void resetRoleState() {
+        quiesced = false;
         electionElapsed = 0;
         heartbeatElapsed = 0;
         resetElectionTimer();
@@ -606,6 +649,7 @@ public final class RaftReplica {
         followLeader(request);
         log.commitTo(request.commitIndex());
         send(new HeartbeatResponse(id, request.from(), term, request.readContext()));
+        quiesced = request.quiesce();
     }
 
     private void handleInstallSnapshot(InstallSnapshot request) {
@@ -675,8 +719,34 @@ public final class RaftReplica {
         }
         if (heartbeatElapsed >= options.heartbeatTicks()) {
             heartbeatElapsed = 0;
-            broadcastHeartbeat(0);
+            boolean quiesce = options.quiesce() && canQuiesce();
+            broadcastHeartbeat(0, quiesce);
+            quiesced = quiesce;
         }
+    }
+
+    /**
+     * Whether the group is idle and every follower holds and knows the whole committed log, so the
+     * leader may stop heartbeating (the host then watches nodes instead of groups).
+     */
+    private boolean canQuiesce() {
+        if (appendPending || reads.pendingCount() > 0 || transferTarget.isPresent()) {
+            return false;
+        }
+        if (log.commitIndex() != log.lastIndex() || log.persistedIndex() != log.lastIndex()) {
+            return false;
+        }
+        for (NodeId peer : peers()) {
+            Progress follower = progress.get(peer);
+            boolean caughtUp =
+                    follower.state() == Progress.State.REPLICATE
+                            && follower.match() == log.lastIndex()
+                            && follower.inflights().count() == 0;
+            if (!caughtUp) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Whether a quorum was heard from since the last check; starts the next period. */
@@ -691,10 +761,10 @@ public final class RaftReplica {
         return active >= membership.quorum();
     }
 
-    private void broadcastHeartbeat(long readContext) {
+    private void broadcastHeartbeat(long readContext, boolean quiesce) {
         for (NodeId peer : peers()) {
             long commit = Math.min(progress.get(peer).match(), log.commitIndex());
-            send(new Heartbeat(id, peer, term, commit, readContext));
+            send(new Heartbeat(id, peer, term, commit, readContext, quiesce));
         }
     }
 
@@ -718,7 +788,7 @@ public final class RaftReplica {
             if (membership.voters().size() == 1) {
                 readStates.addAll(reads.releaseUnsent(log.commitIndex()));
             } else {
-                broadcastHeartbeat(reads.sendBatch(log.commitIndex(), id));
+                broadcastHeartbeat(reads.sendBatch(log.commitIndex(), id), false);
             }
         }
     }

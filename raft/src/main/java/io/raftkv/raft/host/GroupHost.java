@@ -14,12 +14,14 @@ import io.raftkv.raft.core.ReadResult;
 import io.raftkv.raft.core.ReadState;
 import io.raftkv.raft.core.Ready;
 import io.raftkv.raft.core.Rejection;
+import io.raftkv.raft.core.Role;
 import io.raftkv.raft.core.Snapshot;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.concurrent.Executor;
 import java.util.function.Consumer;
 
@@ -45,6 +47,11 @@ public final class GroupHost {
     private final TreeMap<GroupId, HostedGroup> groups = new TreeMap<>();
     private final ArrayDeque<Envelope> inbound = new ArrayDeque<>();
     private final TreeMap<GroupId, Snapshot> snapshotsToPersist = new TreeMap<>();
+
+    /** The tick at which each peer node was last heard from (any frame, even an empty one). */
+    private final TreeMap<NodeId, Long> lastHeardTick = new TreeMap<>();
+
+    private long ticks;
     private int pendingTicks;
     private boolean roundScheduled;
     private boolean batchInFlight;
@@ -126,8 +133,12 @@ public final class GroupHost {
         scheduleRound();
     }
 
-    /** Envelopes from the transport. */
-    public void receive(List<Envelope> envelopes) {
+    /**
+     * Envelopes from node {@code from}, maybe none: an empty delivery is that node's liveness
+     * heartbeat, which keeps the quiesced followers of its leaders asleep.
+     */
+    public void receive(NodeId from, List<Envelope> envelopes) {
+        lastHeardTick.put(from, ticks);
         for (Envelope envelope : envelopes) {
             if (inbound.size() >= options.inboundMax()) {
                 droppedEnvelopes++;
@@ -228,9 +239,50 @@ public final class GroupHost {
 
     private void deliverTicks() {
         for (; pendingTicks > 0; pendingTicks--) {
+            ticks++;
             for (HostedGroup hosted : groups.values()) {
                 hosted.replica().tick();
                 hosted.noteLeadership();
+            }
+            if (ticks % options.raft().heartbeatTicks() == 0) {
+                heartbeatPeerNodes();
+                wakeFollowersOfSilentNodes();
+            }
+        }
+    }
+
+    /**
+     * One empty delivery to every node this one shares a group with: heartbeats per node pair, not
+     * per group, so quiesced groups cost nothing between nodes (DESIGN.md rule 2).
+     */
+    private void heartbeatPeerNodes() {
+        TreeSet<NodeId> peers = new TreeSet<>();
+        for (HostedGroup hosted : groups.values()) {
+            peers.addAll(hosted.replica().membership().voters());
+        }
+        peers.remove(self);
+        for (NodeId peer : peers) {
+            lastHeardTick.putIfAbsent(peer, ticks);
+            transport.send(peer, List.of());
+        }
+    }
+
+    /** Wakes quiesced followers whose leader's node has been silent for an election timeout. */
+    private void wakeFollowersOfSilentNodes() {
+        long silentAfter = options.raft().electionTicksMin();
+        for (HostedGroup hosted : groups.values()) {
+            RaftReplica replica = hosted.replica();
+            if (replica.isQuiesced() && replica.role() != Role.LEADER) {
+                boolean leaderSilent =
+                        replica.leader()
+                                .map(
+                                        leader ->
+                                                ticks - lastHeardTick.getOrDefault(leader, ticks)
+                                                        >= silentAfter)
+                                .orElse(true);
+                if (leaderSilent) {
+                    replica.wakeUp();
+                }
             }
         }
     }

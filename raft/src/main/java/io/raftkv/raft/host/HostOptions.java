@@ -20,7 +20,8 @@ public record HostOptions(
     }
 
     public static HostOptions defaults() {
-        return new HostOptions(RaftOptions.defaults(), 10_000, 64L << 20, 100_000);
+        return new HostOptions(
+                RaftOptions.defaults().withQuiescence(true), 10_000, 64L << 20, 100_000);
     }
 
     public HostOptions withRaft(RaftOptions options) {

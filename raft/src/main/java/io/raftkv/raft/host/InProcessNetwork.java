@@ -35,7 +35,7 @@ public final class InProcessNetwork {
         if (target == null || isolated.contains(from) || isolated.contains(to)) {
             return;
         }
-        target.loop().execute(() -> target.host().receive(envelopes));
+        target.loop().execute(() -> target.host().receive(from, envelopes));
     }
 
     /** Cuts {@code node} off from every other node until {@link #reconnect}. */

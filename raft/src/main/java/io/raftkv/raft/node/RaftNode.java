@@ -175,15 +175,15 @@ public final class RaftNode implements AutoCloseable {
         for (Envelope envelope : envelopes) {
             long bytes = estimatedBytes(envelope.message());
             if (!frame.isEmpty() && frameBytes + bytes > FRAME_SPLIT_BYTES) {
-                endpoint.send(to, new RaftFrame(frame));
+                endpoint.send(to, new RaftFrame(config.id(), frame));
                 frame = new ArrayList<>();
                 frameBytes = 0;
             }
             frame.add(envelope);
             frameBytes += bytes;
         }
-        if (!frame.isEmpty()) {
-            endpoint.send(to, new RaftFrame(frame));
+        if (!frame.isEmpty() || envelopes.isEmpty()) {
+            endpoint.send(to, new RaftFrame(config.id(), frame));
         }
     }
 
@@ -199,7 +199,7 @@ public final class RaftNode implements AutoCloseable {
 
     private void onFrame(NettyEndpoint.Connection connection, Object frame) {
         switch (frame) {
-            case RaftFrame raft -> host.receive(addressedToMe(raft.envelopes()));
+            case RaftFrame raft -> host.receive(raft.from(), addressedToMe(raft.envelopes()));
             case ClientRequest request -> handleClient(connection, request);
             default ->
                     LOG.log(

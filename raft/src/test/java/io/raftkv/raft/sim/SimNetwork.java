@@ -11,7 +11,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.TreeMap;
-import java.util.function.BiConsumer;
 
 /**
  * The simulated network between nodes. Each envelope suffers its own delay, loss and duplication;
@@ -26,7 +25,7 @@ public final class SimNetwork {
     private final SimScheduler scheduler;
     private final SplittableRandom random;
     private final TraceHash trace;
-    private final BiConsumer<NodeId, Envelope> deliver;
+    private final Delivery deliver;
     private final Set<NodeId> disconnected = new HashSet<>();
     private final Map<NodeId, Integer> partitionOf = new TreeMap<>();
     private final Set<List<NodeId>> blockedLinks = new HashSet<>();
@@ -34,15 +33,17 @@ public final class SimNetwork {
     private NetworkFaults faults = NetworkFaults.RELIABLE;
     private long bytesSent;
 
-    SimNetwork(
-            SimScheduler scheduler,
-            SplittableRandom random,
-            TraceHash trace,
-            BiConsumer<NodeId, Envelope> deliver) {
+    SimNetwork(SimScheduler scheduler, SplittableRandom random, TraceHash trace, Delivery deliver) {
         this.scheduler = scheduler;
         this.random = random;
         this.trace = trace;
         this.deliver = deliver;
+    }
+
+    /** Hands what arrives to the receiving node's host. */
+    @FunctionalInterface
+    interface Delivery {
+        void deliver(NodeId from, NodeId to, List<Envelope> envelopes);
     }
 
     public void faults(NetworkFaults faults) {
@@ -56,10 +57,30 @@ public final class SimNetwork {
     /** A transport for {@code node}'s host. */
     Transport transportFor(NodeId node) {
         return (to, envelopes) -> {
+            if (envelopes.isEmpty()) {
+                sendNodeHeartbeat(node, to);
+            }
             for (Envelope envelope : envelopes) {
                 send(node, to, envelope);
             }
         };
+    }
+
+    /** A node heartbeat: subject to links and delays like requests, but not an RPC. */
+    private void sendNodeHeartbeat(NodeId from, NodeId to) {
+        if (!linkUp(from, to)
+                || (faults.requestDropRate() > 0
+                        && random.nextDouble() < faults.requestDropRate())) {
+            return;
+        }
+        long delay = random.nextLong(faults.delayMinMillis(), faults.delayMaxMillis() + 1);
+        scheduler.schedule(
+                delay,
+                () -> {
+                    if (linkUp(from, to)) {
+                        deliver.deliver(from, to, List.of());
+                    }
+                });
     }
 
     private void send(NodeId from, NodeId to, Envelope envelope) {
@@ -93,7 +114,7 @@ public final class SimNetwork {
                         requestsDelivered.merge(to, 1L, Long::sum);
                     }
                     trace.add(scheduler.nowMillis(), to.value(), envelope.toString().hashCode());
-                    deliver.accept(to, envelope);
+                    deliver.deliver(from, to, List.of(envelope));
                 });
     }
 

@@ -203,10 +203,10 @@ public final class Simulation {
                         }));
     }
 
-    private void deliver(NodeId to, Envelope envelope) {
+    private void deliver(NodeId from, NodeId to, List<Envelope> envelopes) {
         SimNode node = nodes.get(to);
         if (node != null && node.isUp()) {
-            node.host().receive(List.of(envelope));
+            node.host().receive(from, envelopes);
         }
     }
 
