@@ -119,7 +119,11 @@ public final class RaftReplica {
         if (!membership.contains(message.from())) {
             return;
         }
-        resume();
+        // NB: the followers' plain answers to the leader's last heartbeat must not wake it.
+        boolean plainAck = message instanceof HeartbeatResponse answer && answer.readContext() == 0;
+        if (!plainAck) {
+            resume();
+        }
         if (message.term() > term && !acceptHigherTerm(message)) {
             return;
         }

@@ -115,6 +115,12 @@ public final class GroupHost {
         return Optional.ofNullable(groups.get(group)).map(hosted -> hosted.replica().status());
     }
 
+    /** Whether this node's replica of {@code group} is quiesced (false if not hosted). */
+    public boolean isQuiesced(GroupId group) {
+        HostedGroup hosted = groups.get(group);
+        return hosted != null && hosted.replica().isQuiesced();
+    }
+
     /** The state machine of {@code group}, for reads inside a {@link ReadOutcome} callback. */
     public Optional<StateMachine> stateMachine(GroupId group) {
         return Optional.ofNullable(groups.get(group)).map(HostedGroup::stateMachine);
