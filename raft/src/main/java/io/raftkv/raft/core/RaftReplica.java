@@ -264,7 +264,7 @@ public final class RaftReplica {
         return leaderHasBroadcasts()
                 || !outbox.isEmpty()
                 || !readStates.isEmpty()
-                || !currentHardState().equals(persistedHardState)
+                || hardStateChanged()
                 || log.persistedIndex() < log.lastIndex()
                 || snapshotToInstall.isPresent()
                 || log.commitIndex() > log.appliedIndex();
@@ -492,6 +492,13 @@ public final class RaftReplica {
     private void resetElectionTimer() {
         randomizedElectionTimeout =
                 random.nextInt(options.electionTicksMin(), options.electionTicksMax());
+    }
+
+    /** Whether term, vote or commit differ from what was last persisted (without allocating). */
+    private boolean hardStateChanged() {
+        return term != persistedHardState.term()
+                || log.commitIndex() != persistedHardState.commitIndex()
+                || !votedFor.equals(persistedHardState.votedFor());
     }
 
     private HardState currentHardState() {

@@ -52,6 +52,10 @@ public final class GroupHost {
     private final TreeMap<NodeId, Long> lastHeardTick = new TreeMap<>();
 
     private long ticks;
+
+    /** The nodes this one shares a group with; recomputed after groups or memberships change. */
+    private TreeSet<NodeId> peerNodes;
+
     private int pendingTicks;
     private boolean roundScheduled;
     private boolean batchInFlight;
@@ -90,12 +94,14 @@ public final class GroupHost {
         RaftReplica replica =
                 new RaftReplica(self, membership, options.raft(), randomSeed, persisted);
         groups.put(group, new HostedGroup(group, replica, stateMachine));
+        peerNodes = null;
         scheduleRound();
     }
 
     /** Stops this node's replica of {@code group} and deletes its stored state. */
     public void removeGroup(GroupId group) {
         HostedGroup removed = groups.remove(group);
+        peerNodes = null;
         if (removed != null) {
             removed.failWaiters();
             snapshotsToPersist.remove(group);
@@ -247,8 +253,10 @@ public final class GroupHost {
         for (; pendingTicks > 0; pendingTicks--) {
             ticks++;
             for (HostedGroup hosted : groups.values()) {
-                hosted.replica().tick();
-                hosted.noteLeadership();
+                if (!hosted.replica().isQuiesced()) {
+                    hosted.replica().tick();
+                    hosted.noteLeadership();
+                }
             }
             if (ticks % options.raft().heartbeatTicks() == 0) {
                 heartbeatPeerNodes();
@@ -262,12 +270,14 @@ public final class GroupHost {
      * per group, so quiesced groups cost nothing between nodes (DESIGN.md rule 2).
      */
     private void heartbeatPeerNodes() {
-        TreeSet<NodeId> peers = new TreeSet<>();
-        for (HostedGroup hosted : groups.values()) {
-            peers.addAll(hosted.replica().membership().voters());
+        if (peerNodes == null) {
+            peerNodes = new TreeSet<>();
+            for (HostedGroup hosted : groups.values()) {
+                peerNodes.addAll(hosted.replica().membership().voters());
+            }
+            peerNodes.remove(self);
         }
-        peers.remove(self);
-        for (NodeId peer : peers) {
+        for (NodeId peer : peerNodes) {
             lastHeardTick.putIfAbsent(peer, ticks);
             transport.send(peer, List.of());
         }
@@ -363,7 +373,12 @@ public final class GroupHost {
     }
 
     private void applyReady(HostedGroup hosted, Ready ready) {
-        ready.snapshot().ifPresent(hosted::restore);
+        ready.snapshot()
+                .ifPresent(
+                        snapshot -> {
+                            hosted.restore(snapshot);
+                            peerNodes = null; // a snapshot carries its membership
+                        });
         for (Entry entry : ready.committedEntries()) {
             hosted.apply(entry);
         }

@@ -146,6 +146,54 @@ public final class RaftNode implements AutoCloseable {
                 .join();
     }
 
+    /**
+     * One line for operators and benchmarks: groups hosted, how many this node leads, how many are
+     * quiesced, frames so far, threads, heap in use and process CPU time.
+     */
+    public String statsLine() {
+        String groups =
+                onLoop(
+                                () -> {
+                                    long quiesced =
+                                            host.groupIds().stream()
+                                                    .filter(host::isQuiesced)
+                                                    .count();
+                                    long leading =
+                                            host.groupIds().stream()
+                                                    .filter(
+                                                            group ->
+                                                                    host.status(group)
+                                                                            .map(
+                                                                                    s ->
+                                                                                            s.role()
+                                                                                                    == io
+                                                                                                            .raftkv
+                                                                                                            .raft
+                                                                                                            .core
+                                                                                                            .Role
+                                                                                                            .LEADER)
+                                                                            .orElse(false))
+                                                    .count();
+                                    return "groups=%d leading=%d quiesced=%d"
+                                            .formatted(host.groupIds().size(), leading, quiesced);
+                                })
+                        .join();
+        var threads = java.lang.management.ManagementFactory.getThreadMXBean();
+        var memory = java.lang.management.ManagementFactory.getMemoryMXBean();
+        long cpuNanos =
+                ((com.sun.management.OperatingSystemMXBean)
+                                java.lang.management.ManagementFactory.getOperatingSystemMXBean())
+                        .getProcessCpuTime();
+        return "%s framesSent=%d framesReceived=%d threads=%d heapUsedMiB=%d cpuMillis=%d"
+                .formatted(
+                        groups,
+                        endpoint.framesSent(),
+                        endpoint.framesReceived(),
+                        threads.getThreadCount(),
+                        memory.getHeapMemoryUsage().getUsed() >> 20,
+                        cpuNanos / 1_000_000);
+    }
+
     /** Frames sent, dropped and received by this node's endpoint so far. */
     public String networkStats() {
         String peers = onLoop(endpoint::describePeers).join();

@@ -19,8 +19,9 @@ import java.util.TreeMap;
  *     --members 1=127.0.0.1:7001,2=127.0.0.1:7002,3=127.0.0.1:7003
  * </pre>
  *
- * It listens on its own member address, prints {@code READY <port>} once serving, and halts with
- * exit code 70 if its log fails. Exit code 2 for a usage error.
+ * It listens on its own member address, prints {@code READY <port>} once serving (and, with {@code
+ * --stats-seconds N}, a {@code STATS ...} line every N seconds), and halts with exit code 70 if its
+ * log fails. Exit code 2 for a usage error.
  */
 public final class RaftNodeMain {
     private RaftNodeMain() {}
@@ -42,7 +43,26 @@ public final class RaftNodeMain {
         Runtime.getRuntime().addShutdownHook(new Thread(() -> closeQuietly(node)));
         System.out.println("READY " + node.address().getPort());
         System.out.flush();
+        long statsSeconds = Long.parseLong(options.getOrDefault("stats-seconds", "0"));
+        if (statsSeconds > 0) {
+            Thread statsThread =
+                    new Thread(() -> printStatsEvery(node, statsSeconds), "raftkv-stats");
+            statsThread.setDaemon(true);
+            statsThread.start();
+        }
         Thread.currentThread().join();
+    }
+
+    private static void printStatsEvery(RaftNode node, long seconds) {
+        while (true) {
+            try {
+                Thread.sleep(seconds * 1000);
+            } catch (InterruptedException e) {
+                return;
+            }
+            System.out.println("STATS " + node.statsLine());
+            System.out.flush();
+        }
     }
 
     private static void closeQuietly(RaftNode node) {
@@ -69,7 +89,13 @@ public final class RaftNodeMain {
         options.keySet().stream()
                 .filter(
                         name ->
-                                !List.of("id", "data-dir", "groups", "members", "tick-millis")
+                                !List.of(
+                                                "id",
+                                                "data-dir",
+                                                "groups",
+                                                "members",
+                                                "tick-millis",
+                                                "stats-seconds")
                                         .contains(name))
                 .findFirst()
                 .ifPresent(

@@ -292,7 +292,7 @@ public final class WriteAheadLog implements RaftStorage, AutoCloseable {
             WalRecord.writeBody(record, buffer);
             int length = buffer.position() - start - WalRecord.HEADER_BYTES;
             CRC32C crc = new CRC32C();
-            crc.update(buffer.slice(start + WalRecord.HEADER_BYTES, length));
+            crc.update(buffer.array(), start + WalRecord.HEADER_BYTES, length);
             buffer.putInt(start, length).putInt(start + 4, (int) crc.getValue());
         }
         Check.that(
