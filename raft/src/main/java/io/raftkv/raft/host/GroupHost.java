@@ -355,6 +355,10 @@ public final class GroupHost {
                 applyReady(hosted, entry.getValue());
             }
         }
+        for (GroupId pinning : storage.groupsToSnapshot()) {
+            Optional.ofNullable(groups.get(pinning))
+                    .ifPresent(hosted -> maybeSnapshot(hosted, true));
+        }
         if (!inbound.isEmpty() || pendingTicks > 0 || anyHasReady()) {
             scheduleRound();
         }
@@ -388,14 +392,18 @@ public final class GroupHost {
         hosted.replica().advance(ready);
         hosted.serveReads();
         hosted.noteLeadership();
-        maybeSnapshot(hosted);
+        maybeSnapshot(hosted, false);
     }
 
-    /** Takes a snapshot once the log since the last one passes a size threshold. */
-    private void maybeSnapshot(HostedGroup hosted) {
+    /**
+     * Takes a snapshot once the log since the last one passes a size threshold, or when storage
+     * asks ({@code requested}) because the group's old entries pin it.
+     */
+    private void maybeSnapshot(HostedGroup hosted, boolean requested) {
         RaftReplica replica = hosted.replica();
         boolean due =
-                replica.logEntriesSinceSnapshot() >= options.snapshotEntries()
+                requested
+                        || replica.logEntriesSinceSnapshot() >= options.snapshotEntries()
                         || replica.logBytesSinceSnapshot() >= options.snapshotLogBytes();
         long applied = replica.appliedIndex();
         if (!due || applied <= replica.status().snapshotIndex()) {

@@ -3,6 +3,7 @@ package io.raftkv.raft.host;
 import io.raftkv.common.GroupId;
 import io.raftkv.raft.core.PersistedState;
 import java.util.List;
+import java.util.Set;
 import java.util.SortedSet;
 
 /**
@@ -19,6 +20,14 @@ public interface RaftStorage {
 
     /** What is stored for {@code group}, or {@link PersistedState#EMPTY}. */
     PersistedState load(GroupId group);
+
+    /**
+     * Groups whose old entries keep storage from being reclaimed: the host takes a snapshot of
+     * each, so a quiet group cannot pin a shared log forever. Cheap; called every round.
+     */
+    default Set<GroupId> groupsToSnapshot() {
+        return Set.of();
+    }
 
     /** Writes one round's batch; see the interface contract. */
     void persist(List<GroupWrite> writes, Runnable onDurable);

@@ -8,7 +8,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 
 /**
  * What the WAL needs to know to start new segments and delete old ones: per segment, the highest
@@ -136,6 +138,27 @@ final class SegmentTracker {
             }
         }
         return true;
+    }
+
+    /**
+     * The groups holding back the oldest segment, once more than {@code segmentsAllowed} segments
+     * exist: those with entries in it past their snapshot.
+     */
+    Set<GroupId> groupsPinningOldestSegment(int segmentsAllowed) {
+        if (segments.size() <= segmentsAllowed) {
+            return Set.of();
+        }
+        Set<GroupId> pinning = new TreeSet<>();
+        maxEntryIndexes
+                .firstEntry()
+                .getValue()
+                .forEach(
+                        (group, maxIndex) -> {
+                            if (groups.containsKey(group) && snapshotIndex(group) < maxIndex) {
+                                pinning.add(group);
+                            }
+                        });
+        return pinning;
     }
 
     /** Groups whose snapshot changed since the last call, with the snapshot to keep. */

@@ -20,6 +20,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.SortedSet;
 import java.util.TreeMap;
 import java.util.TreeSet;
@@ -46,10 +47,17 @@ import java.util.zip.CRC32C;
  * called and no later batch is reported durable (never retried: fsyncgate).
  */
 public final class WriteAheadLog implements RaftStorage, AutoCloseable {
-    /** Tuning: segment size and the largest record accepted at recovery. */
-    public record Options(long segmentBytes, int recordBytesMax) {
+    /**
+     * Tuning.
+     *
+     * @param segmentBytes a segment rolls over past this size
+     * @param recordBytesMax the largest record written or accepted at recovery
+     * @param segmentsBeforeSnapshot past this many segments, the groups pinning the oldest one are
+     *     asked to snapshot ({@link #groupsToSnapshot()})
+     */
+    public record Options(long segmentBytes, int recordBytesMax, int segmentsBeforeSnapshot) {
         public static Options defaults() {
-            return new Options(64L << 20, 256 << 20);
+            return new Options(64L << 20, 256 << 20, 4);
         }
     }
 
@@ -70,6 +78,9 @@ public final class WriteAheadLog implements RaftStorage, AutoCloseable {
 
     /** Writer thread only. */
     private final SegmentTracker tracker;
+
+    /** Published by the writer thread after each write. */
+    private volatile Set<GroupId> groupsToSnapshot = Set.of();
 
     private FileChannel active;
     private long activeBytes;
@@ -134,6 +145,11 @@ public final class WriteAheadLog implements RaftStorage, AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    @Override
+    public Set<GroupId> groupsToSnapshot() {
+        return groupsToSnapshot;
     }
 
     @Override
@@ -227,6 +243,7 @@ public final class WriteAheadLog implements RaftStorage, AutoCloseable {
             tracker.recordWritten(record);
         }
         deleteObsoleteFiles(records);
+        groupsToSnapshot = tracker.groupsPinningOldestSegment(options.segmentsBeforeSnapshot());
     }
 
     /**

@@ -45,7 +45,11 @@ class WalPropertyTest {
                 SEEDS,
                 (seed, random) -> {
                     long segmentBytes = 512L << random.nextInt(4);
-                    run(directory, seed, random, new WriteAheadLog.Options(segmentBytes, 1 << 20));
+                    run(
+                            directory,
+                            seed,
+                            random,
+                            new WriteAheadLog.Options(segmentBytes, 1 << 20, 4));
                 });
     }
 

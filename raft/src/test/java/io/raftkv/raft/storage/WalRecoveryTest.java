@@ -38,7 +38,7 @@ class WalRecoveryTest {
     private static final GroupId G3 = GroupId.of(3);
     private static final WriteAheadLog.Options DEFAULTS = WriteAheadLog.Options.defaults();
     private static final WriteAheadLog.Options SMALL_SEGMENTS =
-            new WriteAheadLog.Options(512, 1 << 20);
+            new WriteAheadLog.Options(512, 1 << 20, 4);
 
     private final GroupScript g1 = new GroupScript(G1);
     private final GroupScript g2 = new GroupScript(G2);

@@ -18,15 +18,15 @@ import org.junit.jupiter.api.io.TempDir;
  * it, and a reopened log still holds exactly what was written.
  */
 class WalSegmentTest {
-    /** About one round of four groups' writes (and the checkpoint) per segment. */
-    private static final WriteAheadLog.Options SMALL_SEGMENTS =
-            new WriteAheadLog.Options(1024, 1 << 20);
-
     /**
      * Each group snapshots every 8 rounds, so a segment is covered at most 8 rounds after it was
      * written: about 8 segments at a segment a round, plus slack.
      */
     private static final int SEGMENTS_MAX = 10;
+
+    /** About one round of four groups' writes (and the checkpoint) per segment. */
+    private static final WriteAheadLog.Options SMALL_SEGMENTS =
+            new WriteAheadLog.Options(1024, 1 << 20, SEGMENTS_MAX);
 
     private static final int SNAPSHOT_EVERY_ROUNDS = 8;
 
@@ -71,6 +71,9 @@ class WalSegmentTest {
                     .as("the lagging group's entries keep the first segment")
                     .isEqualTo(1);
             assertThat(segments(directory)).hasSizeGreaterThan(2 * SEGMENTS_MAX);
+            assertThat(fixture.wal().groupsToSnapshot())
+                    .as("the WAL asks the pinning group to snapshot")
+                    .containsExactly(GroupId.of(9));
 
             List<GroupWrite> caughtUp = steadyRound(60);
             caughtUp.add(lagging.localSnapshot(lagging.commitIndex()));
@@ -79,6 +82,7 @@ class WalSegmentTest {
             assertThat(segments(directory))
                     .as("segments once the lagging group snapshotted")
                     .hasSizeLessThanOrEqualTo(SEGMENTS_MAX);
+            assertThat(fixture.wal().groupsToSnapshot()).isEmpty();
             fixture.assertReopenRecoversOracle("after the lagging group snapshotted");
         }
     }
@@ -121,7 +125,7 @@ class WalSegmentTest {
     @Test
     void entriesBeforeASnapshotInTheActiveSegmentSurviveDeletingTheSegmentBefore(
             @TempDir Path directory) throws IOException {
-        WriteAheadLog.Options tiny = new WriteAheadLog.Options(256, 1 << 20);
+        WriteAheadLog.Options tiny = new WriteAheadLog.Options(256, 1 << 20, 4);
         GroupScript g1 = steady.getFirst();
         try (WalFixture fixture = new WalFixture(directory, tiny)) {
             fixture.persistDurably(g1.append(3, 100)); // fills the first segment

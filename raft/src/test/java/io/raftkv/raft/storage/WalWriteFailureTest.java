@@ -34,7 +34,7 @@ class WalWriteFailureTest {
     @Test
     void failureToStartTheNextSegmentIsFatalAndTheBatchIsNeverReported(@TempDir Path directory)
             throws IOException {
-        WriteAheadLog.Options tiny = new WriteAheadLog.Options(256, 1 << 20);
+        WriteAheadLog.Options tiny = new WriteAheadLog.Options(256, 1 << 20, 4);
         List<GroupWrite> durable = List.of(g1.append(3, 100)); // fills the first segment
         try (WalFixture fixture = new WalFixture(directory, tiny)) {
             fixture.persistDurably(durable.toArray(GroupWrite[]::new));

@@ -206,7 +206,7 @@ class WriteAheadLogTest {
     void recordOverTheRecoveryLimitIsNeverReportedDurableAndThenLost(@TempDir Path directory)
             throws IOException {
         GroupScript g1 = new GroupScript(G1);
-        WriteAheadLog.Options options = new WriteAheadLog.Options(64L << 20, 1024);
+        WriteAheadLog.Options options = new WriteAheadLog.Options(64L << 20, 1024, 4);
         try (WalFixture fixture = new WalFixture(directory, options)) {
             fixture.persistDurably(g1.append(1, 10));
             CompletableFuture<Void> durable = fixture.persist(List.of(g1.append(1, 2000)));
