@@ -17,10 +17,17 @@ public sealed interface ClientRequest {
         }
     }
 
-    /** Read the group's state linearizably (ReadIndex). */
-    record Read(long requestId, GroupId group) implements ClientRequest {
+    /**
+     * Read the group's state linearizably (ReadIndex); {@code query} says what to read, in the
+     * group's state machine's own encoding.
+     */
+    record Read(long requestId, GroupId group, byte[] query) implements ClientRequest {
         public Read {
-            Check.argument(group != null, "a read needs a group");
+            Check.argument(group != null && query != null, "a read needs a group and a query");
+        }
+
+        public Read(long requestId, GroupId group) {
+            this(requestId, group, new byte[0]);
         }
     }
 }

@@ -4,8 +4,11 @@ import io.raftkv.raft.host.StateMachine;
 
 /** A state machine that answers a client's read with a view of its state. */
 public interface QueryableStateMachine extends StateMachine {
-    /** The state as a client reads it; called on the loop once the read is linearizable. */
-    byte[] query();
+    /**
+     * Answers a client's read ({@code request} is the state machine's own encoding of what to
+     * read); called on the loop once the read is linearizable. Must not change the state.
+     */
+    byte[] query(byte[] request);
 
     /**
      * Whether {@code command} is well formed. Checked before proposing, so that every replica can

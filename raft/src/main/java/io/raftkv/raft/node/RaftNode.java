@@ -321,7 +321,8 @@ public final class RaftNode implements AutoCloseable {
                                 connection.reply(
                                         switch (outcome) {
                                             case ReadOutcome.Confirmed confirmed ->
-                                                    new ClientReply.Value(id, stateMachine.query());
+                                                    new ClientReply.Value(
+                                                            id, stateMachine.query(read.query()));
                                             case ReadOutcome.NotLeader notLeader ->
                                                     new ClientReply.NotLeader(
                                                             id, hint(notLeader.leaderHint()));

@@ -16,7 +16,7 @@ public final class ValueSetStateMachine implements QueryableStateMachine {
         return ByteBuffer.allocate(Long.BYTES).putLong(value).array();
     }
 
-    /** Decodes {@link #query()}'s bytes. */
+    /** Decodes {@link #query}'s bytes. */
     public static TreeSet<Long> decode(byte[] encoded) {
         ByteBuffer buffer = ByteBuffer.wrap(encoded);
         Check.argument(encoded.length % Long.BYTES == 0, "a value set is whole longs");
@@ -41,7 +41,7 @@ public final class ValueSetStateMachine implements QueryableStateMachine {
 
     @Override
     public byte[] snapshot() {
-        return query();
+        return encodeValues();
     }
 
     @Override
@@ -51,7 +51,11 @@ public final class ValueSetStateMachine implements QueryableStateMachine {
     }
 
     @Override
-    public byte[] query() {
+    public byte[] query(byte[] request) {
+        return encodeValues();
+    }
+
+    private byte[] encodeValues() {
         ByteBuffer buffer = ByteBuffer.allocate(values.size() * Long.BYTES);
         values.forEach(buffer::putLong);
         return buffer.array();
