@@ -43,28 +43,38 @@ public final class RaftNode implements AutoCloseable {
     /**
      * What a node runs.
      *
-     * @param members every node of the cluster with its address, this one included
+     * @param peers the addresses of the nodes known at start, this one included; more can be added
+     *     later ({@link #addPeer})
+     * @param groups the groups to host from the start, with their voters
      * @param onFatal called when the WAL fails; a node process halts
      */
     public record Config(
             NodeId id,
             InetSocketAddress listen,
-            Map<NodeId, InetSocketAddress> members,
+            Map<NodeId, InetSocketAddress> peers,
             Path dataDirectory,
-            List<GroupId> groups,
+            Map<GroupId, Membership> groups,
             HostOptions hostOptions,
             long tickMillis,
             Consumer<Throwable> onFatal) {
         public Config {
-            members = new TreeMap<>(members);
-            groups = List.copyOf(groups);
-            Check.argument(
-                    members.containsKey(id),
-                    "%s is not among the members %s",
-                    id,
-                    members.keySet());
+            peers = new TreeMap<>(peers);
+            groups = new TreeMap<>(groups);
             Check.argument(tickMillis > 0, "tickMillis must be positive");
+            for (var entry : groups.entrySet()) {
+                Check.argument(
+                        entry.getValue().contains(id),
+                        "%s is not a voter of %s",
+                        id,
+                        entry.getKey());
+            }
         }
+    }
+
+    /** Makes the state machine of each group this node hosts. */
+    @FunctionalInterface
+    public interface StateMachineFactory {
+        QueryableStateMachine create(GroupId group);
     }
 
     private static final System.Logger LOG = System.getLogger(RaftNode.class.getName());
@@ -77,10 +87,13 @@ public final class RaftNode implements AutoCloseable {
     private final WriteAheadLog wal;
     private final GroupHost host;
     private final TreeMap<GroupId, QueryableStateMachine> stateMachines = new TreeMap<>();
+    private final StateMachineFactory factory;
+    private final SecureRandom seeds = new SecureRandom();
     private InetSocketAddress boundAddress;
 
-    private RaftNode(Config config) throws IOException {
+    private RaftNode(Config config, StateMachineFactory factory) throws IOException {
         this.config = config;
+        this.factory = factory;
         this.wal =
                 WriteAheadLog.open(
                         config.dataDirectory(), WriteAheadLog.Options.defaults(), config.onFatal());
@@ -90,19 +103,13 @@ public final class RaftNode implements AutoCloseable {
                         config.id(), config.hostOptions(), wal, this::sendRaft, endpoint.loop());
     }
 
-    /** Recovers from the data directory, starts listening and joins the groups. */
-    public static RaftNode start(Config config, Supplier<QueryableStateMachine> stateMachines)
+    /** Recovers from the data directory, starts listening and starts the configured groups. */
+    public static RaftNode start(Config config, StateMachineFactory stateMachines)
             throws IOException, InterruptedException {
-        RaftNode node = new RaftNode(config);
+        RaftNode node = new RaftNode(config, stateMachines);
         node.boundAddress = node.endpoint.listen(config.listen());
-        config.members()
-                .forEach(
-                        (id, address) -> {
-                            if (!id.equals(config.id())) {
-                                node.endpoint.addPeer(id, address);
-                            }
-                        });
-        node.onLoop(() -> node.startGroups(stateMachines)).join();
+        config.peers().forEach(node::addPeer);
+        node.onLoop(() -> config.groups().forEach(node::startGroup)).join();
         node.endpoint
                 .loop()
                 .scheduleAtFixedRate(
@@ -115,18 +122,61 @@ public final class RaftNode implements AutoCloseable {
                 "{0} listening on {1} with groups {2}",
                 config.id(),
                 node.boundAddress,
-                config.groups());
+                config.groups().keySet());
         return node;
     }
 
-    private void startGroups(Supplier<QueryableStateMachine> factory) {
-        Membership membership = new Membership(List.copyOf(config.members().keySet()));
-        SecureRandom seeds = new SecureRandom();
-        for (GroupId group : config.groups()) {
-            QueryableStateMachine stateMachine = factory.get();
-            stateMachines.put(group, stateMachine);
-            host.addGroup(group, membership, stateMachine, seeds.nextLong());
+    public NodeId id() {
+        return config.id();
+    }
+
+    /** Where {@code peer} listens; the connection is made when first needed. Any thread. */
+    public void addPeer(NodeId peer, InetSocketAddress address) {
+        if (!peer.equals(config.id())) {
+            endpoint.addPeer(peer, address);
         }
+    }
+
+    /**
+     * Starts this node's replica of {@code group} (from what the WAL holds for it, if anything)
+     * unless it already hosts it. Any thread; done when the future completes.
+     */
+    public CompletableFuture<Void> addGroup(GroupId group, Membership membership) {
+        return onLoop(
+                () -> {
+                    if (!host.hosts(group)) {
+                        startGroup(group, membership);
+                        LOG.log(
+                                Level.INFO,
+                                "{0} now hosts {1} with voters {2}",
+                                config.id(),
+                                group,
+                                membership.voters());
+                    }
+                });
+    }
+
+    /** Stops this node's replica of {@code group} and deletes its data. Any thread. */
+    public CompletableFuture<Void> removeGroup(GroupId group) {
+        return onLoop(
+                () -> {
+                    if (host.hosts(group)) {
+                        host.removeGroup(group);
+                        stateMachines.remove(group);
+                        LOG.log(Level.INFO, "{0} no longer hosts {1}", config.id(), group);
+                    }
+                });
+    }
+
+    /** The groups this node hosts. Any thread. */
+    public List<GroupId> groups() {
+        return onLoop(host::groupIds).join();
+    }
+
+    private void startGroup(GroupId group, Membership membership) {
+        QueryableStateMachine stateMachine = factory.create(group);
+        stateMachines.put(group, stateMachine);
+        host.addGroup(group, membership, stateMachine, seeds.nextLong());
     }
 
     public InetSocketAddress address() {

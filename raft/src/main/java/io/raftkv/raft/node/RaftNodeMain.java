@@ -2,10 +2,10 @@ package io.raftkv.raft.node;
 
 import io.raftkv.common.GroupId;
 import io.raftkv.common.NodeId;
+import io.raftkv.raft.core.Membership;
 import io.raftkv.raft.host.HostOptions;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -39,7 +39,7 @@ public final class RaftNodeMain {
             System.exit(2);
             return;
         }
-        RaftNode node = RaftNode.start(config, ValueSetStateMachine::new);
+        RaftNode node = RaftNode.start(config, group -> new ValueSetStateMachine());
         Runtime.getRuntime().addShutdownHook(new Thread(() -> closeQuietly(node)));
         System.out.println("READY " + node.address().getPort());
         System.out.flush();
@@ -109,9 +109,10 @@ public final class RaftNodeMain {
         NodeId id = NodeId.of(Integer.parseInt(options.get("id")));
         Map<NodeId, InetSocketAddress> members = members(options.get("members"));
         int groupCount = Integer.parseInt(options.get("groups"));
-        List<GroupId> groups = new ArrayList<>();
+        Membership everyone = new Membership(List.copyOf(members.keySet()));
+        Map<GroupId, Membership> groups = new TreeMap<>();
         for (int g = 1; g <= groupCount; g++) {
-            groups.add(GroupId.of(g));
+            groups.put(GroupId.of(g), everyone);
         }
         long tickMillis = Long.parseLong(options.getOrDefault("tick-millis", "10"));
         InetSocketAddress listen = members.get(id);

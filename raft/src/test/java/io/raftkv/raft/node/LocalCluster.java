@@ -2,6 +2,7 @@ package io.raftkv.raft.node;
 
 import io.raftkv.common.GroupId;
 import io.raftkv.common.NodeId;
+import io.raftkv.raft.core.Membership;
 import io.raftkv.raft.core.RaftStatus;
 import io.raftkv.raft.core.Role;
 import io.raftkv.raft.host.HostOptions;
@@ -31,6 +32,7 @@ final class LocalCluster implements AutoCloseable {
     private final TreeMap<NodeId, InetSocketAddress> members = new TreeMap<>();
     private final TreeMap<NodeId, RaftNode> nodes = new TreeMap<>();
     private final List<GroupId> groups = new ArrayList<>();
+    private final Map<GroupId, Membership> memberships = new TreeMap<>();
     private final RaftClient client;
     private final AtomicLong requestIds = new AtomicLong();
 
@@ -41,6 +43,7 @@ final class LocalCluster implements AutoCloseable {
         }
         for (int g = 1; g <= groupCount; g++) {
             groups.add(GroupId.of(g));
+            memberships.put(GroupId.of(g), new Membership(List.copyOf(members.keySet())));
         }
         for (NodeId id : members.keySet()) {
             start(id);
@@ -61,13 +64,13 @@ final class LocalCluster implements AutoCloseable {
                         members.get(id),
                         members,
                         root.resolve("n" + id.value()),
-                        groups,
+                        memberships,
                         HostOptions.defaults().withSnapshotEntries(500),
                         10,
                         failure -> {
                             throw new AssertionError("WAL failed on " + id, failure);
                         });
-        nodes.put(id, RaftNode.start(config, ValueSetStateMachine::new));
+        nodes.put(id, RaftNode.start(config, group -> new ValueSetStateMachine()));
     }
 
     void stop(NodeId id) throws IOException {

@@ -1,0 +1,261 @@
+package io.raftkv.shardctrler.command;
+
+import io.raftkv.common.Check;
+import io.raftkv.common.GroupId;
+import io.raftkv.common.NodeId;
+import io.raftkv.shardctrler.config.Member;
+import io.raftkv.shardctrler.config.ShardConfig;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SortedMap;
+import java.util.TreeMap;
+
+/**
+ * The binary forms of commands, queries, results and configs: {@code [u8 version][u8 kind]
+ * [fields]}, big-endian, strings as modified UTF-8. Decoding throws {@link
+ * IllegalArgumentException} for anything malformed, with every count bounded before it is used.
+ */
+public final class ControllerCodec {
+    private static final byte VERSION = 1;
+
+    /** The most shards a cluster may have. */
+    public static final int SHARDS_MAX = 1 << 16;
+
+    private ControllerCodec() {}
+
+    // ---------------------------------------------------------------- commands
+
+    public static byte[] encode(ControllerCommand command) {
+        return write(
+                out -> {
+                    out.writeLong(command.clientId());
+                    out.writeLong(command.sequence());
+                    switch (command) {
+                        case ControllerCommand.Join join -> {
+                            out.writeByte(1);
+                            writeGroups(out, join.groups());
+                        }
+                        case ControllerCommand.Leave leave -> {
+                            out.writeByte(2);
+                            out.writeInt(leave.groups().size());
+                            for (GroupId group : leave.groups()) {
+                                out.writeInt(group.value());
+                            }
+                        }
+                        case ControllerCommand.Move move -> {
+                            out.writeByte(3);
+                            out.writeInt(move.shard());
+                            out.writeInt(move.group().value());
+                        }
+                    }
+                });
+    }
+
+    public static ControllerCommand decodeCommand(byte[] bytes) {
+        return read(
+                bytes,
+                in -> {
+                    long clientId = in.readLong();
+                    long sequence = in.readLong();
+                    byte kind = in.readByte();
+                    return switch (kind) {
+                        case 1 -> new ControllerCommand.Join(clientId, sequence, readGroups(in));
+                        case 2 -> new ControllerCommand.Leave(clientId, sequence, readGroupIds(in));
+                        case 3 ->
+                                new ControllerCommand.Move(
+                                        clientId, sequence, in.readInt(), GroupId.of(in.readInt()));
+                        default ->
+                                throw new IllegalArgumentException("unknown command kind " + kind);
+                    };
+                });
+    }
+
+    // ---------------------------------------------------------------- queries
+
+    /** A query for config {@code number}; -1 (or past the latest) means the latest. */
+    public static byte[] encodeQuery(long number) {
+        return write(out -> out.writeLong(number));
+    }
+
+    public static long decodeQuery(byte[] bytes) {
+        return read(bytes, DataInputStream::readLong);
+    }
+
+    // ---------------------------------------------------------------- results
+
+    public static byte[] encode(ControllerResult result) {
+        return write(
+                out -> {
+                    switch (result) {
+                        case ControllerResult.Done done -> {
+                            out.writeByte(1);
+                            out.writeLong(done.configNumber());
+                        }
+                        case ControllerResult.Config config -> {
+                            out.writeByte(2);
+                            writeConfig(out, config.config());
+                        }
+                        case ControllerResult.Rejected rejected -> {
+                            out.writeByte(3);
+                            out.writeByte(rejected.reason().ordinal());
+                            out.writeUTF(rejected.message());
+                        }
+                    }
+                });
+    }
+
+    public static ControllerResult decodeResult(byte[] bytes) {
+        return read(
+                bytes,
+                in -> {
+                    byte kind = in.readByte();
+                    return switch (kind) {
+                        case 1 -> new ControllerResult.Done(in.readLong());
+                        case 2 -> new ControllerResult.Config(readConfig(in));
+                        case 3 -> {
+                            int reason = in.readByte();
+                            ControllerResult.Reason[] reasons = ControllerResult.Reason.values();
+                            Check.argument(
+                                    reason >= 0 && reason < reasons.length,
+                                    "unknown reason %d",
+                                    reason);
+                            yield new ControllerResult.Rejected(reasons[reason], in.readUTF());
+                        }
+                        default ->
+                                throw new IllegalArgumentException("unknown result kind " + kind);
+                    };
+                });
+    }
+
+    // ---------------------------------------------------------------- configs
+
+    static void writeConfig(DataOutputStream out, ShardConfig config) throws IOException {
+        out.writeLong(config.number());
+        out.writeInt(config.shardCount());
+        for (GroupId owner : config.owners()) {
+            out.writeInt(owner.value());
+        }
+        writeGroups(out, config.groups());
+    }
+
+    static ShardConfig readConfig(DataInputStream in) throws IOException {
+        long number = in.readLong();
+        int shards = in.readInt();
+        Check.argument(shards > 0 && shards <= SHARDS_MAX, "bad shard count %d", shards);
+        List<GroupId> owners = new ArrayList<>(shards);
+        for (int shard = 0; shard < shards; shard++) {
+            owners.add(GroupId.of(in.readInt()));
+        }
+        return new ShardConfig(number, owners, readGroups(in));
+    }
+
+    /** Writes configs for a snapshot. */
+    public static void writeConfigs(DataOutputStream out, List<ShardConfig> configs)
+            throws IOException {
+        out.writeInt(configs.size());
+        for (ShardConfig config : configs) {
+            writeConfig(out, config);
+        }
+    }
+
+    public static List<ShardConfig> readConfigs(DataInputStream in) throws IOException {
+        int count = in.readInt();
+        Check.argument(count > 0, "a snapshot holds at least config 0");
+        List<ShardConfig> configs = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            configs.add(readConfig(in));
+        }
+        return configs;
+    }
+
+    private static void writeGroups(DataOutputStream out, SortedMap<GroupId, List<Member>> groups)
+            throws IOException {
+        out.writeInt(groups.size());
+        for (var entry : groups.entrySet()) {
+            out.writeInt(entry.getKey().value());
+            out.writeInt(entry.getValue().size());
+            for (Member member : entry.getValue()) {
+                out.writeInt(member.node().value());
+                out.writeUTF(member.address());
+            }
+        }
+    }
+
+    private static SortedMap<GroupId, List<Member>> readGroups(DataInputStream in)
+            throws IOException {
+        int count = in.readInt();
+        Check.argument(count >= 0 && count <= SHARDS_MAX * 16, "bad group count %d", count);
+        SortedMap<GroupId, List<Member>> groups = new TreeMap<>();
+        for (int i = 0; i < count; i++) {
+            GroupId group = GroupId.of(in.readInt());
+            int members = in.readInt();
+            Check.argument(
+                    members > 0 && members <= ControllerCommand.MEMBERS_MAX,
+                    "bad member count %d",
+                    members);
+            List<Member> list = new ArrayList<>(members);
+            for (int m = 0; m < members; m++) {
+                list.add(new Member(NodeId.of(in.readInt()), in.readUTF()));
+            }
+            Check.argument(groups.put(group, list) == null, "%s listed twice", group);
+        }
+        return groups;
+    }
+
+    private static List<GroupId> readGroupIds(DataInputStream in) throws IOException {
+        int count = in.readInt();
+        Check.argument(
+                count > 0 && count <= ControllerCommand.GROUPS_PER_COMMAND_MAX,
+                "bad group count %d",
+                count);
+        List<GroupId> groups = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            groups.add(GroupId.of(in.readInt()));
+        }
+        return groups;
+    }
+
+    // ---------------------------------------------------------------- plumbing
+
+    @FunctionalInterface
+    interface Writer {
+        void write(DataOutputStream out) throws IOException;
+    }
+
+    @FunctionalInterface
+    interface Reader<T> {
+        T read(DataInputStream in) throws IOException;
+    }
+
+    static byte[] write(Writer writer) {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (DataOutputStream out = new DataOutputStream(bytes)) {
+            out.writeByte(VERSION);
+            writer.write(out);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e); // a byte array does not fail
+        }
+        return bytes.toByteArray();
+    }
+
+    /**
+     * Reads {@code bytes} whole; anything malformed or left over is an IllegalArgumentException.
+     */
+    static <T> T read(byte[] bytes, Reader<T> reader) {
+        try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes))) {
+            byte version = in.readByte();
+            Check.argument(version == VERSION, "unknown encoding version %d", version);
+            T value = reader.read(in);
+            Check.argument(in.available() == 0, "%d trailing bytes", in.available());
+            return value;
+        } catch (IOException e) {
+            throw new IllegalArgumentException("truncated: " + e, e);
+        }
+    }
+}

@@ -1,0 +1,25 @@
+package io.raftkv.shardctrler.command;
+
+import io.raftkv.shardctrler.config.ShardConfig;
+
+/** What a command or query produced. Errors are values, never exceptions. */
+public sealed interface ControllerResult {
+    /** The command made config {@code configNumber}. */
+    record Done(long configNumber) implements ControllerResult {}
+
+    /** A query's answer. */
+    record Config(ShardConfig config) implements ControllerResult {}
+
+    /** The command was refused and changed nothing. */
+    record Rejected(Reason reason, String message) implements ControllerResult {}
+
+    /** Why a command was refused. */
+    enum Reason {
+        GROUP_EXISTS,
+        UNKNOWN_GROUP,
+        SHARD_OUT_OF_RANGE,
+        /** The client already sent a later command: this one is a stale retry. */
+        STALE_SEQUENCE,
+        MALFORMED
+    }
+}

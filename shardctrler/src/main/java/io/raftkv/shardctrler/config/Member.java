@@ -1,0 +1,28 @@
+package io.raftkv.shardctrler.config;
+
+import io.raftkv.common.Check;
+import io.raftkv.common.NodeId;
+
+/** A node serving a group, and where clients and peers reach it ({@code host:port}). */
+public record Member(NodeId node, String address) implements Comparable<Member> {
+    /** The longest address accepted. */
+    public static final int ADDRESS_CHARS_MAX = 255;
+
+    public Member {
+        Check.argument(node != null, "a member needs a node id");
+        Check.argument(
+                address != null && !address.isBlank() && address.length() <= ADDRESS_CHARS_MAX,
+                "a member address is host:port, got %s",
+                address);
+        int colon = address.lastIndexOf(':');
+        Check.argument(
+                colon > 0 && colon < address.length() - 1,
+                "a member address is host:port, got %s",
+                address);
+    }
+
+    @Override
+    public int compareTo(Member other) {
+        return node.compareTo(other.node);
+    }
+}

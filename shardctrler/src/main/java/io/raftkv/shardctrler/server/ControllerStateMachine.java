@@ -1,0 +1,227 @@
+package io.raftkv.shardctrler.server;
+
+import io.raftkv.common.Check;
+import io.raftkv.common.GroupId;
+import io.raftkv.raft.node.QueryableStateMachine;
+import io.raftkv.shardctrler.command.ControllerCodec;
+import io.raftkv.shardctrler.command.ControllerCommand;
+import io.raftkv.shardctrler.command.ControllerResult;
+import io.raftkv.shardctrler.command.ControllerResult.Reason;
+import io.raftkv.shardctrler.config.Member;
+import io.raftkv.shardctrler.config.Rebalancer;
+import io.raftkv.shardctrler.config.ShardConfig;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.SortedMap;
+import java.util.TreeMap;
+import java.util.TreeSet;
+
+/**
+ * The controller group's state: every shard config so far, and each client's last command and
+ * result so that a retry is applied once. Deterministic: no clocks, no unordered iteration.
+ *
+ * <p>Commands and results travel as {@link ControllerCodec} bytes; a malformed command is answered
+ * with {@link Reason#MALFORMED}, never an exception, so every replica stays in step.
+ */
+public final class ControllerStateMachine implements QueryableStateMachine {
+    /** Sessions kept; past this the one idle longest (by log index) is forgotten. */
+    static final int SESSIONS_MAX = 10_000;
+
+    private static final byte SNAPSHOT_VERSION = 1;
+
+    private record Session(long sequence, long lastIndex, byte[] result) {}
+
+    private final int shardCount;
+    private final List<ShardConfig> configs = new ArrayList<>();
+    private final TreeMap<Long, Session> sessions = new TreeMap<>();
+
+    public ControllerStateMachine(int shardCount) {
+        this.shardCount = shardCount;
+        configs.add(ShardConfig.initial(shardCount));
+    }
+
+    public ShardConfig latest() {
+        return configs.getLast();
+    }
+
+    /** Config {@code number}, or the latest for a negative number or one past the latest. */
+    public ShardConfig config(long number) {
+        return number < 0 || number >= configs.size() ? latest() : configs.get((int) number);
+    }
+
+    @Override
+    public boolean isValidCommand(byte[] command) {
+        try {
+            ControllerCodec.decodeCommand(command);
+            return true;
+        } catch (IllegalArgumentException malformed) {
+            return false;
+        }
+    }
+
+    @Override
+    public Object apply(long index, byte[] bytes) {
+        ControllerCommand command;
+        try {
+            command = ControllerCodec.decodeCommand(bytes);
+        } catch (IllegalArgumentException malformed) {
+            return ControllerCodec.encode(
+                    new ControllerResult.Rejected(Reason.MALFORMED, malformed.getMessage()));
+        }
+        Session session = sessions.get(command.clientId());
+        if (session != null && command.sequence() == session.sequence()) {
+            return session.result();
+        }
+        if (session != null && command.sequence() < session.sequence()) {
+            return ControllerCodec.encode(
+                    new ControllerResult.Rejected(
+                            Reason.STALE_SEQUENCE,
+                            "sequence %d after %d"
+                                    .formatted(command.sequence(), session.sequence())));
+        }
+        byte[] result = ControllerCodec.encode(execute(command));
+        sessions.put(command.clientId(), new Session(command.sequence(), index, result));
+        evictIdleSessions();
+        return result;
+    }
+
+    private ControllerResult execute(ControllerCommand command) {
+        return switch (command) {
+            case ControllerCommand.Join join -> join(join.groups());
+            case ControllerCommand.Leave leave -> leave(leave.groups());
+            case ControllerCommand.Move move -> move(move.shard(), move.group());
+        };
+    }
+
+    private ControllerResult join(SortedMap<GroupId, List<Member>> joining) {
+        ShardConfig latest = latest();
+        for (GroupId group : joining.keySet()) {
+            if (latest.groups().containsKey(group)) {
+                return new ControllerResult.Rejected(
+                        Reason.GROUP_EXISTS, group + " has already joined");
+            }
+        }
+        TreeMap<GroupId, List<Member>> groups = new TreeMap<>(latest.groups());
+        groups.putAll(joining);
+        return publish(
+                latest.next(
+                        Rebalancer.rebalance(latest.owners(), new TreeSet<>(groups.keySet())),
+                        groups));
+    }
+
+    private ControllerResult leave(List<GroupId> leaving) {
+        ShardConfig latest = latest();
+        for (GroupId group : leaving) {
+            if (!latest.groups().containsKey(group)) {
+                return new ControllerResult.Rejected(
+                        Reason.UNKNOWN_GROUP, group + " is not in config " + latest.number());
+            }
+        }
+        TreeMap<GroupId, List<Member>> groups = new TreeMap<>(latest.groups());
+        leaving.forEach(groups::remove);
+        return publish(
+                latest.next(
+                        Rebalancer.rebalance(latest.owners(), new TreeSet<>(groups.keySet())),
+                        groups));
+    }
+
+    private ControllerResult move(int shard, GroupId group) {
+        ShardConfig latest = latest();
+        if (shard < 0 || shard >= shardCount) {
+            return new ControllerResult.Rejected(
+                    Reason.SHARD_OUT_OF_RANGE,
+                    "shard %d is not in [0, %d)".formatted(shard, shardCount));
+        }
+        if (!latest.groups().containsKey(group)) {
+            return new ControllerResult.Rejected(
+                    Reason.UNKNOWN_GROUP, group + " is not in config " + latest.number());
+        }
+        List<GroupId> owners = new ArrayList<>(latest.owners());
+        owners.set(shard, group);
+        return publish(latest.next(owners, latest.groups()));
+    }
+
+    private ControllerResult publish(ShardConfig next) {
+        Check.that(next.number() == configs.size(), "config %d out of order", next.number());
+        configs.add(next);
+        return new ControllerResult.Done(next.number());
+    }
+
+    /** Forgets the sessions idle longest once there are too many (deterministic: by log index). */
+    private void evictIdleSessions() {
+        while (sessions.size() > SESSIONS_MAX) {
+            Map.Entry<Long, Session> idlest = null;
+            for (var entry : sessions.entrySet()) {
+                if (idlest == null
+                        || entry.getValue().lastIndex() < idlest.getValue().lastIndex()) {
+                    idlest = entry;
+                }
+            }
+            sessions.remove(idlest.getKey());
+        }
+    }
+
+    /** Answers {@link ControllerCodec#encodeQuery} requests with the config asked for. */
+    @Override
+    public byte[] query(byte[] request) {
+        long number;
+        try {
+            number = ControllerCodec.decodeQuery(request);
+        } catch (IllegalArgumentException malformed) {
+            return ControllerCodec.encode(
+                    new ControllerResult.Rejected(Reason.MALFORMED, malformed.getMessage()));
+        }
+        return ControllerCodec.encode(new ControllerResult.Config(config(number)));
+    }
+
+    @Override
+    public byte[] snapshot() {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (DataOutputStream out = new DataOutputStream(bytes)) {
+            out.writeByte(SNAPSHOT_VERSION);
+            out.writeInt(shardCount);
+            ControllerCodec.writeConfigs(out, configs);
+            out.writeInt(sessions.size());
+            for (var entry : sessions.entrySet()) {
+                out.writeLong(entry.getKey());
+                out.writeLong(entry.getValue().sequence());
+                out.writeLong(entry.getValue().lastIndex());
+                out.writeInt(entry.getValue().result().length);
+                out.write(entry.getValue().result());
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return bytes.toByteArray();
+    }
+
+    @Override
+    public void restore(byte[] snapshot) {
+        try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(snapshot))) {
+            Check.that(in.readByte() == SNAPSHOT_VERSION, "unknown controller snapshot version");
+            Check.that(
+                    in.readInt() == shardCount, "snapshot of a cluster with another shard count");
+            configs.clear();
+            configs.addAll(ControllerCodec.readConfigs(in));
+            sessions.clear();
+            int count = in.readInt();
+            for (int i = 0; i < count; i++) {
+                long clientId = in.readLong();
+                long sequence = in.readLong();
+                long lastIndex = in.readLong();
+                byte[] result = new byte[in.readInt()];
+                in.readFully(result);
+                sessions.put(clientId, new Session(sequence, lastIndex, result));
+            }
+        } catch (IOException e) {
+            throw new IllegalStateException("corrupt controller snapshot", e);
+        }
+    }
+}

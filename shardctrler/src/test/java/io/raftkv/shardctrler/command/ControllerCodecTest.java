@@ -1,0 +1,151 @@
+package io.raftkv.shardctrler.command;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.raftkv.common.GroupId;
+import io.raftkv.common.NodeId;
+import io.raftkv.shardctrler.config.Member;
+import io.raftkv.shardctrler.config.ShardConfig;
+import io.raftkv.shardctrler.server.ControllerStateMachine;
+import java.nio.ByteBuffer;
+import java.util.Arrays;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.TreeMap;
+import org.junit.jupiter.api.Test;
+
+/** The controller's binary forms: exact round trips, and a clear refusal of anything malformed. */
+class ControllerCodecTest {
+    private static final TreeMap<GroupId, List<Member>> TWO_GROUPS = new TreeMap<>();
+
+    static {
+        TWO_GROUPS.put(
+                GroupId.of(1),
+                List.of(new Member(NodeId.of(1), "a:1"), new Member(NodeId.of(2), "b:2")));
+        TWO_GROUPS.put(GroupId.of(2), List.of(new Member(NodeId.of(3), "c:3")));
+    }
+
+    private static final List<ControllerCommand> COMMANDS =
+            List.of(
+                    new ControllerCommand.Join(7, 1, TWO_GROUPS),
+                    new ControllerCommand.Leave(7, 2, List.of(GroupId.of(1), GroupId.of(2))),
+                    new ControllerCommand.Move(7, 3, 9, GroupId.of(2)));
+
+    @Test
+    void commandsRoundTrip() {
+        for (ControllerCommand command : COMMANDS) {
+            assertThat(ControllerCodec.decodeCommand(ControllerCodec.encode(command)))
+                    .isEqualTo(command);
+        }
+    }
+
+    @Test
+    void resultsRoundTrip() {
+        ShardConfig config =
+                new ShardConfig(
+                        3, List.of(GroupId.of(1), GroupId.of(2), GroupId.of(1)), TWO_GROUPS);
+        List<ControllerResult> results =
+                List.of(
+                        new ControllerResult.Done(12),
+                        new ControllerResult.Config(config),
+                        new ControllerResult.Config(ShardConfig.initial(64)),
+                        new ControllerResult.Rejected(
+                                ControllerResult.Reason.UNKNOWN_GROUP, "g9 is not in config 3"));
+        for (ControllerResult result : results) {
+            assertThat(ControllerCodec.decodeResult(ControllerCodec.encode(result)))
+                    .isEqualTo(result);
+        }
+    }
+
+    @Test
+    void everyTruncationOfACommandIsRefused() {
+        for (ControllerCommand command : COMMANDS) {
+            byte[] bytes = ControllerCodec.encode(command);
+            for (int length = 0; length < bytes.length; length++) {
+                byte[] truncated = Arrays.copyOf(bytes, length);
+                assertThatThrownBy(() -> ControllerCodec.decodeCommand(truncated))
+                        .as("%s cut at %d", command, length)
+                        .isInstanceOf(IllegalArgumentException.class);
+            }
+        }
+    }
+
+    @Test
+    void trailingBytesUnknownKindsAndVersionsAreRefused() {
+        byte[] bytes = ControllerCodec.encode(COMMANDS.get(2));
+        byte[] longer = Arrays.copyOf(bytes, bytes.length + 1);
+        assertThatThrownBy(() -> ControllerCodec.decodeCommand(longer))
+                .isInstanceOf(IllegalArgumentException.class);
+        byte[] unknownVersion = bytes.clone();
+        unknownVersion[0] = 9;
+        assertThatThrownBy(() -> ControllerCodec.decodeCommand(unknownVersion))
+                .hasMessageContaining("version");
+        byte[] unknownKind = bytes.clone();
+        unknownKind[17] = 42;
+        assertThatThrownBy(() -> ControllerCodec.decodeCommand(unknownKind))
+                .hasMessageContaining("kind");
+    }
+
+    @Test
+    void hugeCountsAreRefusedBeforeAllocating() {
+        byte[] bytes =
+                ByteBuffer.allocate(22)
+                        .put((byte) 1)
+                        .putLong(7)
+                        .putLong(1)
+                        .put((byte) 2)
+                        .putInt(Integer.MAX_VALUE)
+                        .array();
+        assertThatThrownBy(() -> ControllerCodec.decodeCommand(bytes))
+                .hasMessageContaining("bad group count");
+    }
+
+    @Test
+    void randomBytesNeverEscapeAsAnythingButIllegalArgument() {
+        long seed = Long.getLong("unit.seed", 77);
+        SplittableRandom random = new SplittableRandom(seed);
+        for (int i = 0; i < 5_000; i++) {
+            byte[] bytes = new byte[random.nextInt(64)];
+            random.nextBytes(bytes);
+            if (bytes.length > 0) {
+                bytes[0] = 1;
+            }
+            try {
+                ControllerCodec.decodeCommand(bytes);
+            } catch (IllegalArgumentException expected) {
+                // refused: fine
+            }
+        }
+    }
+
+    @Test
+    void theStateMachineAnswersAMalformedCommandWithARejection() {
+        ControllerStateMachine machine = new ControllerStateMachine(10);
+        assertThat(machine.isValidCommand(new byte[] {1, 2, 3})).isFalse();
+        byte[] answer = (byte[]) machine.apply(1, new byte[] {1, 2, 3});
+        assertThat(ControllerCodec.decodeResult(answer))
+                .isInstanceOfSatisfying(
+                        ControllerResult.Rejected.class,
+                        rejected ->
+                                assertThat(rejected.reason())
+                                        .isEqualTo(ControllerResult.Reason.MALFORMED));
+        assertThat(machine.latest().number()).isZero();
+    }
+
+    @Test
+    void aSnapshotRestoresConfigsAndSessions() {
+        ControllerStateMachine machine = new ControllerStateMachine(10);
+        machine.apply(1, ControllerCodec.encode(COMMANDS.get(0)));
+        machine.apply(2, ControllerCodec.encode(COMMANDS.get(2)));
+        ControllerStateMachine restored = new ControllerStateMachine(10);
+        restored.restore(machine.snapshot());
+        assertThat(restored.latest()).isEqualTo(machine.latest());
+        assertThat(restored.config(1)).isEqualTo(machine.config(1));
+        byte[] retried = (byte[]) restored.apply(3, ControllerCodec.encode(COMMANDS.get(2)));
+        assertThat(ControllerCodec.decodeResult(retried)).isEqualTo(new ControllerResult.Done(2));
+        assertThat(restored.latest().number())
+                .as("a retry after restore is not applied again")
+                .isEqualTo(2);
+    }
+}
