@@ -16,9 +16,17 @@ public record Member(NodeId node, String address) implements Comparable<Member> 
                 address);
         int colon = address.lastIndexOf(':');
         Check.argument(
-                colon > 0 && colon < address.length() - 1,
+                colon > 0 && validPort(address.substring(colon + 1)),
                 "a member address is host:port, got %s",
                 address);
+    }
+
+    private static boolean validPort(String port) {
+        if (port.isEmpty() || port.length() > 5 || !port.chars().allMatch(Character::isDigit)) {
+            return false;
+        }
+        int value = Integer.parseInt(port);
+        return value >= 1 && value <= 65_535;
     }
 
     @Override

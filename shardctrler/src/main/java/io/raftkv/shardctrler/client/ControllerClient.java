@@ -1,0 +1,166 @@
+package io.raftkv.shardctrler.client;
+
+import io.raftkv.common.Check;
+import io.raftkv.common.GroupId;
+import io.raftkv.common.NodeId;
+import io.raftkv.raft.node.ClientReply;
+import io.raftkv.raft.node.ClientRequest;
+import io.raftkv.raft.node.RaftClient;
+import io.raftkv.shardctrler.command.ControllerCodec;
+import io.raftkv.shardctrler.command.ControllerCommand;
+import io.raftkv.shardctrler.command.ControllerResult;
+import io.raftkv.shardctrler.config.Member;
+import io.raftkv.shardctrler.config.ShardConfig;
+import java.net.InetSocketAddress;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.SortedMap;
+import java.util.TreeMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Talks to the controller group: sends each command to the node it believes leads, moves on to the
+ * next controller on NotLeader or silence, and retries a command with the same sequence number
+ * until it is applied (the controller applies it once). Gives up with {@link
+ * ControllerUnavailableException} after the deadline. Thread-safe; one operation at a time per
+ * client (operations are serialized).
+ */
+public final class ControllerClient implements AutoCloseable {
+    private static final Duration ATTEMPT_TIMEOUT = Duration.ofMillis(1_500);
+    private static final long BACKOFF_MILLIS_MAX = 200;
+
+    private final List<NodeId> controllers;
+    private final RaftClient client;
+    private final Duration deadline;
+    private final long clientId = new SecureRandom().nextLong() & Long.MAX_VALUE;
+    private final AtomicLong requestIds = new AtomicLong();
+    private long sequence;
+    private int leaderIndex;
+
+    /**
+     * @param addresses the controller nodes' client addresses, in any order
+     * @param deadline how long one operation may take before it fails
+     */
+    public ControllerClient(List<InetSocketAddress> addresses, Duration deadline) {
+        Check.argument(!addresses.isEmpty(), "at least one controller address is needed");
+        Map<NodeId, InetSocketAddress> byId = new TreeMap<>();
+        for (int i = 0; i < addresses.size(); i++) {
+            byId.put(NodeId.of(i + 1), addresses.get(i)); // ids local to this client
+        }
+        this.controllers = List.copyOf(byId.keySet());
+        this.client = new RaftClient(byId, ATTEMPT_TIMEOUT);
+        this.deadline = deadline;
+    }
+
+    public synchronized ControllerResult join(SortedMap<GroupId, List<Member>> groups)
+            throws ControllerUnavailableException {
+        return submit(new ControllerCommand.Join(clientId, ++sequence, groups));
+    }
+
+    public synchronized ControllerResult leave(List<GroupId> groups)
+            throws ControllerUnavailableException {
+        return submit(new ControllerCommand.Leave(clientId, ++sequence, groups));
+    }
+
+    public synchronized ControllerResult move(int shard, GroupId group)
+            throws ControllerUnavailableException {
+        return submit(new ControllerCommand.Move(clientId, ++sequence, shard, group));
+    }
+
+    /** Config {@code number} (-1: the latest), read linearizably. */
+    public synchronized ShardConfig query(long number) throws ControllerUnavailableException {
+        byte[] query = ControllerCodec.encodeQuery(number);
+        ControllerResult result =
+                retryUntilDeadline(
+                        "query config " + number,
+                        reply ->
+                                reply instanceof ClientReply.Value value
+                                        ? ControllerCodec.decodeResult(value.value())
+                                        : null,
+                        requestId -> new ClientRequest.Read(requestId, GroupId.CONTROLLER, query));
+        Check.that(result instanceof ControllerResult.Config, "a query answered %s", result);
+        return ((ControllerResult.Config) result).config();
+    }
+
+    private ControllerResult submit(ControllerCommand command)
+            throws ControllerUnavailableException {
+        byte[] bytes = ControllerCodec.encode(command);
+        return retryUntilDeadline(
+                command.getClass().getSimpleName().toLowerCase(),
+                reply ->
+                        reply instanceof ClientReply.Applied applied
+                                ? ControllerCodec.decodeResult(applied.result())
+                                : null,
+                requestId -> new ClientRequest.Propose(requestId, GroupId.CONTROLLER, bytes));
+    }
+
+    @FunctionalInterface
+    private interface Answer {
+        /** The result in {@code reply}, or null to try again. */
+        ControllerResult of(ClientReply reply);
+    }
+
+    @FunctionalInterface
+    private interface RequestMaker {
+        ClientRequest make(long requestId);
+    }
+
+    private ControllerResult retryUntilDeadline(String what, Answer answer, RequestMaker request)
+            throws ControllerUnavailableException {
+        long end = System.nanoTime() + deadline.toNanos();
+        long backoff = 10;
+        String lastProblem = "no controller answered";
+        while (System.nanoTime() < end) {
+            NodeId target = controllers.get(leaderIndex);
+            ClientReply reply = ask(target, request.make(requestIds.incrementAndGet()));
+            ControllerResult result = reply == null ? null : answer.of(reply);
+            if (result != null) {
+                return result;
+            }
+            lastProblem =
+                    reply == null
+                            ? "controller " + target + " did not answer"
+                            : "controller answered " + reply.getClass().getSimpleName();
+            leaderIndex =
+                    (leaderIndex + 1)
+                            % controllers
+                                    .size(); // NB: hints name node ids this client cannot map to
+            // addresses
+            pause(backoff);
+            backoff = Math.min(BACKOFF_MILLIS_MAX, backoff * 2);
+        }
+        throw new ControllerUnavailableException(
+                "%s: no controller completed it within %s (%s)"
+                        .formatted(what, deadline, lastProblem));
+    }
+
+    private ClientReply ask(NodeId target, ClientRequest request) {
+        try {
+            return client.send(target, request)
+                    .get(ATTEMPT_TIMEOUT.toMillis() + 500, TimeUnit.MILLISECONDS);
+        } catch (ExecutionException | TimeoutException e) {
+            return null;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return null;
+        }
+    }
+
+    private static void pause(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Override
+    public void close() {
+        client.close();
+    }
+}

@@ -1,0 +1,196 @@
+package io.raftkv.shardctrler.node;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.raftkv.common.GroupId;
+import io.raftkv.common.NodeId;
+import io.raftkv.raft.core.Membership;
+import io.raftkv.raft.host.HostOptions;
+import io.raftkv.raft.node.RaftNode;
+import io.raftkv.raft.node.ValueSetStateMachine;
+import io.raftkv.shardctrler.client.ControllerClient;
+import io.raftkv.shardctrler.client.ControllerUnavailableException;
+import io.raftkv.shardctrler.command.ControllerResult;
+import io.raftkv.shardctrler.config.Member;
+import io.raftkv.shardctrler.config.ShardConfig;
+import io.raftkv.shardctrler.server.ControllerStateMachine;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.SortedMap;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The controller as a service on real nodes and sockets: admin commands through the client, and
+ * nodes that start and drop replicas as the configs say.
+ */
+class ControllerServiceTest {
+    private static final Duration PATIENCE = Duration.ofSeconds(30);
+
+    @TempDir Path root;
+    private final Map<NodeId, InetSocketAddress> addresses = new TreeMap<>();
+    private final List<RaftNode> nodes = new ArrayList<>();
+    private final List<ReplicaWatcher> watchers = new ArrayList<>();
+    private final List<ControllerClient> clients = new ArrayList<>();
+
+    private void startCluster() throws Exception {
+        for (int i = 1; i <= 3; i++) {
+            try (ServerSocket socket = new ServerSocket(0)) {
+                addresses.put(
+                        NodeId.of(i), new InetSocketAddress("127.0.0.1", socket.getLocalPort()));
+            }
+        }
+        Membership controllers = new Membership(List.copyOf(addresses.keySet()));
+        for (NodeId id : addresses.keySet()) {
+            RaftNode.Config config =
+                    new RaftNode.Config(
+                            id,
+                            addresses.get(id),
+                            addresses,
+                            root.resolve("n" + id.value()),
+                            Map.of(GroupId.CONTROLLER, controllers),
+                            HostOptions.defaults(),
+                            10,
+                            failure -> {
+                                throw new AssertionError(failure);
+                            });
+            RaftNode node =
+                    RaftNode.start(
+                            config,
+                            group ->
+                                    group.equals(GroupId.CONTROLLER)
+                                            ? new ControllerStateMachine(10)
+                                            : new ValueSetStateMachine());
+            nodes.add(node);
+            watchers.add(
+                    new ReplicaWatcher(
+                            node,
+                            client(Duration.ofSeconds(2)),
+                            Set.of(GroupId.CONTROLLER),
+                            Duration.ofMillis(100)));
+        }
+    }
+
+    private ControllerClient client(Duration deadline) {
+        ControllerClient client = new ControllerClient(List.copyOf(addresses.values()), deadline);
+        clients.add(client);
+        return client;
+    }
+
+    private SortedMap<GroupId, List<Member>> group(int id, int... nodeIds) {
+        List<Member> members = new ArrayList<>();
+        for (int node : nodeIds) {
+            InetSocketAddress address = addresses.get(NodeId.of(node));
+            members.add(new Member(NodeId.of(node), "127.0.0.1:" + address.getPort()));
+        }
+        SortedMap<GroupId, List<Member>> groups = new TreeMap<>();
+        groups.put(GroupId.of(id), members);
+        return groups;
+    }
+
+    private static void await(BooleanSupplier condition, String what) {
+        long deadline = System.nanoTime() + PATIENCE.toNanos();
+        while (!condition.getAsBoolean()) {
+            assertThat(System.nanoTime())
+                    .as("waited %s for %s", PATIENCE, what)
+                    .isLessThan(deadline);
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
+        }
+    }
+
+    private boolean hostedBy(GroupId group, int... nodeIds) {
+        for (RaftNode node : nodes) {
+            boolean expected = false;
+            for (int id : nodeIds) {
+                expected |= node.id().equals(NodeId.of(id));
+            }
+            if (node.groups().contains(group) != expected) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    @AfterEach
+    void stop() throws IOException {
+        watchers.forEach(ReplicaWatcher::close);
+        clients.forEach(ControllerClient::close);
+        for (RaftNode node : nodes) {
+            node.close();
+        }
+    }
+
+    @Test
+    void joiningAGroupStartsItsReplicasAndLeavingRemovesThem() throws Exception {
+        startCluster();
+        ControllerClient admin = client(Duration.ofSeconds(20));
+        assertThat(admin.join(group(1, 1, 2, 3))).isEqualTo(new ControllerResult.Done(1));
+        ShardConfig first = admin.query(-1);
+        assertThat(admin.join(group(2, 2, 3))).isEqualTo(new ControllerResult.Done(2));
+        await(
+                () -> hostedBy(GroupId.of(1), 1, 2, 3) && hostedBy(GroupId.of(2), 2, 3),
+                "replicas of g1 and g2");
+        ShardConfig config = admin.query(-1);
+        assertThat(config.groups()).containsOnlyKeys(GroupId.of(1), GroupId.of(2));
+        assertThat(config.shardsOf(GroupId.of(1))).hasSize(5);
+        assertThat(admin.leave(List.of(GroupId.of(1)))).isEqualTo(new ControllerResult.Done(3));
+        await(
+                () -> hostedBy(GroupId.of(1)) && hostedBy(GroupId.of(2), 2, 3),
+                "g1 removed everywhere");
+        assertThat(admin.query(1)).as("config 1 is still served").isEqualTo(first);
+    }
+
+    @Test
+    void badCommandsGetDefiniteAnswers() throws Exception {
+        startCluster();
+        ControllerClient admin = client(Duration.ofSeconds(20));
+        admin.join(group(1, 1, 2, 3));
+        assertThat(admin.join(group(1, 1)))
+                .isInstanceOfSatisfying(
+                        ControllerResult.Rejected.class,
+                        r ->
+                                assertThat(r.reason())
+                                        .isEqualTo(ControllerResult.Reason.GROUP_EXISTS));
+        assertThat(admin.leave(List.of(GroupId.of(9))))
+                .isInstanceOfSatisfying(
+                        ControllerResult.Rejected.class,
+                        r ->
+                                assertThat(r.reason())
+                                        .isEqualTo(ControllerResult.Reason.UNKNOWN_GROUP));
+        assertThat(admin.move(10, GroupId.of(1)))
+                .isInstanceOfSatisfying(
+                        ControllerResult.Rejected.class,
+                        r ->
+                                assertThat(r.reason())
+                                        .isEqualTo(ControllerResult.Reason.SHARD_OUT_OF_RANGE));
+        assertThat(admin.query(-1).number()).isEqualTo(1);
+    }
+
+    @Test
+    void anUnreachableControllerFailsWithAClearErrorAfterTheDeadline() throws Exception {
+        int port;
+        try (ServerSocket socket = new ServerSocket(0)) {
+            port = socket.getLocalPort();
+        }
+        try (ControllerClient lonely =
+                new ControllerClient(
+                        List.of(new InetSocketAddress("127.0.0.1", port)), Duration.ofSeconds(2))) {
+            assertThatThrownBy(() -> lonely.query(-1))
+                    .isInstanceOf(ControllerUnavailableException.class)
+                    .hasMessageContaining("no controller completed it within PT2S");
+        }
+    }
+}
