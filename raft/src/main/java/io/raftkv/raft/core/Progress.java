@@ -32,6 +32,10 @@ final class Progress {
     private long snapshotIndex;
     private long snapshotOffset;
     private boolean recentActive;
+
+    /** The highest commit index this follower has been sent (it may apply up to it). */
+    private long commitSent;
+
     private final Inflights inflights;
 
     Progress(long next, Inflights inflights) {
@@ -142,6 +146,14 @@ final class Progress {
     /** Unpauses a probe: the follower answered something, so the leader may try again. */
     void resumeProbe() {
         probeSent = false;
+    }
+
+    long commitSent() {
+        return commitSent;
+    }
+
+    void commitSent(long index) {
+        commitSent = Math.max(commitSent, index);
     }
 
     boolean recentActive() {

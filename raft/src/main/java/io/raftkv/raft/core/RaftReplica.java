@@ -776,6 +776,7 @@ public final class RaftReplica {
         for (NodeId peer : peers()) {
             long commit = Math.min(progress.get(peer).match(), log.commitIndex());
             send(new Heartbeat(id, peer, term, commit, readContext, quiesce));
+            progress.get(peer).commitSent(commit);
         }
     }
 
@@ -844,6 +845,7 @@ public final class RaftReplica {
         long bytes = entries.stream().mapToLong(Entry::sizeBytes).sum();
         send(new AppendEntries(id, peer, term, prevIndex, prevTerm, entries, log.commitIndex()));
         peerProgress.sentEntries(prevIndex + entries.size(), bytes);
+        peerProgress.commitSent(Math.min(log.commitIndex(), prevIndex + entries.size()));
     }
 
     private void sendSnapshot(NodeId peer, Progress peerProgress) {
@@ -894,6 +896,10 @@ public final class RaftReplica {
             send(new TimeoutNow(id, response.from(), term));
         }
         sendAppends(response.from());
+        if (peer.match() == log.lastIndex() && peer.commitSent() < log.commitIndex()) {
+            // A follower that acknowledged after the commit learns it now, not at the next beat.
+            sendAppend(response.from(), true);
+        }
     }
 
     /** Where to resume after a rejection: past the leader's own entries of the conflict term. */
