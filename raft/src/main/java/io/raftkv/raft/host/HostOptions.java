@@ -28,6 +28,10 @@ public record HostOptions(
         return new HostOptions(options, snapshotEntries, snapshotLogBytes, inboundMax);
     }
 
+    public HostOptions withSnapshotLogBytes(long bytes) {
+        return new HostOptions(raft, snapshotEntries, bytes, inboundMax);
+    }
+
     public HostOptions withSnapshotEntries(int entries) {
         return new HostOptions(raft, entries, snapshotLogBytes, inboundMax);
     }

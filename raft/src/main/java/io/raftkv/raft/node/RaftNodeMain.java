@@ -4,6 +4,7 @@ import io.raftkv.common.GroupId;
 import io.raftkv.common.NodeId;
 import io.raftkv.raft.core.Membership;
 import io.raftkv.raft.host.HostOptions;
+import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.util.List;
@@ -39,7 +40,15 @@ public final class RaftNodeMain {
             System.exit(2);
             return;
         }
-        RaftNode node = RaftNode.start(config, group -> new ValueSetStateMachine());
+        RaftNode node;
+        try {
+            node = RaftNode.start(config, group -> new ValueSetStateMachine());
+        } catch (IOException e) {
+            // A corrupt log, a full disk, an unreadable directory: say which, and stop.
+            System.err.println("error: cannot start: " + e.getMessage());
+            System.exit(74);
+            return;
+        }
         Runtime.getRuntime().addShutdownHook(new Thread(() -> closeQuietly(node)));
         System.out.println("READY " + node.address().getPort());
         System.out.flush();

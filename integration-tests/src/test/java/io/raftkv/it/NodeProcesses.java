@@ -1,0 +1,280 @@
+package io.raftkv.it;
+
+import io.raftkv.common.NodeId;
+import io.raftkv.raft.node.RaftNodeMain;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.LocalTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * {@link RaftNodeMain} processes on loopback ports, started with this JVM's own java binary and
+ * classpath, each with its own data directory under {@code root} and a fixed port it keeps across
+ * restarts. Every start of a node writes its stdout and stderr to files under {@code root} ({@code
+ * n1.start2.stderr}) for diagnostics ({@link #logTails}). {@link #close} kills every process still
+ * running.
+ *
+ * <p>Not thread-safe: the test thread drives it.
+ */
+final class NodeProcesses implements AutoCloseable {
+    static final Duration READY_PATIENCE = Duration.ofSeconds(20);
+    private static final Duration EXIT_PATIENCE = Duration.ofSeconds(20);
+    private static final int TAIL_LINES = 25;
+    private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HH:mm:ss.SSS");
+
+    private final Path root;
+    private final int groupCount;
+    private final TreeMap<NodeId, InetSocketAddress> members = new TreeMap<>();
+    private final TreeMap<NodeId, Process> running = new TreeMap<>();
+
+    /** What the harness did to the processes, with the wall-clock time, for diagnostics. */
+    private final List<String> events = new ArrayList<>();
+
+    /** Every process started, for the shutdown hook; killing one already dead does nothing. */
+    private final List<Process> started = new CopyOnWriteArrayList<>();
+
+    /** Kills the processes if the test JVM exits without {@link #close} (say, on a timeout). */
+    private final Thread reaper = new Thread(() -> started.forEach(Process::destroyForcibly));
+
+    /** How many times each node has been started, which names its log files. */
+    private final TreeMap<NodeId, Integer> starts = new TreeMap<>();
+
+    NodeProcesses(Path root, int nodeCount, int groupCount) throws IOException {
+        this.root = root;
+        this.groupCount = groupCount;
+        for (int i = 1; i <= nodeCount; i++) {
+            members.put(NodeId.of(i), new InetSocketAddress("127.0.0.1", freePort()));
+        }
+        Runtime.getRuntime().addShutdownHook(reaper);
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+
+    Map<NodeId, InetSocketAddress> members() {
+        return members;
+    }
+
+    List<NodeId> nodeIds() {
+        return List.copyOf(members.keySet());
+    }
+
+    /** The nodes other than {@code ids}, in id order. */
+    List<NodeId> othersThan(NodeId... ids) {
+        List<NodeId> others = new ArrayList<>(members.keySet());
+        others.removeAll(List.of(ids));
+        return others;
+    }
+
+    Path dataDirectory(NodeId id) {
+        return root.resolve("data-" + id);
+    }
+
+    /** Launches every node at once, then waits until each is serving. */
+    void startAll() throws IOException {
+        for (NodeId id : members.keySet()) {
+            launch(id);
+        }
+        for (NodeId id : members.keySet()) {
+            awaitReady(id);
+        }
+    }
+
+    /** Starts {@code id} with its data directory and port, and waits until it is serving. */
+    void start(NodeId id) throws IOException {
+        launch(id);
+        awaitReady(id);
+    }
+
+    /** Starts {@code id} without waiting for it. */
+    void launch(NodeId id) throws IOException {
+        if (running.containsKey(id)) {
+            throw new IllegalStateException(id + " is already running");
+        }
+        starts.merge(id, 1, Integer::sum);
+        ProcessBuilder builder =
+                new ProcessBuilder(command(id))
+                        .redirectOutput(stdoutFile(id).toFile())
+                        .redirectError(stderrFile(id).toFile());
+        Process process = builder.start();
+        started.add(process);
+        running.put(id, process);
+        note("launched " + id);
+    }
+
+    private void note(String event) {
+        events.add(TIME.format(LocalTime.now()) + " " + event);
+    }
+
+    private List<String> command(NodeId id) {
+        String java =
+                ProcessHandle.current()
+                        .info()
+                        .command()
+                        .orElseThrow(() -> new IllegalStateException("no java binary"));
+        StringBuilder memberList = new StringBuilder();
+        members.forEach(
+                (member, address) ->
+                        memberList
+                                .append(memberList.isEmpty() ? "" : ",")
+                                .append(member.value())
+                                .append("=127.0.0.1:")
+                                .append(address.getPort()));
+        return List.of(
+                java,
+                "-Xmx256m",
+                "-XX:+UseSerialGC",
+                "-XX:TieredStopAtLevel=1",
+                "--enable-native-access=ALL-UNNAMED",
+                "-cp",
+                System.getProperty("java.class.path"),
+                RaftNodeMain.class.getName(),
+                "--id",
+                Integer.toString(id.value()),
+                "--data-dir",
+                dataDirectory(id).toString(),
+                "--groups",
+                Integer.toString(groupCount),
+                "--members",
+                memberList.toString());
+    }
+
+    /** Waits until {@code id}'s current process prints {@code READY <its port>}. */
+    void awaitReady(NodeId id) {
+        Process process = running.get(id);
+        long deadline = System.nanoTime() + READY_PATIENCE.toNanos();
+        String expected = "READY " + members.get(id).getPort();
+        while (!read(stdoutFile(id)).lines().anyMatch(expected::equals)) {
+            if (!process.isAlive()) {
+                throw new AssertionError(
+                        "%s exited with %d before printing %s; its stderr ends:%n%s"
+                                .formatted(
+                                        id, process.exitValue(), expected, tail(stderrFile(id))));
+            }
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError(
+                        "%s did not print %s within %s; its stderr ends:%n%s"
+                                .formatted(id, expected, READY_PATIENCE, tail(stderrFile(id))));
+            }
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
+        }
+        note(id + " is ready");
+    }
+
+    /** Waits for {@code id}'s current process to exit by itself, and returns its exit code. */
+    int awaitExit(NodeId id) throws InterruptedException {
+        Process process = running.get(id);
+        if (!process.waitFor(EXIT_PATIENCE.toMillis(), TimeUnit.MILLISECONDS)) {
+            throw new AssertionError(
+                    "%s still runs %s after start; its stderr ends:%n%s"
+                            .formatted(id, EXIT_PATIENCE, tail(stderrFile(id))));
+        }
+        running.remove(id);
+        note(id + " exited with " + process.exitValue());
+        return process.exitValue();
+    }
+
+    /** SIGKILLs {@code id}'s process (no shutdown hooks run) and waits until it is gone. */
+    void kill(NodeId id) {
+        Process process = running.remove(id);
+        if (process == null) {
+            throw new IllegalStateException(id + " is not running");
+        }
+        process.destroyForcibly();
+        awaitGone(id, process);
+        note("killed " + id);
+    }
+
+    /** SIGKILLs every running process at the same instant, then waits until all are gone. */
+    void killAll() {
+        TreeMap<NodeId, Process> victims = new TreeMap<>(running);
+        running.clear();
+        victims.values().forEach(Process::destroyForcibly);
+        victims.forEach(this::awaitGone);
+        note("killed " + victims.keySet());
+    }
+
+    private void awaitGone(NodeId id, Process process) {
+        try {
+            if (!process.waitFor(EXIT_PATIENCE.toMillis(), TimeUnit.MILLISECONDS)) {
+                throw new AssertionError("%s survived SIGKILL for %s".formatted(id, EXIT_PATIENCE));
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError("interrupted while killing " + id, e);
+        }
+    }
+
+    /** Everything {@code id}'s current (or last) process wrote to stderr. */
+    String stderr(NodeId id) {
+        return read(stderrFile(id));
+    }
+
+    /** The harness's events and the last lines of every log of every start of every node. */
+    String logTails() {
+        StringBuilder text = new StringBuilder("---- harness events\n");
+        events.forEach(event -> text.append(event).append('\n'));
+        starts.forEach(
+                (id, count) -> {
+                    for (int start = 1; start <= count; start++) {
+                        for (String stream : List.of("stdout", "stderr")) {
+                            Path file = logFile(id, start, stream);
+                            text.append("---- ").append(file.getFileName()).append('\n');
+                            text.append(tail(file)).append('\n');
+                        }
+                    }
+                });
+        return text.toString();
+    }
+
+    private Path stdoutFile(NodeId id) {
+        return logFile(id, starts.getOrDefault(id, 0), "stdout");
+    }
+
+    private Path stderrFile(NodeId id) {
+        return logFile(id, starts.getOrDefault(id, 0), "stderr");
+    }
+
+    private Path logFile(NodeId id, int start, String stream) {
+        return root.resolve("%s.start%d.%s".formatted(id, start, stream));
+    }
+
+    private static String tail(Path file) {
+        List<String> lines = read(file).lines().toList();
+        return String.join(
+                "\n", lines.subList(Math.max(0, lines.size() - TAIL_LINES), lines.size()));
+    }
+
+    private static String read(Path file) {
+        try {
+            return Files.exists(file)
+                    ? new String(Files.readAllBytes(file), StandardCharsets.UTF_8)
+                    : "";
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Kills every process still running. */
+    @Override
+    public void close() {
+        killAll();
+        Runtime.getRuntime().removeShutdownHook(reaper);
+    }
+}
