@@ -158,10 +158,8 @@ public final class ClusterBench {
                             memberList,
                             "--stats-seconds",
                             String.valueOf(statsSeconds));
-            Process process =
-                    new ProcessBuilder(command)
-                            .redirectError(ProcessBuilder.Redirect.INHERIT)
-                            .start();
+            Path errors = root.resolve("n" + id.value() + ".err");
+            Process process = new ProcessBuilder(command).redirectError(errors.toFile()).start();
             nodes.add(new NodeProcess(process));
         }
         for (NodeProcess node : nodes) {
