@@ -12,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
@@ -25,7 +26,7 @@ import java.util.zip.CRC32C;
  * durable, as a host does):
  *
  * <pre>
- * java -cp raft/target/classes:common/target/classes io.raftkv.raft.bench.WalBench [DIR] [SECONDS]
+ * java -cp shardkv/target/raftkv-shardkv-0.1.0-SNAPSHOT-all.jar io.raftkv.raft.bench.WalBench [DIR] [SECONDS] [ROUNDS]
  * </pre>
  */
 public final class WalBench {
@@ -40,18 +41,49 @@ public final class WalBench {
 
     public static void main(String[] args) throws Exception {
         Path directory = args.length > 0 ? Path.of(args[0]) : Files.createTempDirectory("walbench");
-        double seconds = args.length > 1 ? Double.parseDouble(args[1]) : 3;
+        double seconds = args.length > 1 ? Double.parseDouble(args[1]) : 2;
+        int rounds = args.length > 2 ? Integer.parseInt(args[2]) : 3;
         System.out.printf(
-                "WAL benchmark in %s, %.0f s per case, java %s%n",
-                directory, seconds, Runtime.version());
+                "WAL benchmark in %s: %d alternating rounds of %.0f s per case, java %s%n",
+                directory, rounds, seconds, Runtime.version());
         for (int size : new int[] {100, 1024}) {
-            for (int perSync : new int[] {1, 64}) {
-                System.out.println(raw(directory, size, perSync, seconds).line());
-                System.out.println(wal(directory, size, 1, perSync, seconds).line());
-            }
-            System.out.println(raw(directory, size, 100, seconds).line());
-            System.out.println(wal(directory, size, 100, 1, seconds).line());
+            compare(directory, size, 1, 1, seconds, rounds);
+            compare(directory, size, 1, 64, seconds, rounds);
+            compare(directory, size, 100, 1, seconds, rounds);
         }
+    }
+
+    /**
+     * Runs the raw baseline and the WAL alternately, {@code rounds} times, so that both see the
+     * same disk weather, and prints the medians and the median of the per-round ratios.
+     */
+    private static void compare(
+            Path directory, int size, int groups, int perGroup, double seconds, int rounds)
+            throws Exception {
+        double[] raw = new double[rounds];
+        double[] wal = new double[rounds];
+        double[] ratios = new double[rounds];
+        Result last = null;
+        for (int round = 0; round < rounds; round++) {
+            Result baseline = raw(directory, size, groups * perGroup, seconds);
+            last = wal(directory, size, groups, perGroup, seconds);
+            raw[round] = baseline.records() / baseline.seconds();
+            wal[round] = last.records() / last.seconds();
+            ratios[round] = wal[round] / raw[round];
+        }
+        System.out.printf(
+                "%-40s raw %9.0f records/s   WAL %9.0f records/s (%6.0f syncs/s)   WAL/raw %.2f%n",
+                last.name(),
+                median(raw),
+                median(wal),
+                median(wal) / (groups * perGroup),
+                median(ratios));
+    }
+
+    private static double median(double[] values) {
+        double[] sorted = values.clone();
+        Arrays.sort(sorted);
+        return sorted[sorted.length / 2];
     }
 
     /** Appends records framed like WAL records (length, CRC32C, payload), forcing every batch. */
