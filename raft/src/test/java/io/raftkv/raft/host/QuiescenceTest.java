@@ -6,8 +6,6 @@ import io.raftkv.common.GroupId;
 import io.raftkv.common.NodeId;
 import io.raftkv.raft.core.Membership;
 import io.raftkv.raft.core.ProposeResult;
-import io.raftkv.raft.core.RaftStatus;
-import io.raftkv.raft.core.Role;
 import io.raftkv.raft.sim.Simulation;
 import java.nio.ByteBuffer;
 import java.util.List;
@@ -44,13 +42,7 @@ class QuiescenceTest {
     }
 
     private static Optional<NodeId> leaderOf(Simulation sim, GroupId group) {
-        for (NodeId node : NODES) {
-            Optional<RaftStatus> status = sim.status(node, group);
-            if (status.isPresent() && status.get().role() == Role.LEADER) {
-                return Optional.of(node);
-            }
-        }
-        return Optional.empty();
+        return sim.leaderOf(group);
     }
 
     @Test

@@ -279,6 +279,22 @@ public final class Simulation {
         return nodes.get(node).hostIfUp().flatMap(host -> host.status(group));
     }
 
+    /** The replica of {@code group} that leads in the newest term, among nodes that are up. */
+    public Optional<NodeId> leaderOf(GroupId group) {
+        NodeId best = null;
+        long bestTerm = -1;
+        for (NodeId node : groups.get(group).voters()) {
+            Optional<RaftStatus> status = status(node, group);
+            if (status.isPresent()
+                    && status.get().role() == Role.LEADER
+                    && status.get().term() > bestTerm) {
+                best = node;
+                bestTerm = status.get().term();
+            }
+        }
+        return Optional.ofNullable(best);
+    }
+
     /** The applied index of a replica: live, or as its last run left it. */
     public long appliedIndex(NodeId node, GroupId group) {
         return status(node, group).map(RaftStatus::appliedIndex).orElse(lastApplied(node, group));

@@ -5,8 +5,6 @@ import io.raftkv.common.NodeId;
 import io.raftkv.raft.core.Membership;
 import io.raftkv.raft.core.ProposeResult;
 import io.raftkv.raft.core.RaftOptions;
-import io.raftkv.raft.core.RaftStatus;
-import io.raftkv.raft.core.Role;
 import io.raftkv.raft.host.GroupHost;
 import io.raftkv.raft.host.HostOptions;
 import io.raftkv.raft.host.ProposalOutcome;
@@ -198,18 +196,7 @@ final class RaftSwarm {
     }
 
     private Optional<NodeId> leaderOf(GroupId group) {
-        NodeId best = null;
-        long bestTerm = -1;
-        for (NodeId node : sim.membership(group).voters()) {
-            Optional<RaftStatus> status = sim.status(node, group);
-            if (status.isPresent()
-                    && status.get().role() == Role.LEADER
-                    && status.get().term() > bestTerm) {
-                best = node;
-                bestTerm = status.get().term();
-            }
-        }
-        return Optional.ofNullable(best);
+        return sim.leaderOf(group);
     }
 
     private void clientStep() {

@@ -1,16 +1,14 @@
 package io.raftkv.shardctrler.command;
 
+import io.raftkv.common.Binary;
 import io.raftkv.common.Check;
 import io.raftkv.common.GroupId;
 import io.raftkv.common.NodeId;
 import io.raftkv.shardctrler.config.Member;
 import io.raftkv.shardctrler.config.ShardConfig;
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SortedMap;
@@ -223,39 +221,11 @@ public final class ControllerCodec {
 
     // ---------------------------------------------------------------- plumbing
 
-    @FunctionalInterface
-    interface Writer {
-        void write(DataOutputStream out) throws IOException;
+    static byte[] write(Binary.Writer writer) {
+        return Binary.write(VERSION, writer);
     }
 
-    @FunctionalInterface
-    interface Reader<T> {
-        T read(DataInputStream in) throws IOException;
-    }
-
-    static byte[] write(Writer writer) {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        try (DataOutputStream out = new DataOutputStream(bytes)) {
-            out.writeByte(VERSION);
-            writer.write(out);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e); // a byte array does not fail
-        }
-        return bytes.toByteArray();
-    }
-
-    /**
-     * Reads {@code bytes} whole; anything malformed or left over is an IllegalArgumentException.
-     */
-    static <T> T read(byte[] bytes, Reader<T> reader) {
-        try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes))) {
-            byte version = in.readByte();
-            Check.argument(version == VERSION, "unknown encoding version %d", version);
-            T value = reader.read(in);
-            Check.argument(in.available() == 0, "%d trailing bytes", in.available());
-            return value;
-        } catch (IOException e) {
-            throw new IllegalArgumentException("truncated: " + e, e);
-        }
+    static <T> T read(byte[] bytes, Binary.Reader<T> reader) {
+        return Binary.read(VERSION, bytes, reader);
     }
 }

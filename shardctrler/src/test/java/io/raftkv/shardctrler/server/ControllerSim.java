@@ -3,8 +3,6 @@ package io.raftkv.shardctrler.server;
 import io.raftkv.common.GroupId;
 import io.raftkv.common.NodeId;
 import io.raftkv.raft.core.Membership;
-import io.raftkv.raft.core.RaftStatus;
-import io.raftkv.raft.core.Role;
 import io.raftkv.raft.host.GroupHost;
 import io.raftkv.raft.host.HostOptions;
 import io.raftkv.raft.host.ProposalOutcome;
@@ -65,18 +63,7 @@ final class ControllerSim {
     }
 
     Optional<NodeId> leader() {
-        NodeId best = null;
-        long bestTerm = -1;
-        for (NodeId node : nodes) {
-            Optional<RaftStatus> status = sim.status(node, CONTROLLER);
-            if (status.isPresent()
-                    && status.get().role() == Role.LEADER
-                    && status.get().term() > bestTerm) {
-                best = node;
-                bestTerm = status.get().term();
-            }
-        }
-        return Optional.ofNullable(best);
+        return sim.leaderOf(CONTROLLER);
     }
 
     /** The controller state machine of {@code node} (live, or as it was when it went down). */
