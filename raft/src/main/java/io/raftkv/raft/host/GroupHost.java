@@ -53,6 +53,9 @@ public final class GroupHost {
 
     private long ticks;
 
+    /** Whether every hosted replica was quiesced at the end of the last round. */
+    private boolean allQuiesced;
+
     /** The nodes this one shares a group with; recomputed after groups or memberships change. */
     private TreeSet<NodeId> peerNodes;
 
@@ -142,6 +145,11 @@ public final class GroupHost {
     /** One tick of logical time for every group; the driver calls this every tick interval. */
     public void tick() {
         pendingTicks++;
+        // NB: while every group is quiesced, ticks only matter at heartbeat boundaries (node
+        // heartbeats, waking followers), so the ticks between them wait for the next round.
+        if (allQuiesced && pendingTicks < options.raft().heartbeatTicks()) {
+            return;
+        }
         scheduleRound();
     }
 
@@ -263,6 +271,10 @@ public final class GroupHost {
                 wakeFollowersOfSilentNodes();
             }
         }
+        allQuiesced =
+                !groups.isEmpty()
+                        && groups.values().stream()
+                                .allMatch(hosted -> hosted.replica().isQuiesced());
     }
 
     /**
