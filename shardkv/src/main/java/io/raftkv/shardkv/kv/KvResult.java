@@ -1,0 +1,28 @@
+package io.raftkv.shardkv.kv;
+
+/** What an operation produced. Every outcome is a value; none is an exception. */
+public sealed interface KvResult {
+    /** A write took effect. */
+    record Ok() implements KvResult {}
+
+    /** A read's answer; {@code value} is null if the key is absent. */
+    record Value(byte[] value) implements KvResult {}
+
+    /** Whether a compare-and-set took effect. */
+    record Swapped(boolean swapped) implements KvResult {}
+
+    /** This group does not serve the key's shard (in its current config). */
+    record WrongGroup(int shard) implements KvResult {}
+
+    /** The key or value is larger than allowed; nothing was done. */
+    record TooLarge(String reason) implements KvResult {}
+
+    /**
+     * The write's session was evicted (the client was silent for long): it is not applied now, and
+     * whether an earlier attempt was cannot be told.
+     */
+    record SessionExpired() implements KvResult {}
+
+    /** The request could not be decoded. */
+    record Malformed(String reason) implements KvResult {}
+}

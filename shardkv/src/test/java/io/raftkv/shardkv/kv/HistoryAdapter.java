@@ -1,0 +1,67 @@
+package io.raftkv.shardkv.kv;
+
+import io.raftkv.shardkv.linearizability.KvInput;
+import io.raftkv.shardkv.linearizability.KvOutput;
+import io.raftkv.shardkv.linearizability.Operation;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+
+/**
+ * Turns a clerk's operations and results into the linearizability checker's history (byte strings
+ * as UTF-8 text, virtual milliseconds as the clock). Results that carry no outcome (wrong group,
+ * too large, expired session) are recorded as unknown, which the checker accepts either way; a read
+ * that failed that way took no effect.
+ */
+final class HistoryAdapter {
+    private HistoryAdapter() {}
+
+    static KvGroupSim.Recorder into(List<Operation> history) {
+        return (clientId, op, result, callMillis, returnMillis) ->
+                history.add(operation(clientId, op, result, callMillis, returnMillis));
+    }
+
+    static Operation operation(
+            int clientId, KvOp op, KvResult result, long callMillis, long returnMillis) {
+        KvInput input = input(op);
+        KvOutput output = output(result);
+        if (output instanceof KvOutput.Unknown) {
+            return Operation.unknown(clientId, input, callMillis * 1_000_000);
+        }
+        return new Operation(
+                clientId, input, output, callMillis * 1_000_000, returnMillis * 1_000_000);
+    }
+
+    private static KvInput input(KvOp op) {
+        return switch (op) {
+            case KvOp.Get get -> new KvInput.Get(text(get.key()));
+            case KvOp.Put put -> new KvInput.Put(text(put.key()), text(put.value()));
+            case KvOp.Append append -> new KvInput.Append(text(append.key()), text(append.value()));
+            case KvOp.Delete delete -> new KvInput.Delete(text(delete.key()));
+            case KvOp.CompareAndSet cas ->
+                    new KvInput.CompareAndSet(
+                            text(cas.key()),
+                            cas.expected() == null ? null : text(cas.expected()),
+                            text(cas.value()));
+        };
+    }
+
+    private static KvOutput output(KvResult result) {
+        if (result == null) {
+            return new KvOutput.Unknown();
+        }
+        return switch (result) {
+            case KvResult.Ok ok -> new KvOutput.Ok();
+            case KvResult.Value value ->
+                    new KvOutput.Value(value.value() == null ? null : text(value.value()));
+            case KvResult.Swapped swapped -> new KvOutput.Swapped(swapped.swapped());
+            case KvResult.WrongGroup wrong -> new KvOutput.Unknown();
+            case KvResult.TooLarge tooLarge -> new KvOutput.Unknown();
+            case KvResult.SessionExpired expired -> new KvOutput.Unknown();
+            case KvResult.Malformed malformed -> new KvOutput.Unknown();
+        };
+    }
+
+    private static String text(byte[] bytes) {
+        return new String(bytes, StandardCharsets.UTF_8);
+    }
+}
