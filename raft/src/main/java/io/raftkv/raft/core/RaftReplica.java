@@ -14,7 +14,6 @@ import io.raftkv.raft.core.Message.TimeoutNow;
 import io.raftkv.raft.core.Rejection.NotLeader;
 import io.raftkv.raft.core.Rejection.Overloaded;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.SplittableRandom;
@@ -39,9 +38,6 @@ public final class RaftReplica {
     private final RaftLog log;
     private final ReadIndexQueue reads = new ReadIndexQueue();
 
-    /** Leader only: one entry per voter, this replica's included. */
-    private final TreeMap<NodeId, Progress> progress = new TreeMap<>();
-
     /** Candidates and pre-candidates: the votes received in the current round. */
     private final TreeMap<NodeId, Boolean> votes = new TreeMap<>();
 
@@ -56,6 +52,10 @@ public final class RaftReplica {
     private int electionElapsed;
     private int heartbeatElapsed;
     private int randomizedElectionTimeout;
+
+    /** Leader only: the followers' progress and the messages that move it. */
+    private Replicator replicator;
+
     private Optional<NodeId> transferTarget = Optional.empty();
     private int transferElapsed;
 
@@ -65,7 +65,7 @@ public final class RaftReplica {
     /** The newest snapshot this replica holds, sent to followers behind the compacted log. */
     private Optional<Snapshot> latestSnapshot;
 
-    private Optional<IncomingSnapshot> incomingSnapshot = Optional.empty();
+    private final SnapshotReceiver snapshotReceiver;
     private Optional<Snapshot> snapshotToInstall = Optional.empty();
     private HardState persistedHardState;
 
@@ -87,6 +87,7 @@ public final class RaftReplica {
         this.id = id;
         this.options = options;
         this.random = new SplittableRandom(randomSeed);
+        this.snapshotReceiver = new SnapshotReceiver(options.snapshotBytesMax());
         SnapshotMeta snapshotMeta =
                 persisted.snapshot().map(Snapshot::meta).orElse(new SnapshotMeta(0, 0, membership));
         this.membership = snapshotMeta.membership();
@@ -193,10 +194,10 @@ public final class RaftReplica {
         resume();
         transferTarget = Optional.of(target);
         transferElapsed = 0;
-        if (progress.get(target).match() == log.lastIndex()) {
+        if (replicator.progress(target).match() == log.lastIndex()) {
             send(new TimeoutNow(id, target, term));
         } else {
-            sendAppend(target, true);
+            replicator.sendAppend(target, true);
         }
         return true;
     }
@@ -253,7 +254,7 @@ public final class RaftReplica {
         if (role == Role.LEADER) {
             electionElapsed = 0;
             heartbeatElapsed = 0;
-            progress.values().forEach(peer -> peer.recentActive(true));
+            replicator.markAllActive();
         }
     }
 
@@ -325,7 +326,7 @@ public final class RaftReplica {
             log.appliedTo(ready.committedEntries().getLast().index());
         }
         if (role == Role.LEADER) {
-            progress.get(id).maybeUpdate(log.persistedIndex());
+            replicator.progress(id).maybeUpdate(log.persistedIndex());
             maybeCommit();
         }
     }
@@ -461,16 +462,9 @@ public final class RaftReplica {
         role = Role.LEADER;
         leader = Optional.of(id);
         resetRoleState();
-        for (NodeId voter : membership.voters()) {
-            Progress peer =
-                    new Progress(
-                            log.lastIndex() + 1,
-                            new Inflights(
-                                    options.inflightMessagesMax(), options.inflightBytesMax()));
-            peer.recentActive(true);
-            progress.put(voter, peer);
-        }
-        progress.get(id).maybeUpdate(log.persistedIndex());
+        replicator =
+                new Replicator(
+                        id, term, membership, options, log, () -> latestSnapshot, this::send);
         // Commits the entries of earlier terms and lets reads start (Raft section 5.4.2, 8).
         log.appendOne(Entry.noop(log.lastIndex() + 1, term));
         appendPending = true;
@@ -482,7 +476,7 @@ public final class RaftReplica {
         heartbeatElapsed = 0;
         resetElectionTimer();
         votes.clear();
-        progress.clear();
+        replicator = null;
         transferTarget = Optional.empty();
         appendPending = false;
         // Pending reads of a former leader are dropped; the host fails them on the role change.
@@ -665,34 +659,18 @@ public final class RaftReplica {
 
     private void handleInstallSnapshot(InstallSnapshot request) {
         followLeader(request);
-        SnapshotMeta meta = request.meta();
-        if (meta.index() <= log.commitIndex()) {
-            incomingSnapshot = Optional.empty();
+        if (request.meta().index() <= log.commitIndex()) {
+            snapshotReceiver.reset();
             send(snapshotAnswer(request, 0, true, log.commitIndex()));
             return;
         }
-        if (request.offset() == 0) {
-            incomingSnapshot = Optional.of(new IncomingSnapshot(meta));
-        }
-        long expectedOffset =
-                incomingSnapshot
-                        .filter(in -> in.meta().equals(meta))
-                        .map(IncomingSnapshot::size)
-                        .orElse(0L);
-        boolean fits = expectedOffset + request.chunk().length <= options.snapshotBytesMax();
-        if (request.offset() != expectedOffset || incomingSnapshot.isEmpty() || !fits) {
-            send(snapshotAnswer(request, fits ? expectedOffset : 0, false, 0));
+        SnapshotReceiver.Receipt receipt = snapshotReceiver.accept(request);
+        if (receipt.completed().isEmpty()) {
+            send(snapshotAnswer(request, receipt.nextOffset(), false, 0));
             return;
         }
-        IncomingSnapshot incoming = incomingSnapshot.get();
-        incoming.append(request.chunk());
-        if (!request.last()) {
-            send(snapshotAnswer(request, incoming.size(), false, 0));
-            return;
-        }
-        incomingSnapshot = Optional.empty();
-        restore(incoming.finish());
-        send(snapshotAnswer(request, incoming.size(), true, meta.index()));
+        restore(receipt.completed().get());
+        send(snapshotAnswer(request, receipt.nextOffset(), true, request.meta().index()));
     }
 
     private InstallSnapshotResponse snapshotAnswer(
@@ -723,7 +701,7 @@ public final class RaftReplica {
         }
         if (electionElapsed >= options.electionTicksMin()) {
             electionElapsed = 0;
-            if (options.checkQuorum() && !quorumActive()) {
+            if (options.checkQuorum() && !replicator.quorumActive()) {
                 becomeFollower(term, Optional.empty());
                 return;
             }
@@ -731,7 +709,7 @@ public final class RaftReplica {
         if (heartbeatElapsed >= options.heartbeatTicks()) {
             heartbeatElapsed = 0;
             boolean quiesce = options.quiesce() && canQuiesce();
-            broadcastHeartbeat(0, quiesce);
+            replicator.broadcastHeartbeat(0, quiesce);
             quiesced = quiesce;
         }
     }
@@ -741,43 +719,10 @@ public final class RaftReplica {
      * leader may stop heartbeating (the host then watches nodes instead of groups).
      */
     private boolean canQuiesce() {
-        if (appendPending || reads.pendingCount() > 0 || transferTarget.isPresent()) {
-            return false;
-        }
-        if (log.commitIndex() != log.lastIndex() || log.persistedIndex() != log.lastIndex()) {
-            return false;
-        }
-        for (NodeId peer : peers()) {
-            Progress follower = progress.get(peer);
-            boolean caughtUp =
-                    follower.state() == Progress.State.REPLICATE
-                            && follower.match() == log.lastIndex()
-                            && follower.inflights().count() == 0;
-            if (!caughtUp) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    /** Whether a quorum was heard from since the last check; starts the next period. */
-    private boolean quorumActive() {
-        int active = 0;
-        for (var entry : progress.entrySet()) {
-            if (entry.getKey().equals(id) || entry.getValue().recentActive()) {
-                active++;
-            }
-            entry.getValue().recentActive(false);
-        }
-        return active >= membership.quorum();
-    }
-
-    private void broadcastHeartbeat(long readContext, boolean quiesce) {
-        for (NodeId peer : peers()) {
-            long commit = Math.min(progress.get(peer).match(), log.commitIndex());
-            send(new Heartbeat(id, peer, term, commit, readContext, quiesce));
-            progress.get(peer).commitSent(commit);
-        }
+        boolean idle = !appendPending && reads.pendingCount() == 0 && transferTarget.isEmpty();
+        boolean settled =
+                log.commitIndex() == log.lastIndex() && log.persistedIndex() == log.lastIndex();
+        return idle && settled && replicator.followersCaughtUp();
     }
 
     private boolean leaderHasBroadcasts() {
@@ -792,15 +737,15 @@ public final class RaftReplica {
         }
         if (appendPending) {
             appendPending = false;
-            for (NodeId peer : peers()) {
-                sendAppends(peer);
+            for (NodeId peer : replicator.peers()) {
+                replicator.sendAppends(peer);
             }
         }
         if (reads.hasUnsent() && committedInCurrentTerm()) {
             if (membership.voters().size() == 1) {
                 readStates.addAll(reads.releaseUnsent(log.commitIndex()));
             } else {
-                broadcastHeartbeat(reads.sendBatch(log.commitIndex(), id), false);
+                replicator.broadcastHeartbeat(reads.sendBatch(log.commitIndex(), id), false);
             }
         }
     }
@@ -810,173 +755,44 @@ public final class RaftReplica {
         return log.term(log.commitIndex()) == term;
     }
 
-    /** Sends appends to {@code peer} while it is not paused and entries remain. */
-    private void sendAppends(NodeId peer) {
-        Progress peerProgress = progress.get(peer);
-        while (!peerProgress.isPaused() && peerProgress.next() <= log.lastIndex()) {
-            sendAppend(peer, false);
-        }
-    }
-
-    /**
-     * Sends one append (or the snapshot, if the entries it needs are compacted away). With {@code
-     * sendIfEmpty}, an append without entries still goes out, to carry the commit index or probe.
-     */
-    private void sendAppend(NodeId peer, boolean sendIfEmpty) {
-        Progress peerProgress = progress.get(peer);
-        if (peerProgress.isPaused()) {
-            return;
-        }
-        long prevIndex = peerProgress.next() - 1;
-        long prevTerm = log.term(prevIndex);
-        if (prevTerm < 0) {
-            sendSnapshot(peer, peerProgress);
-            return;
-        }
-        List<Entry> entries =
-                log.slice(
-                        peerProgress.next(),
-                        log.lastIndex(),
-                        options.entriesPerMessageMax(),
-                        options.bytesPerMessageMax());
-        if (entries.isEmpty() && !sendIfEmpty) {
-            return;
-        }
-        long bytes = entries.stream().mapToLong(Entry::sizeBytes).sum();
-        send(new AppendEntries(id, peer, term, prevIndex, prevTerm, entries, log.commitIndex()));
-        peerProgress.sentEntries(prevIndex + entries.size(), bytes);
-        peerProgress.commitSent(Math.min(log.commitIndex(), prevIndex + entries.size()));
-    }
-
-    private void sendSnapshot(NodeId peer, Progress peerProgress) {
-        Snapshot snapshot =
-                latestSnapshot.orElseThrow(
-                        () -> new IllegalStateException("log compacted without a snapshot"));
-        peerProgress.becomeSnapshot(snapshot.index());
-        sendSnapshotChunk(peer, peerProgress);
-    }
-
-    private void sendSnapshotChunk(NodeId peer, Progress peerProgress) {
-        Snapshot snapshot = latestSnapshot.orElseThrow();
-        if (snapshot.index() != peerProgress.snapshotIndex()) {
-            peerProgress.becomeSnapshot(snapshot.index()); // compacted further meanwhile
-        }
-        int offset = (int) peerProgress.snapshotOffset();
-        int length = Math.min(options.snapshotChunkBytes(), snapshot.data().length - offset);
-        byte[] chunk = Arrays.copyOfRange(snapshot.data(), offset, offset + length);
-        boolean last = offset + length == snapshot.data().length;
-        send(new InstallSnapshot(id, peer, term, snapshot.meta(), offset, chunk, last));
-    }
-
     private void handleAppendResponse(AppendEntriesResponse response) {
-        Progress peer = progress.get(response.from());
-        if (role != Role.LEADER || peer == null) {
+        if (role != Role.LEADER || !replicator.handleAppendResponse(response)) {
             return;
-        }
-        peer.recentActive(true);
-        if (!response.success()) {
-            if (peer.maybeDecreaseTo(response.rejectedIndex(), nextAfterConflict(response))) {
-                if (peer.state() == Progress.State.REPLICATE) {
-                    peer.becomeProbe();
-                }
-                sendAppend(response.from(), true);
-            }
-            return;
-        }
-        if (!peer.maybeUpdate(response.matchIndex())) {
-            return;
-        }
-        peer.inflights().freeTo(response.matchIndex());
-        if (peer.state() == Progress.State.PROBE) {
-            peer.becomeReplicate();
         }
         maybeCommit();
+        Progress peer = replicator.progress(response.from());
         if (transferTarget.equals(Optional.of(response.from()))
                 && peer.match() == log.lastIndex()) {
             send(new TimeoutNow(id, response.from(), term));
         }
-        sendAppends(response.from());
+        replicator.sendAppends(response.from());
         if (peer.match() == log.lastIndex() && peer.commitSent() < log.commitIndex()) {
             // A follower that acknowledged after the commit learns it now, not at the next beat.
-            sendAppend(response.from(), true);
+            replicator.sendAppend(response.from(), true);
         }
-    }
-
-    /** Where to resume after a rejection: past the leader's own entries of the conflict term. */
-    private long nextAfterConflict(AppendEntriesResponse response) {
-        if (response.conflictTerm() > 0) {
-            long lastOfTerm = log.lastIndexOfTerm(response.conflictTerm());
-            if (lastOfTerm >= 0) {
-                return lastOfTerm + 1;
-            }
-        }
-        return Math.max(1, response.conflictIndex());
     }
 
     private void handleHeartbeatResponse(HeartbeatResponse response) {
-        Progress peer = progress.get(response.from());
-        if (role != Role.LEADER || peer == null) {
-            return;
+        if (role == Role.LEADER && replicator.handleHeartbeatResponse(response)) {
+            readStates.addAll(
+                    reads.acknowledge(
+                            response.from(), response.readContext(), membership.quorum()));
         }
-        peer.recentActive(true);
-        peer.resumeProbe();
-        if (peer.state() == Progress.State.SNAPSHOT) {
-            sendSnapshotChunk(response.from(), peer);
-        } else if (peer.match() < log.lastIndex()) {
-            // An append or its answer may have been lost: free a slot and probe at next - 1,
-            // which the follower either acknowledges or rejects, so replication resumes.
-            peer.inflights().freeFirstIfFull();
-            sendAppend(response.from(), true);
-        }
-        readStates.addAll(
-                reads.acknowledge(response.from(), response.readContext(), membership.quorum()));
     }
 
     private void handleInstallSnapshotResponse(InstallSnapshotResponse response) {
-        Progress peer = progress.get(response.from());
-        if (role != Role.LEADER || peer == null) {
-            return;
-        }
-        peer.recentActive(true);
-        if (response.done()) {
-            peer.maybeUpdate(response.matchIndex());
-            if (peer.state() == Progress.State.SNAPSHOT) {
-                peer.becomeProbe();
-            }
-            sendAppend(response.from(), false);
-            return;
-        }
-        boolean current =
-                peer.state() == Progress.State.SNAPSHOT
-                        && response.snapshotIndex() == peer.snapshotIndex();
-        if (!current || response.nextOffset() == peer.snapshotOffset()) {
-            return; // stale or duplicate: the next heartbeat answer resends if needed
-        }
-        boolean progressed = response.nextOffset() > peer.snapshotOffset();
-        peer.snapshotOffset(response.nextOffset());
-        if (progressed) {
-            sendSnapshotChunk(response.from(), peer);
+        if (role == Role.LEADER) {
+            replicator.handleInstallSnapshotResponse(response);
         }
     }
 
     /** Commits the highest index a quorum holds, if it is from this term (section 5.4.2). */
     private void maybeCommit() {
-        long[] matches =
-                membership.voters().stream()
-                        .mapToLong(voter -> progress.get(voter).match())
-                        .toArray();
-        long quorumIndex = Quorum.committedIndex(matches);
+        long quorumIndex = replicator.quorumMatchIndex();
         if (quorumIndex <= log.commitIndex() || log.term(quorumIndex) != term) {
             return;
         }
         log.commitTo(quorumIndex);
-        // Followers with nothing left to receive learn the new commit index at once.
-        for (NodeId peer : peers()) {
-            Progress peerProgress = progress.get(peer);
-            if (peerProgress.state() == Progress.State.REPLICATE
-                    && peerProgress.match() == log.lastIndex()) {
-                sendAppend(peer, true);
-            }
-        }
+        replicator.notifyCaughtUpFollowersOfCommit();
     }
 }
