@@ -23,6 +23,7 @@ final class DeadEnds {
     private int[] prefix;
     private String state;
     private int blocker;
+    private boolean blockerStarved;
     private final List<Integer> candidates = new ArrayList<>();
 
     /**
@@ -35,10 +36,11 @@ final class DeadEnds {
     }
 
     /**
-     * Notes a node at {@code depth} with no way forward, if it is the deepest so far. The first
-     * return entry in {@code entries} is the operation that could not be placed.
+     * Notes a node at {@code depth} with no way forward, if it is the deepest so far. The operation
+     * that could not be placed is {@code starved}, or if that is negative the first return entry in
+     * {@code entries}.
      */
-    void note(int depth, String state, EntryList entries, Supplier<int[]> prefix) {
+    void note(int depth, String state, EntryList entries, Supplier<int[]> prefix, int starved) {
         if (depth <= this.depth) {
             return;
         }
@@ -51,16 +53,15 @@ final class DeadEnds {
             candidates.add(e.operation);
         }
         Check.that(e != null, "key %s: a dead end with no return to block it", key);
-        blocker = e.operation;
+        blocker = starved >= 0 ? starved : e.operation;
+        blockerStarved = starved >= 0;
     }
 
     String explain() {
         StringBuilder text = new StringBuilder();
-        text.append("key ")
-                .append(Render.value(key))
-                .append(": no linearization of its ")
+        text.append("That prefix, ")
                 .append(operations.size())
-                .append(" operations exists.\n")
+                .append(" operations, has no linearization.\n")
                 .append("Longest linearizable prefix found: ")
                 .append(depth)
                 .append(" operations")
@@ -73,10 +74,14 @@ final class DeadEnds {
             text.append("  ").append(describe(prefix[i])).append('\n');
         }
         text.append("which leaves the value ").append(Render.value(state)).append(".\n");
-        text.append("Then ")
-                .append(describe(blocker))
-                .append("\nmust take effect before it returns, but no order of the operations")
-                .append(" that may come first makes it legal:\n");
+        text.append("Then ").append(describe(blocker)).append('\n');
+        if (blockerStarved) {
+            text.append("can never take effect: nothing left could write the value it needs.\n")
+                    .append("The operations that could come next:\n");
+        } else {
+            text.append("must take effect before it returns, but no order of the operations")
+                    .append(" that may come first makes it legal:\n");
+        }
         int shown = Math.min(candidates.size(), EXPLAINED_CANDIDATES_MAX);
         for (int i = 0; i < shown; i++) {
             text.append("  ").append(describe(candidates.get(i))).append('\n');

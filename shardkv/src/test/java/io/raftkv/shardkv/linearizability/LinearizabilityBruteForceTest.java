@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
  * with an exhaustive search over every real-time-respecting order.
  */
 class LinearizabilityBruteForceTest {
-    private static final int SEEDS = 3_000;
+    private static final int SEEDS = 5_000;
 
     @Test
     void checkerAgreesWithExhaustiveSearchOnSmallHistories() {

@@ -1,6 +1,7 @@
 package io.raftkv.shardkv.linearizability;
 
 import io.raftkv.common.Check;
+import io.raftkv.shardkv.linearizability.ShortestFailingPrefix.KeyHistory;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -23,6 +24,11 @@ public final class LinearizabilityChecker {
     /** Longer budgets are clamped to this, so deadline arithmetic cannot overflow. */
     private static final Duration TIMEOUT_MAX = Duration.ofDays(1);
 
+    /** Narrowing an illegal history may take this long, or this many times the first search. */
+    private static final long NARROWING_NANOS_MIN = Duration.ofSeconds(1).toNanos();
+
+    private static final long NARROWING_SLOWDOWN_MAX = 4;
+
     private LinearizabilityChecker() {}
 
     /**
@@ -35,7 +41,7 @@ public final class LinearizabilityChecker {
         Map<String, KeyHistory> perKey = partition(history);
         List<CheckResult> results =
                 perKey.entrySet().parallelStream()
-                        .map(e -> e.getValue().search(e.getKey()).run(deadlineNanos))
+                        .map(e -> checkKey(e.getKey(), e.getValue(), deadlineNanos))
                         .toList();
         return verdict(results);
     }
@@ -66,11 +72,20 @@ public final class LinearizabilityChecker {
         }
     }
 
-    /** One key's operations and their positions in the whole history. */
-    private record KeyHistory(List<Operation> operations, List<Integer> indexes) {
-        SingleKeySearch search(String key) {
-            return new SingleKeySearch(key, operations, indexes);
+    /**
+     * Decides one key; an illegal verdict is narrowed to its shortest failing prefix, within a
+     * budget of a few times the first search so a failing test stays quick.
+     */
+    private static CheckResult checkKey(String key, KeyHistory history, long deadlineNanos) {
+        long startNanos = System.nanoTime();
+        CheckResult result = history.search(key, deadlineNanos);
+        if (!(result instanceof CheckResult.NotLinearizable illegal)) {
+            return result;
         }
+        long spentNanos = System.nanoTime() - startNanos;
+        long budgetNanos = Math.max(NARROWING_NANOS_MIN, NARROWING_SLOWDOWN_MAX * spentNanos);
+        long narrowingDeadline = Math.min(deadlineNanos, System.nanoTime() + budgetNanos);
+        return ShortestFailingPrefix.narrow(key, history, illegal, narrowingDeadline);
     }
 
     /**

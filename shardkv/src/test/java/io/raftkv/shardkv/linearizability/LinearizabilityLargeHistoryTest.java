@@ -38,6 +38,19 @@ class LinearizabilityLargeHistoryTest {
         Duration took = Duration.ofNanos(System.nanoTime() - started);
         System.out.printf("seed %d: mutated history decided in %s:%n%s%n", SEED, took, result);
         assertThat(result).as("seed %d", SEED).isInstanceOf(CheckResult.NotLinearizable.class);
+        int staleRead = firstDifference(RegisterSimulation.history(TEN_THOUSAND), history);
+        assertThat(((CheckResult.NotLinearizable) result).explanation())
+                .as("seed %d: the explanation ends the failing prefix at the stale read", SEED)
+                .contains("ends with the return of\n  #" + staleRead + " client");
+    }
+
+    private static int firstDifference(List<Operation> original, List<Operation> mutated) {
+        for (int i = 0; i < original.size(); i++) {
+            if (!original.get(i).equals(mutated.get(i))) {
+                return i;
+            }
+        }
+        throw new AssertionError("no difference");
     }
 
     @Test

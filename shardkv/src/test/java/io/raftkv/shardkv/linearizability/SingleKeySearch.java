@@ -5,9 +5,7 @@ import io.raftkv.shardkv.linearizability.EntryList.Entry;
 import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.Comparator;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Set;
 
 /**
  * Decides whether the operations on one key are linearizable: Wing &amp; Gong's depth-first search
@@ -24,10 +22,12 @@ import java.util.Set;
  * cache of (set of linearized operations, state) prunes every node already explored, since what can
  * follow a prefix depends only on which operations it holds and the state it leaves.
  *
- * <p>Two additions to Porcupine keep histories with many concurrent clients from exploding; both
- * only change which linearization is found first, never the verdict. Reads first: see {@link
- * #candidates}. Writes in the order they returned: an operation that returned earlier must usually
- * take effect earlier.
+ * <p>Three additions to Porcupine keep histories with many concurrent clients or lost operations
+ * from exploding. None changes the verdict: a legal read is taken without branching (see {@link
+ * #candidates}); a node where some pending operation can never become legal fails at once (see
+ * {@link Producers}); and the memo cache also prunes nodes that differ from a visited one only by
+ * having linearized more operations of unknown outcome (see {@link Memo}). Writes are tried in call
+ * order, as in Porcupine (trying them in return order, or lost ones last, measured slower).
  *
  * <p>Single use, single thread.
  */
@@ -36,10 +36,9 @@ final class SingleKeySearch {
     private static final int STEPS_PER_CLOCK_CHECK = 1024;
 
     private static final Entry[] NO_ENTRIES = {};
+    private static final int NOT_STARVED = -1;
 
     private record Ordered(Operation operation, int historyIndex) {}
-
-    private record CacheEntry(LinearizedSet linearized, String state) {}
 
     private final String key;
 
@@ -48,7 +47,8 @@ final class SingleKeySearch {
 
     private final EntryList entries;
     private final BitSet linearized = new BitSet();
-    private final Set<CacheEntry> cache = new HashSet<>();
+    private final Memo memo;
+    private final Producers producers;
     private final DeadEnds deadEnds;
 
     /** Per depth: the calls to try at that node, in order. */
@@ -67,6 +67,9 @@ final class SingleKeySearch {
     private String state = KvModel.INITIAL;
 
     private int unlinearizedKnownCount;
+
+    /** An operation starved at the current node, or {@link #NOT_STARVED}. */
+    private int starved = NOT_STARVED;
 
     /**
      * @param operations every operation on {@code key}, with {@code historyIndexes} their positions
@@ -93,6 +96,8 @@ final class SingleKeySearch {
         this.nodeStates = new String[nodes];
         this.unlinearizedKnownCount =
                 (int) this.operations.stream().filter(o -> !o.outcomeUnknown()).count();
+        this.memo = new Memo(unlinearizedKnownCount);
+        this.producers = new Producers(this.operations);
     }
 
     private static long returnOrInfinity(Operation operation) {
@@ -103,6 +108,7 @@ final class SingleKeySearch {
      * Runs the search until it finds a linearization, proves there is none, or passes the deadline.
      */
     CheckResult run(long deadlineNanos) {
+        memo.visit(linearized, state);
         enterNode();
         long steps = 0;
         // Done once every operation with a known outcome is linearized: the unknown ones left can
@@ -134,7 +140,8 @@ final class SingleKeySearch {
             }
             return true;
         }
-        deadEnds.note(depth, state, entries, this::linearizedOrder);
+        deadEnds.note(depth, state, entries, this::linearizedOrder, starved);
+        starved = NOT_STARVED;
         if (depth == 0) {
             return false;
         }
@@ -146,6 +153,7 @@ final class SingleKeySearch {
     }
 
     private void enterNode() {
+        Check.that(starved == NOT_STARVED, "entering a node below a starved one");
         nodeStates[depth] = state;
         nodeCandidates[depth] = candidates();
         nodeTried[depth] = 0;
@@ -153,7 +161,8 @@ final class SingleKeySearch {
 
     /**
      * The calls worth trying at the current node: those in the window, except reads that are
-     * illegal in the current state (they stay illegal until a write is linearized).
+     * illegal in the current state (they stay illegal until a write is linearized). None when some
+     * call in the window is starved (see {@link Producers}).
      *
      * <p>NB: if a read is legal now it is the only candidate. A read-only operation (a get, or a
      * compare-and-set that did not swap) that is legal in this state and in this window can be
@@ -165,16 +174,21 @@ final class SingleKeySearch {
      */
     private Entry[] candidates() {
         List<Entry> writes = new ArrayList<>();
+        Entry legalRead = null;
         for (Entry e = entries.head.next; e != null && e.isCall; e = e.next) {
+            if (producers.starved(e.operation, state)) {
+                starved = e.operation;
+                return NO_ENTRIES;
+            }
             Operation operation = operations.get(e.operation);
             if (!isReadOnly(operation)) {
                 writes.add(e);
-            } else if (KvModel.step(state, operation.input(), operation.output()).legal()) {
-                return new Entry[] {e};
+            } else if (legalRead == null
+                    && KvModel.step(state, operation.input(), operation.output()).legal()) {
+                legalRead = e;
             }
         }
-        writes.sort(Comparator.comparingInt(e -> e.operation));
-        return writes.toArray(NO_ENTRIES);
+        return legalRead != null ? new Entry[] {legalRead} : writes.toArray(NO_ENTRIES);
     }
 
     private static boolean isReadOnly(Operation operation) {
@@ -186,14 +200,15 @@ final class SingleKeySearch {
         };
     }
 
-    /** Lifts {@code call} unless (linearized + it, next) was explored already. */
+    /** Lifts {@code call} unless the node it leads to needs no visit (see {@link Memo}). */
     private boolean linearizeIfNew(Entry call, String next) {
         linearized.set(call.operation);
-        if (!cache.add(new CacheEntry(LinearizedSet.copyOf(linearized), next))) {
+        if (!memo.visit(linearized, next)) {
             linearized.clear(call.operation);
             return false;
         }
         entries.lift(call);
+        producers.linearized(call.operation);
         if (call.match != null) {
             unlinearizedKnownCount--;
         }
@@ -206,6 +221,7 @@ final class SingleKeySearch {
         Check.that(linearized.get(call.operation), "undoing unlinearized %d", call.operation);
         linearized.clear(call.operation);
         entries.unlift(call);
+        producers.unlinearized(call.operation);
         if (call.match != null) {
             unlinearizedKnownCount++;
         }
