@@ -48,6 +48,10 @@ record Recovery(TreeMap<GroupId, ReplayedLog> logs, SegmentTracker tracker) {
         switch (record) {
             case WalRecord.Entries entries -> log(group).entries(entries.entries());
             case WalRecord.HardStateRecord state -> log(group).hardState(state.hardState());
+            case WalRecord.EntriesWithHardState both -> {
+                log(group).entries(both.entries());
+                log(group).hardState(both.hardState());
+            }
             case WalRecord.SnapshotMarker marker ->
                     log(group).snapshot(marker.meta(), marker.replacesLog());
             case WalRecord.GroupRemoved removed -> logs.remove(group);

@@ -1,6 +1,7 @@
 package io.raftkv.raft.storage;
 
 import io.raftkv.common.GroupId;
+import io.raftkv.raft.core.Entry;
 import io.raftkv.raft.core.HardState;
 import io.raftkv.raft.core.SnapshotMeta;
 import java.nio.file.Path;
@@ -52,16 +53,12 @@ final class SegmentTracker {
     void recordWritten(WalRecord record) {
         GroupId group = record.group();
         switch (record) {
-            case WalRecord.Entries entries -> {
-                long last = entries.entries().getLast().index();
-                maxEntryIndexes.lastEntry().getValue().merge(group, last, Math::max);
-                groups.putIfAbsent(group, new GroupState(Optional.empty(), Optional.empty()));
+            case WalRecord.Entries entries -> entriesWritten(group, entries.entries());
+            case WalRecord.HardStateRecord state -> hardStateWritten(group, state.hardState());
+            case WalRecord.EntriesWithHardState both -> {
+                entriesWritten(group, both.entries());
+                hardStateWritten(group, both.hardState());
             }
-            case WalRecord.HardStateRecord state ->
-                    groups.merge(
-                            group,
-                            new GroupState(Optional.of(state.hardState()), Optional.empty()),
-                            (old, update) -> new GroupState(update.hardState(), old.snapshot()));
             case WalRecord.SnapshotMarker marker -> {
                 if (!marker.replacesLog() && marker.meta().index() <= snapshotIndex(group)) {
                     return; // an older local snapshot changes nothing (as in StoredLog)
@@ -91,6 +88,19 @@ final class SegmentTracker {
 
     long snapshotIndex(GroupId group) {
         return snapshot(group).map(SnapshotMeta::index).orElse(0L);
+    }
+
+    private void entriesWritten(GroupId group, List<Entry> entries) {
+        long last = entries.getLast().index();
+        maxEntryIndexes.lastEntry().getValue().merge(group, last, Math::max);
+        groups.putIfAbsent(group, new GroupState(Optional.empty(), Optional.empty()));
+    }
+
+    private void hardStateWritten(GroupId group, HardState hardState) {
+        groups.merge(
+                group,
+                new GroupState(Optional.of(hardState), Optional.empty()),
+                (old, update) -> new GroupState(update.hardState(), old.snapshot()));
     }
 
     /** The records that start a new segment: every group's snapshot marker and hard state. */

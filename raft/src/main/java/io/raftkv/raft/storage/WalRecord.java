@@ -32,6 +32,13 @@ sealed interface WalRecord {
     record HardStateRecord(GroupId group, HardState hardState) implements WalRecord {}
 
     /**
+     * Entries and the hard state that goes with them, in one record: half the framing of writing
+     * them apart, and a torn write cannot keep the hard state without its entries.
+     */
+    record EntriesWithHardState(GroupId group, List<Entry> entries, HardState hardState)
+            implements WalRecord {}
+
+    /**
      * The group's snapshot is now {@code meta}, whose data is in its snapshot file. With {@code
      * replacesLog} every stored entry of the group is dropped, else those it covers.
      */
@@ -54,6 +61,13 @@ sealed interface WalRecord {
                         yield bytes;
                     }
                     case HardStateRecord ignored -> 20;
+                    case EntriesWithHardState both -> {
+                        int bytes = 4 + 20;
+                        for (Entry entry : both.entries()) {
+                            bytes += entryBytes(entry);
+                        }
+                        yield bytes;
+                    }
                     case SnapshotMarker marker ->
                             21 + 4 * marker.meta().membership().voters().size();
                     case GroupRemoved ignored -> 0;
@@ -71,18 +85,11 @@ sealed interface WalRecord {
         out.put(kind(record));
         out.putInt(record.group().value());
         switch (record) {
-            case Entries entries -> {
-                out.putInt(entries.entries().size());
-                for (Entry entry : entries.entries()) {
-                    out.putLong(entry.index()).putLong(entry.term());
-                    out.put((byte) entry.type().ordinal());
-                    out.putInt(entry.data().length).put(entry.data());
-                }
-            }
-            case HardStateRecord state -> {
-                out.putLong(state.hardState().term());
-                out.putInt(state.hardState().votedFor().map(NodeId::value).orElse(0));
-                out.putLong(state.hardState().commitIndex());
+            case Entries entries -> writeEntries(entries.entries(), out);
+            case HardStateRecord state -> writeHardState(state.hardState(), out);
+            case EntriesWithHardState both -> {
+                writeEntries(both.entries(), out);
+                writeHardState(both.hardState(), out);
             }
             case SnapshotMarker marker -> {
                 out.putLong(marker.meta().index()).putLong(marker.meta().term());
@@ -95,12 +102,28 @@ sealed interface WalRecord {
         }
     }
 
+    private static void writeEntries(List<Entry> entries, ByteBuffer out) {
+        out.putInt(entries.size());
+        for (Entry entry : entries) {
+            out.putLong(entry.index()).putLong(entry.term());
+            out.put((byte) entry.type().ordinal());
+            out.putInt(entry.data().length).put(entry.data());
+        }
+    }
+
+    private static void writeHardState(HardState state, ByteBuffer out) {
+        out.putLong(state.term());
+        out.putInt(state.votedFor().map(NodeId::value).orElse(0));
+        out.putLong(state.commitIndex());
+    }
+
     private static byte kind(WalRecord record) {
         return switch (record) {
             case Entries ignored -> 1;
             case HardStateRecord ignored -> 2;
             case SnapshotMarker ignored -> 3;
             case GroupRemoved ignored -> 4;
+            case EntriesWithHardState ignored -> 5;
         };
     }
 
@@ -119,6 +142,7 @@ sealed interface WalRecord {
                     case 2 -> new HardStateRecord(group, readHardState(in));
                     case 3 -> readSnapshotMarker(group, in);
                     case 4 -> new GroupRemoved(group);
+                    case 5 -> new EntriesWithHardState(group, readEntries(in), readHardState(in));
                     default -> throw new IllegalArgumentException("unknown record kind " + kind);
                 };
         Check.argument(!in.hasRemaining(), "%d trailing bytes in a record", in.remaining());

@@ -265,7 +265,16 @@ public final class WriteAheadLog implements RaftStorage, AutoCloseable {
                                 write.group(), snapshot.meta(), write.snapshotReplacesLog()));
             }
         }
-        records.addAll(entryRecords(write));
+        List<WalRecord> entries = entryRecords(write);
+        if (entries.size() == 1 && write.hardState().isPresent()) {
+            // The usual case: entries and hard state in one record.
+            List<Entry> only = ((WalRecord.Entries) entries.getFirst()).entries();
+            records.add(
+                    new WalRecord.EntriesWithHardState(
+                            write.group(), only, write.hardState().get()));
+            return records;
+        }
+        records.addAll(entries);
         // NB: the hard state goes last so that a torn write never leaves a commit index past
         // the entries it covers.
         write.hardState()
