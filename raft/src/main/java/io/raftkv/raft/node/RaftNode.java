@@ -11,6 +11,7 @@ import io.raftkv.raft.core.ProposeResult;
 import io.raftkv.raft.core.RaftStatus;
 import io.raftkv.raft.core.ReadResult;
 import io.raftkv.raft.core.Rejection;
+import io.raftkv.raft.core.Role;
 import io.raftkv.raft.host.Envelope;
 import io.raftkv.raft.host.GroupHost;
 import io.raftkv.raft.host.HostOptions;
@@ -19,6 +20,7 @@ import io.raftkv.raft.host.ReadOutcome;
 import io.raftkv.raft.storage.WriteAheadLog;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
+import java.lang.management.ManagementFactory;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.security.SecureRandom;
@@ -201,38 +203,12 @@ public final class RaftNode implements AutoCloseable {
      * quiesced, frames so far, threads, heap in use and process CPU time.
      */
     public String statsLine() {
-        String groups =
-                onLoop(
-                                () -> {
-                                    long quiesced =
-                                            host.groupIds().stream()
-                                                    .filter(host::isQuiesced)
-                                                    .count();
-                                    long leading =
-                                            host.groupIds().stream()
-                                                    .filter(
-                                                            group ->
-                                                                    host.status(group)
-                                                                            .map(
-                                                                                    s ->
-                                                                                            s.role()
-                                                                                                    == io
-                                                                                                            .raftkv
-                                                                                                            .raft
-                                                                                                            .core
-                                                                                                            .Role
-                                                                                                            .LEADER)
-                                                                            .orElse(false))
-                                                    .count();
-                                    return "groups=%d leading=%d quiesced=%d"
-                                            .formatted(host.groupIds().size(), leading, quiesced);
-                                })
-                        .join();
-        var threads = java.lang.management.ManagementFactory.getThreadMXBean();
-        var memory = java.lang.management.ManagementFactory.getMemoryMXBean();
+        String groups = onLoop(this::groupCounts).join();
+        var threads = ManagementFactory.getThreadMXBean();
+        var memory = ManagementFactory.getMemoryMXBean();
         long cpuNanos =
                 ((com.sun.management.OperatingSystemMXBean)
-                                java.lang.management.ManagementFactory.getOperatingSystemMXBean())
+                                ManagementFactory.getOperatingSystemMXBean())
                         .getProcessCpuTime();
         return "%s framesSent=%d framesReceived=%d threads=%d heapUsedMiB=%d cpuMillis=%d"
                 .formatted(
@@ -242,6 +218,21 @@ public final class RaftNode implements AutoCloseable {
                         threads.getThreadCount(),
                         memory.getHeapMemoryUsage().getUsed() >> 20,
                         cpuNanos / 1_000_000);
+    }
+
+    /** Groups hosted, led and quiesced; on the loop. */
+    private String groupCounts() {
+        List<GroupId> hosted = host.groupIds();
+        long quiesced = hosted.stream().filter(host::isQuiesced).count();
+        long leading =
+                hosted.stream()
+                        .filter(
+                                group ->
+                                        host.status(group)
+                                                .map(s -> s.role() == Role.LEADER)
+                                                .orElse(false))
+                        .count();
+        return "groups=%d leading=%d quiesced=%d".formatted(hosted.size(), leading, quiesced);
     }
 
     /** Frames sent, dropped and received by this node's endpoint so far. */

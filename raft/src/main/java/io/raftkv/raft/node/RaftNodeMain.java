@@ -10,6 +10,9 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 
 /**
  * A Raft node process replicating {@link ValueSetStateMachine} groups, for multi-process tests and
@@ -54,24 +57,22 @@ public final class RaftNodeMain {
         System.out.flush();
         long statsSeconds = Long.parseLong(options.getOrDefault("stats-seconds", "0"));
         if (statsSeconds > 0) {
-            Thread statsThread =
-                    new Thread(() -> printStatsEvery(node, statsSeconds), "raftkv-stats");
-            statsThread.setDaemon(true);
-            statsThread.start();
+            ScheduledExecutorService stats =
+                    Executors.newSingleThreadScheduledExecutor(
+                            runnable -> {
+                                Thread thread = new Thread(runnable, "raftkv-stats");
+                                thread.setDaemon(true);
+                                return thread;
+                            });
+            stats.scheduleAtFixedRate(
+                    () -> printStats(node), statsSeconds, statsSeconds, TimeUnit.SECONDS);
         }
         Thread.currentThread().join();
     }
 
-    private static void printStatsEvery(RaftNode node, long seconds) {
-        while (true) {
-            try {
-                Thread.sleep(seconds * 1000);
-            } catch (InterruptedException e) {
-                return;
-            }
-            System.out.println("STATS " + node.statsLine());
-            System.out.flush();
-        }
+    private static void printStats(RaftNode node) {
+        System.out.println("STATS " + node.statsLine());
+        System.out.flush();
     }
 
     private static void closeQuietly(RaftNode node) {
