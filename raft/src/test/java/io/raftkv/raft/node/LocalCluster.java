@@ -22,6 +22,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.Function;
+import java.util.function.LongFunction;
 import java.util.function.Supplier;
 
 /** Real {@link RaftNode}s in this JVM on loopback ports, with a client, for node-level tests. */
@@ -105,43 +107,48 @@ final class LocalCluster implements AutoCloseable {
 
     /** Writes {@code value} to {@code group} through its leader, retrying until applied. */
     long write(GroupId group, long value) {
-        return await(
-                () -> {
-                    NodeId leader = leaderOf(group).orElse(null);
-                    if (leader == null) {
-                        return Optional.empty();
-                    }
-                    ClientReply reply =
-                            request(
-                                    leader,
-                                    new ClientRequest.Propose(
-                                            requestIds.incrementAndGet(),
-                                            group,
-                                            ValueSetStateMachine.command(value)));
-                    return reply instanceof ClientReply.Applied applied
-                            ? Optional.of(applied.index())
-                            : Optional.empty();
-                },
+        return throughLeader(
+                group,
+                id -> new ClientRequest.Propose(id, group, ValueSetStateMachine.command(value)),
+                reply ->
+                        reply instanceof ClientReply.Applied applied
+                                ? Optional.of(applied.index())
+                                : Optional.empty(),
                 "write of " + value + " to " + group);
     }
 
     /** The group's values, read linearizably through its leader. */
     TreeSet<Long> read(GroupId group) {
-        return await(
-                () -> {
-                    NodeId leader = leaderOf(group).orElse(null);
-                    if (leader == null) {
-                        return Optional.empty();
-                    }
-                    ClientReply reply =
-                            request(
-                                    leader,
-                                    new ClientRequest.Read(requestIds.incrementAndGet(), group));
-                    return reply instanceof ClientReply.Value value
-                            ? Optional.of(ValueSetStateMachine.decode(value.value()))
-                            : Optional.empty();
-                },
+        return throughLeader(
+                group,
+                id -> new ClientRequest.Read(id, group),
+                reply ->
+                        reply instanceof ClientReply.Value value
+                                ? Optional.of(ValueSetStateMachine.decode(value.value()))
+                                : Optional.empty(),
                 "a read of " + group);
+    }
+
+    /**
+     * Sends requests to the group's current leader until one gets the answer {@code result} wants.
+     */
+    private <T> T throughLeader(
+            GroupId group,
+            LongFunction<ClientRequest> request,
+            Function<ClientReply, Optional<T>> result,
+            String what) {
+        return await(
+                () ->
+                        leaderOf(group)
+                                .flatMap(
+                                        leader ->
+                                                result.apply(
+                                                        request(
+                                                                leader,
+                                                                request.apply(
+                                                                        requestIds
+                                                                                .incrementAndGet())))),
+                what);
     }
 
     ClientReply request(NodeId node, ClientRequest request) {
