@@ -7,16 +7,11 @@ import io.raftkv.common.net.NettyEndpoint;
 import io.raftkv.raft.core.Entry;
 import io.raftkv.raft.core.Membership;
 import io.raftkv.raft.core.Message;
-import io.raftkv.raft.core.ProposeResult;
 import io.raftkv.raft.core.RaftStatus;
-import io.raftkv.raft.core.ReadResult;
-import io.raftkv.raft.core.Rejection;
 import io.raftkv.raft.core.Role;
 import io.raftkv.raft.host.Envelope;
 import io.raftkv.raft.host.GroupHost;
 import io.raftkv.raft.host.HostOptions;
-import io.raftkv.raft.host.ProposalOutcome;
-import io.raftkv.raft.host.ReadOutcome;
 import io.raftkv.raft.storage.WriteAheadLog;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
@@ -27,7 +22,6 @@ import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -309,85 +303,7 @@ public final class RaftNode implements AutoCloseable {
     // ---------------------------------------------------------------- clients
 
     private void handleClient(NettyEndpoint.Connection connection, ClientRequest request) {
-        QueryableStateMachine stateMachine = stateMachines.get(request.group());
-        if (stateMachine == null) {
-            connection.reply(new ClientReply.NotLeader(request.requestId(), 0));
-            return;
-        }
-        switch (request) {
-            case ClientRequest.Propose propose -> propose(connection, propose, stateMachine);
-            case ClientRequest.Read read -> read(connection, read, stateMachine);
-        }
-    }
-
-    private void propose(
-            NettyEndpoint.Connection connection,
-            ClientRequest.Propose propose,
-            QueryableStateMachine stateMachine) {
-        long id = propose.requestId();
-        if (!stateMachine.isValidCommand(propose.command())) {
-            connection.reply(new ClientReply.Invalid(id, "malformed command for this group"));
-            return;
-        }
-        ProposeResult result =
-                host.propose(
-                        propose.group(),
-                        propose.command(),
-                        outcome ->
-                                connection.reply(
-                                        switch (outcome) {
-                                            case ProposalOutcome.Applied applied ->
-                                                    new ClientReply.Applied(
-                                                            id,
-                                                            applied.index(),
-                                                            resultBytes(applied.result()));
-                                            case ProposalOutcome.Unknown unknown ->
-                                                    new ClientReply.Unknown(
-                                                            id, hint(unknown.leaderHint()));
-                                        }));
-        if (result instanceof Rejection rejection) {
-            connection.reply(rejected(id, rejection));
-        }
-    }
-
-    private void read(
-            NettyEndpoint.Connection connection,
-            ClientRequest.Read read,
-            QueryableStateMachine stateMachine) {
-        long id = read.requestId();
-        ReadResult result =
-                host.read(
-                        read.group(),
-                        outcome ->
-                                connection.reply(
-                                        switch (outcome) {
-                                            case ReadOutcome.Confirmed confirmed ->
-                                                    new ClientReply.Value(
-                                                            id, stateMachine.query(read.query()));
-                                            case ReadOutcome.NotLeader notLeader ->
-                                                    new ClientReply.NotLeader(
-                                                            id, hint(notLeader.leaderHint()));
-                                        }));
-        if (result instanceof Rejection rejection) {
-            connection.reply(rejected(id, rejection));
-        }
-    }
-
-    private static ClientReply rejected(long requestId, Rejection rejection) {
-        return switch (rejection) {
-            case Rejection.NotLeader notLeader ->
-                    new ClientReply.NotLeader(requestId, hint(notLeader.hint()));
-            case Rejection.Overloaded overloaded ->
-                    new ClientReply.Overloaded(requestId, overloaded.reason());
-        };
-    }
-
-    private static byte[] resultBytes(Object result) {
-        return result instanceof byte[] bytes ? bytes : new byte[0];
-    }
-
-    private static int hint(Optional<NodeId> leader) {
-        return leader.map(NodeId::value).orElse(0);
+        ClientService.serve(host, stateMachines.get(request.group()), request, connection::reply);
     }
 
     /** Stops serving and closes the log after the writes already handed to it. */

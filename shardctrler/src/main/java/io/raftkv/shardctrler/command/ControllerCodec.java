@@ -133,7 +133,7 @@ public final class ControllerCodec {
 
     // ---------------------------------------------------------------- configs
 
-    static void writeConfig(DataOutputStream out, ShardConfig config) throws IOException {
+    public static void writeConfig(DataOutputStream out, ShardConfig config) throws IOException {
         out.writeLong(config.number());
         out.writeInt(config.shardCount());
         for (GroupId owner : config.owners()) {
@@ -142,7 +142,7 @@ public final class ControllerCodec {
         writeGroups(out, config.groups());
     }
 
-    static ShardConfig readConfig(DataInputStream in) throws IOException {
+    public static ShardConfig readConfig(DataInputStream in) throws IOException {
         long number = in.readLong();
         int shards = in.readInt();
         Check.argument(shards > 0 && shards <= SHARDS_MAX, "bad shard count %d", shards);

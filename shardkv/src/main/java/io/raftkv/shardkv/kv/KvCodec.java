@@ -1,18 +1,23 @@
 package io.raftkv.shardkv.kv;
 
 import io.raftkv.common.Binary;
+import io.raftkv.shardctrler.command.ControllerCodec;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 
 /**
- * Binary forms of KV commands, operations and results: {@code [u8 version][fields]}, big-endian,
- * byte strings as {@code [i32 length][bytes]} ({@code -1} for null). Decoding throws {@link
+ * Binary forms of KV commands, queries and results: {@code [u8 version][fields]}, big-endian, byte
+ * strings as {@code [i32 length][bytes]} ({@code -1} for null). Decoding throws {@link
  * IllegalArgumentException} for anything malformed; lengths are bounded before use.
  */
 public final class KvCodec {
     private static final byte VERSION = 1;
     private static final int BYTES_MAX = KvOp.VALUE_BYTES_MAX + KvOp.KEY_BYTES_MAX;
+    private static final int CHUNK_ENTRIES_MAX = 1 << 24;
 
     private KvCodec() {}
 
@@ -31,6 +36,26 @@ public final class KvCodec {
                             out.writeLong(register.clientId());
                             out.writeInt(register.shard());
                         }
+                        case KvCommand.InstallConfig install -> {
+                            out.writeByte(3);
+                            ControllerCodec.writeConfig(out, install.config());
+                        }
+                        case KvCommand.InsertChunk insert -> {
+                            out.writeByte(4);
+                            out.writeLong(insert.configNumber());
+                            out.writeInt(insert.shard());
+                            writeChunk(out, insert.chunk());
+                        }
+                        case KvCommand.DeleteShard delete -> {
+                            out.writeByte(5);
+                            out.writeLong(delete.configNumber());
+                            out.writeInt(delete.shard());
+                        }
+                        case KvCommand.ShardNotified notified -> {
+                            out.writeByte(6);
+                            out.writeLong(notified.configNumber());
+                            out.writeInt(notified.shard());
+                        }
                     }
                 });
     }
@@ -43,19 +68,57 @@ public final class KvCodec {
                     return switch (kind) {
                         case 1 -> new KvCommand.Write(in.readLong(), in.readLong(), readOp(in));
                         case 2 -> new KvCommand.RegisterSession(in.readLong(), in.readInt());
+                        case 3 -> new KvCommand.InstallConfig(ControllerCodec.readConfig(in));
+                        case 4 ->
+                                new KvCommand.InsertChunk(
+                                        in.readLong(), in.readInt(), readChunk(in));
+                        case 5 -> new KvCommand.DeleteShard(in.readLong(), in.readInt());
+                        case 6 -> new KvCommand.ShardNotified(in.readLong(), in.readInt());
                         default ->
                                 throw new IllegalArgumentException("unknown command kind " + kind);
                     };
                 });
     }
 
-    /** A read request ({@link KvOp.Get}) as a query for the state machine. */
-    public static byte[] encode(KvOp op) {
-        return write(out -> writeOp(out, op));
+    public static byte[] encode(KvQuery query) {
+        return write(
+                out -> {
+                    switch (query) {
+                        case KvQuery.Read read -> {
+                            out.writeByte(1);
+                            writeOp(out, read.get());
+                        }
+                        case KvQuery.Pull pull -> {
+                            out.writeByte(2);
+                            out.writeLong(pull.configNumber());
+                            out.writeInt(pull.shard());
+                            writeBytes(out, pull.after() == null ? null : pull.after().bytes());
+                            out.writeInt(pull.bytesMax());
+                        }
+                    }
+                });
     }
 
-    public static KvOp decodeOp(byte[] bytes) {
-        return read(bytes, KvCodec::readOp);
+    public static KvQuery decodeQuery(byte[] bytes) {
+        return read(
+                bytes,
+                in -> {
+                    byte kind = in.readByte();
+                    return switch (kind) {
+                        case 1 ->
+                                readOp(in) instanceof KvOp.Get get
+                                        ? new KvQuery.Read(get)
+                                        : reject("only gets are queries");
+                        case 2 ->
+                                new KvQuery.Pull(
+                                        in.readLong(), in.readInt(), readKey(in), in.readInt());
+                        default -> reject("unknown query kind " + kind);
+                    };
+                });
+    }
+
+    private static KvQuery reject(String reason) {
+        throw new IllegalArgumentException(reason);
     }
 
     public static byte[] encode(KvResult result) {
@@ -84,6 +147,18 @@ public final class KvCodec {
                             out.writeByte(7);
                             out.writeUTF(malformed.reason());
                         }
+                        case KvResult.WrongConfig wrong -> {
+                            out.writeByte(8);
+                            out.writeLong(wrong.current());
+                        }
+                        case KvResult.Chunk chunk -> {
+                            out.writeByte(9);
+                            writeChunk(out, chunk.chunk());
+                        }
+                        case KvResult.Unavailable unavailable -> {
+                            out.writeByte(10);
+                            out.writeUTF(unavailable.reason());
+                        }
                     }
                 });
     }
@@ -101,6 +176,9 @@ public final class KvCodec {
                         case 5 -> new KvResult.TooLarge(in.readUTF());
                         case 6 -> new KvResult.SessionExpired();
                         case 7 -> new KvResult.Malformed(in.readUTF());
+                        case 8 -> new KvResult.WrongConfig(in.readLong());
+                        case 9 -> new KvResult.Chunk(readChunk(in));
+                        case 10 -> new KvResult.Unavailable(in.readUTF());
                         default ->
                                 throw new IllegalArgumentException("unknown result kind " + kind);
                     };
@@ -146,6 +224,35 @@ public final class KvCodec {
             case 5 -> new KvOp.CompareAndSet(readBytes(in), readBytes(in), readBytes(in));
             default -> throw new IllegalArgumentException("unknown operation kind " + kind);
         };
+    }
+
+    private static void writeChunk(DataOutputStream out, ShardChunk chunk) throws IOException {
+        writeBytes(out, chunk.after() == null ? null : chunk.after().bytes());
+        out.writeInt(chunk.values().size());
+        for (Map.Entry<Key, byte[]> entry : chunk.values()) {
+            writeBytes(out, entry.getKey().bytes());
+            writeBytes(out, entry.getValue());
+        }
+        out.writeBoolean(chunk.last());
+        chunk.sessions().write(out);
+    }
+
+    private static ShardChunk readChunk(DataInputStream in) throws IOException {
+        Key after = readKey(in);
+        int count = in.readInt();
+        if (count < 0 || count > CHUNK_ENTRIES_MAX) {
+            throw new IllegalArgumentException("bad chunk entry count " + count);
+        }
+        List<Map.Entry<Key, byte[]>> values = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            values.add(Map.entry(new Key(readBytes(in)), readBytes(in)));
+        }
+        return new ShardChunk(after, values, in.readBoolean(), SessionTable.read(in));
+    }
+
+    private static Key readKey(DataInputStream in) throws IOException {
+        byte[] bytes = readBytes(in);
+        return bytes == null ? null : new Key(bytes);
     }
 
     static void writeBytes(DataOutputStream out, byte[] bytes) throws IOException {

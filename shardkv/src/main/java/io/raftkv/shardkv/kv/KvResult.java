@@ -25,4 +25,20 @@ public sealed interface KvResult {
 
     /** The request could not be decoded. */
     record Malformed(String reason) implements KvResult {}
+
+    /**
+     * A migration request named a config other than the one it needs this group to be in ({@code
+     * current} is the group's config number), or the shard is no longer there: retry later or not
+     * at all, as the asker's own state says.
+     */
+    record WrongConfig(long current) implements KvResult {}
+
+    /** A piece of a shard being handed off. */
+    record Chunk(ShardChunk chunk) implements KvResult {}
+
+    /**
+     * The client gave up: no group answered before its deadline. Whether a write applied is
+     * unknown.
+     */
+    record Unavailable(String reason) implements KvResult {}
 }

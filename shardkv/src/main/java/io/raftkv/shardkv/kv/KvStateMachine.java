@@ -1,27 +1,37 @@
 package io.raftkv.shardkv.kv;
 
-import io.raftkv.common.Binary;
 import io.raftkv.common.Check;
+import io.raftkv.common.GroupId;
 import io.raftkv.raft.node.QueryableStateMachine;
-import java.io.DataInputStream;
-import java.io.DataOutputStream;
-import java.io.IOException;
+import io.raftkv.shardctrler.config.ShardConfig;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.TreeMap;
 
 /**
- * One replica group's key/value data, kept per shard: each shard has its own keys and its own
- * client sessions (the last sequence number and result of each client's writes to the shard), so
- * that a shard can later move between groups with everything exactly-once needs.
+ * One replica group's key/value data: the shards it holds, each with its keys (in a {@link
+ * ShardStore}), its client sessions and its {@link ShardStatus}, and the shard config the group is
+ * in.
+ *
+ * <p>Configs are applied one number at a time through the group's log ({@link
+ * KvCommand.InstallConfig}), and only when no shard holds the group back. A shard the new config
+ * gives the group is pulled from its previous owner in chunks ({@link KvQuery.Pull}, then {@link
+ * KvCommand.InsertChunk}); once all of it is here the group serves it and tells the previous owner
+ * to delete its copy ({@link KvCommand.DeleteShard}), then marks it settled ({@link
+ * KvCommand.ShardNotified}). Shards that stay keep serving throughout. Every group applies every
+ * config, so each knows the last owner of each shard, even across configs in which no group owned
+ * it.
  *
  * <p>Exactly once (Raft thesis section 6.3): a client registers a session in a shard before writing
  * to it; a write whose sequence equals the session's last gets the stored result again without
  * being applied; a write whose session does not exist (never registered, or evicted) gets {@link
- * KvResult.SessionExpired}, a definite answer and never a second application. Sessions idle for
- * {@value #SESSION_IDLE_ENTRIES} log entries are evicted, by log index, so every replica evicts the
- * same ones.
+ * KvResult.SessionExpired}, a definite answer and never a second application. Sessions move with
+ * their shard. Sessions idle for {@value #SESSION_IDLE_ENTRIES} log entries are evicted, by log
+ * index, so every replica evicts the same ones.
  *
  * <p>Deterministic: only sorted maps, no clocks. Reads are queries ({@link #query}) run after a
  * ReadIndex confirmation, not log entries.
@@ -30,31 +40,65 @@ public final class KvStateMachine implements QueryableStateMachine {
     /** Log entries after which a silent client's session is forgotten. */
     static final long SESSION_IDLE_ENTRIES = 1_000_000;
 
-    /** Sessions per shard; past it the idlest goes. */
-    static final int SESSIONS_PER_SHARD_MAX = 100_000;
+    /** The largest chunk a pull is answered with, whatever it asks for. */
+    static final int CHUNK_BYTES_MAX = 4 << 20;
 
-    private static final byte SNAPSHOT_VERSION = 1;
-    private static final int SNAPSHOT_BYTES_MAX = 1 << 30;
+    private static final byte[] OK = KvCodec.encode(new KvResult.Ok());
 
-    private record Session(long sequence, long lastIndex, byte[] result) {}
+    /** A shard this group holds, whatever its status. */
+    static final class Held {
+        ShardStatus status;
+        SessionTable sessions = new SessionTable();
 
-    /** One shard's keys and sessions. */
-    private static final class ShardData {
-        final TreeMap<Key, byte[]> values = new TreeMap<>();
-        final TreeMap<Long, Session> sessions = new TreeMap<>();
+        /** PULLING and NOTIFYING: the previous owner. */
+        GroupId source;
+
+        /** PULLING: the last key inserted so far, null before the first chunk. */
+        Key pulledUpTo;
+
+        Held(ShardStatus status, GroupId source) {
+            this.status = status;
+            this.source = source;
+        }
     }
 
+    private final GroupId self;
     private final int shardCount;
-    private final TreeMap<Integer, ShardData> shards = new TreeMap<>();
-    private long lastEvictionIndex;
+    private final ShardStore store;
+    private final KvState state;
 
-    public KvStateMachine(int shardCount) {
+    public KvStateMachine(GroupId self, int shardCount, ShardStore store) {
         Check.argument(shardCount > 0, "shard count must be positive");
+        this.self = self;
         this.shardCount = shardCount;
+        this.store = store;
+        this.state = new KvState(shardCount);
+    }
+
+    /** A group's state machine with its data on the heap. */
+    public KvStateMachine(GroupId self, int shardCount) {
+        this(self, shardCount, new MemoryShardStore());
     }
 
     public int shardCount() {
         return shardCount;
+    }
+
+    /** The number of the config this group is in. */
+    public long configNumber() {
+        return state.config.number();
+    }
+
+    /** The status of every shard this group holds. */
+    public TreeMap<Integer, ShardStatus> shardStatuses() {
+        TreeMap<Integer, ShardStatus> statuses = new TreeMap<>();
+        state.held.forEach((shard, held) -> statuses.put(shard, held.status));
+        return statuses;
+    }
+
+    /** Bytes of keys and values this replica stores. */
+    public long storedBytes() {
+        return state.held.keySet().stream().mapToLong(store::bytes).sum();
     }
 
     @Override
@@ -76,30 +120,44 @@ public final class KvStateMachine implements QueryableStateMachine {
             return KvCodec.encode(new KvResult.Malformed(malformed.getMessage()));
         }
         evictIdleSessions(index);
-        return switch (command) {
-            case KvCommand.Write write -> KvCodec.encode(applyWrite(index, write));
-            case KvCommand.RegisterSession register -> KvCodec.encode(register(index, register));
-        };
+        return KvCodec.encode(
+                switch (command) {
+                    case KvCommand.Write write -> applyWrite(index, write);
+                    case KvCommand.RegisterSession register -> register(index, register);
+                    case KvCommand.InstallConfig install -> install(install.config());
+                    case KvCommand.InsertChunk insert -> insert(index, insert);
+                    case KvCommand.DeleteShard delete -> delete(delete);
+                    case KvCommand.ShardNotified notified -> settle(notified);
+                });
+    }
+
+    // ---------------------------------------------------------------- client operations
+
+    /** The shard if this group serves it now, or null. */
+    private Held serving(int shard) {
+        Held held = state.held.get(shard);
+        return held != null && held.status.serves() ? held : null;
     }
 
     private KvResult register(long index, KvCommand.RegisterSession register) {
         if (register.shard() >= shardCount) {
             return new KvResult.Malformed("shard %d out of range".formatted(register.shard()));
         }
-        ShardData shard = shards.computeIfAbsent(register.shard(), s -> new ShardData());
-        shard.sessions.putIfAbsent(
-                register.clientId(), new Session(0, index, KvCodec.encode(new KvResult.Ok())));
-        if (shard.sessions.size() > SESSIONS_PER_SHARD_MAX) {
-            evictIdlest(shard);
+        Held shard = serving(register.shard());
+        if (shard == null) {
+            return new KvResult.WrongGroup(register.shard());
         }
+        shard.sessions.register(register.clientId(), index, OK);
         return new KvResult.Ok();
     }
 
     private KvResult applyWrite(long index, KvCommand.Write write) {
-        ShardData shard =
-                shards.computeIfAbsent(
-                        Shards.of(write.op().key(), shardCount), s -> new ShardData());
-        Session session = shard.sessions.get(write.clientId());
+        int shardNumber = Shards.of(write.op().key(), shardCount);
+        Held shard = serving(shardNumber);
+        if (shard == null) {
+            return new KvResult.WrongGroup(shardNumber);
+        }
+        SessionTable.Session session = shard.sessions.get(write.clientId());
         if (session == null || write.sequence() < session.sequence()) {
             return new KvResult.SessionExpired();
         }
@@ -109,35 +167,32 @@ public final class KvStateMachine implements QueryableStateMachine {
         KvResult result =
                 KvOp.sizeProblem(write.op())
                         .<KvResult>map(KvResult.TooLarge::new)
-                        .orElseGet(() -> execute(shard, write.op()));
-        shard.sessions.put(
-                write.clientId(), new Session(write.sequence(), index, KvCodec.encode(result)));
-        if (shard.sessions.size() > SESSIONS_PER_SHARD_MAX) {
-            evictIdlest(shard);
-        }
+                        .orElseGet(() -> execute(shardNumber, write.op()));
+        shard.sessions.record(write.clientId(), write.sequence(), index, KvCodec.encode(result));
         return result;
     }
 
-    private static KvResult execute(ShardData shard, KvOp op) {
+    private KvResult execute(int shard, KvOp op) {
         Key key = new Key(op.key());
         return switch (op) {
-            case KvOp.Get get -> new KvResult.Value(shard.values.get(key));
+            case KvOp.Get get -> new KvResult.Value(store.get(shard, key));
             case KvOp.Put put -> {
-                shard.values.put(key, put.value());
+                store.put(shard, key, put.value());
                 yield new KvResult.Ok();
             }
             case KvOp.Append append -> {
-                shard.values.merge(key, append.value(), KvStateMachine::concat);
+                byte[] old = store.get(shard, key);
+                store.put(shard, key, old == null ? append.value() : concat(old, append.value()));
                 yield new KvResult.Ok();
             }
             case KvOp.Delete delete -> {
-                shard.values.remove(key);
+                store.delete(shard, key);
                 yield new KvResult.Ok();
             }
             case KvOp.CompareAndSet cas -> {
-                boolean matches = Arrays.equals(shard.values.get(key), cas.expected());
+                boolean matches = Arrays.equals(store.get(shard, key), cas.expected());
                 if (matches) {
-                    shard.values.put(key, cas.value());
+                    store.put(shard, key, cas.value());
                 }
                 yield new KvResult.Swapped(matches);
             }
@@ -152,121 +207,190 @@ public final class KvStateMachine implements QueryableStateMachine {
 
     /** Every {@value #SESSION_IDLE_ENTRIES} entries, forgets sessions idle for that long. */
     private void evictIdleSessions(long index) {
-        if (index - lastEvictionIndex < SESSION_IDLE_ENTRIES) {
+        if (index - state.lastEvictionIndex < SESSION_IDLE_ENTRIES) {
             return;
         }
-        lastEvictionIndex = index;
-        for (ShardData shard : shards.values()) {
-            shard.sessions
-                    .values()
-                    .removeIf(session -> index - session.lastIndex() >= SESSION_IDLE_ENTRIES);
+        state.lastEvictionIndex = index;
+        for (Held shard : state.held.values()) {
+            shard.sessions.evictIdle(index, SESSION_IDLE_ENTRIES);
         }
     }
 
-    private static void evictIdlest(ShardData shard) {
-        Map.Entry<Long, Session> idlest = null;
-        for (var entry : shard.sessions.entrySet()) {
-            if (idlest == null || entry.getValue().lastIndex() < idlest.getValue().lastIndex()) {
-                idlest = entry;
+    // ---------------------------------------------------------------- configs and migration
+
+    private KvResult install(ShardConfig next) {
+        ShardConfig current = state.config;
+        boolean blocked = state.held.values().stream().anyMatch(h -> h.status.blocksNextConfig());
+        if (next.number() != current.number() + 1 || next.shardCount() != shardCount || blocked) {
+            return new KvResult.WrongConfig(current.number());
+        }
+        for (int shard = 0; shard < shardCount; shard++) {
+            GroupId owner = next.owners().get(shard);
+            Held held = state.held.get(shard);
+            if (owner.equals(self)) {
+                gain(shard, held);
+            } else if (held != null) {
+                held.status =
+                        owner.equals(ShardConfig.UNASSIGNED)
+                                ? ShardStatus.RETAINED
+                                : ShardStatus.HANDING_OFF;
+            }
+            if (!owner.equals(ShardConfig.UNASSIGNED)) {
+                state.lastOwners[shard] = owner;
             }
         }
-        shard.sessions.remove(idlest.getKey());
+        state.config = next;
+        state.rememberMembers(next);
+        return new KvResult.Ok();
     }
 
-    /** Answers an encoded {@link KvOp.Get} with an encoded {@link KvResult}. */
+    /** The group owns {@code shard} in its next config. */
+    private void gain(int shard, Held held) {
+        if (held != null) {
+            held.status = ShardStatus.SERVING; // it stayed, or it comes back from RETAINED
+            return;
+        }
+        GroupId source = state.lastOwners[shard];
+        Check.that(!source.equals(self), "shard %d was last owned here but is gone", shard);
+        state.held.put(
+                shard,
+                source.equals(ShardConfig.UNASSIGNED)
+                        ? new Held(ShardStatus.SERVING, null)
+                        : new Held(ShardStatus.PULLING, source));
+    }
+
+    private KvResult insert(long index, KvCommand.InsertChunk insert) {
+        if (insert.configNumber() != state.config.number()) {
+            return new KvResult.WrongConfig(state.config.number());
+        }
+        Held held = state.held.get(insert.shard());
+        ShardChunk chunk = insert.chunk();
+        if (held == null
+                || held.status != ShardStatus.PULLING
+                || !Objects.equals(held.pulledUpTo, chunk.after())) {
+            return new KvResult.Ok(); // a chunk applied already
+        }
+        for (Map.Entry<Key, byte[]> entry : chunk.values()) {
+            store.put(insert.shard(), entry.getKey(), entry.getValue());
+        }
+        held.pulledUpTo = chunk.nextAfter();
+        if (chunk.last()) {
+            held.sessions.putAll(chunk.sessions());
+            held.sessions.touchAll(index);
+            held.pulledUpTo = null;
+            held.status = ShardStatus.NOTIFYING;
+        }
+        return new KvResult.Ok();
+    }
+
+    private KvResult delete(KvCommand.DeleteShard delete) {
+        long current = state.config.number();
+        if (delete.configNumber() > current) {
+            return new KvResult.WrongConfig(current);
+        }
+        Held held = state.held.get(delete.shard());
+        if (delete.configNumber() == current
+                && held != null
+                && held.status == ShardStatus.HANDING_OFF) {
+            store.dropShard(delete.shard());
+            state.held.remove(delete.shard());
+        }
+        return new KvResult.Ok();
+    }
+
+    private KvResult settle(KvCommand.ShardNotified notified) {
+        Held held = state.held.get(notified.shard());
+        if (notified.configNumber() == state.config.number()
+                && held != null
+                && held.status == ShardStatus.NOTIFYING) {
+            held.status = ShardStatus.SERVING;
+            held.source = null;
+        }
+        return new KvResult.Ok();
+    }
+
+    /** What the group's migration driver must do next; see {@link MigrationView}. */
+    public MigrationView migrationView() {
+        List<MigrationView.Transfer> pulls = new ArrayList<>();
+        List<MigrationView.Transfer> notifies = new ArrayList<>();
+        boolean blocked = false;
+        for (var entry : state.held.entrySet()) {
+            Held held = entry.getValue();
+            blocked |= held.status.blocksNextConfig();
+            if (held.status == ShardStatus.PULLING || held.status == ShardStatus.NOTIFYING) {
+                var transfer =
+                        new MigrationView.Transfer(
+                                entry.getKey(),
+                                held.source,
+                                state.members.getOrDefault(held.source, List.of()),
+                                held.pulledUpTo);
+                (held.status == ShardStatus.PULLING ? pulls : notifies).add(transfer);
+            }
+        }
+        return new MigrationView(state.config.number(), !blocked, pulls, notifies);
+    }
+
+    // ---------------------------------------------------------------- queries
+
+    /** Answers an encoded {@link KvQuery} with an encoded {@link KvResult}. */
     @Override
     public byte[] query(byte[] request) {
-        KvOp op;
+        KvQuery query;
         try {
-            op = KvCodec.decodeOp(request);
+            query = KvCodec.decodeQuery(request);
         } catch (IllegalArgumentException malformed) {
             return KvCodec.encode(new KvResult.Malformed(malformed.getMessage()));
         }
-        if (!(op instanceof KvOp.Get get)) {
-            return KvCodec.encode(new KvResult.Malformed("only gets are queries"));
-        }
+        return KvCodec.encode(
+                switch (query) {
+                    case KvQuery.Read read -> read(read.get());
+                    case KvQuery.Pull pull -> pull(pull);
+                });
+    }
+
+    private KvResult read(KvOp.Get get) {
         Optional<String> tooLarge = KvOp.sizeProblem(get);
         if (tooLarge.isPresent()) {
-            return KvCodec.encode(new KvResult.TooLarge(tooLarge.get()));
+            return new KvResult.TooLarge(tooLarge.get());
         }
-        ShardData shard = shards.get(Shards.of(get.key(), shardCount));
-        return KvCodec.encode(
-                new KvResult.Value(shard == null ? null : shard.values.get(new Key(get.key()))));
+        int shard = Shards.of(get.key(), shardCount);
+        if (serving(shard) == null) {
+            return new KvResult.WrongGroup(shard);
+        }
+        return new KvResult.Value(store.get(shard, new Key(get.key())));
+    }
+
+    private KvResult pull(KvQuery.Pull pull) {
+        Held held = state.held.get(pull.shard());
+        if (pull.configNumber() != state.config.number()
+                || held == null
+                || held.status != ShardStatus.HANDING_OFF) {
+            return new KvResult.WrongConfig(state.config.number());
+        }
+        int bytesMax = Math.min(pull.bytesMax(), CHUNK_BYTES_MAX);
+        List<Map.Entry<Key, byte[]>> values = store.scan(pull.shard(), pull.after(), bytesMax);
+        Key end = values.isEmpty() ? pull.after() : values.getLast().getKey();
+        boolean last = values.isEmpty() || store.scan(pull.shard(), end, 1).isEmpty();
+        return new KvResult.Chunk(
+                new ShardChunk(
+                        pull.after(), values, last, last ? held.sessions : new SessionTable()));
     }
 
     /** The value of {@code key}, or null: for tests and the demo, on the loop thread. */
     public byte[] get(byte[] key) {
-        ShardData shard = shards.get(Shards.of(key, shardCount));
-        return shard == null ? null : shard.values.get(new Key(key));
+        return store.get(Shards.of(key, shardCount), new Key(key));
     }
+
+    // ---------------------------------------------------------------- snapshots
 
     @Override
     public byte[] snapshot() {
-        return Binary.write(
-                SNAPSHOT_VERSION,
-                out -> {
-                    out.writeInt(shardCount);
-                    out.writeLong(lastEvictionIndex);
-                    out.writeInt(shards.size());
-                    for (var entry : shards.entrySet()) {
-                        out.writeInt(entry.getKey());
-                        writeShard(out, entry.getValue());
-                    }
-                });
-    }
-
-    private static void writeShard(DataOutputStream out, ShardData shard) throws IOException {
-        out.writeInt(shard.values.size());
-        for (var entry : shard.values.entrySet()) {
-            Binary.writeBytes(out, entry.getKey().bytes());
-            Binary.writeBytes(out, entry.getValue());
-        }
-        out.writeInt(shard.sessions.size());
-        for (var entry : shard.sessions.entrySet()) {
-            out.writeLong(entry.getKey());
-            out.writeLong(entry.getValue().sequence());
-            out.writeLong(entry.getValue().lastIndex());
-            Binary.writeBytes(out, entry.getValue().result());
-        }
+        return KvSnapshot.write(self, state, store);
     }
 
     @Override
     public void restore(byte[] snapshot) {
-        shards.clear();
-        Binary.read(
-                SNAPSHOT_VERSION,
-                snapshot,
-                in -> {
-                    Check.that(
-                            in.readInt() == shardCount,
-                            "snapshot of a cluster with another shard count");
-                    lastEvictionIndex = in.readLong();
-                    int count = in.readInt();
-                    for (int i = 0; i < count; i++) {
-                        shards.put(in.readInt(), readShard(in));
-                    }
-                    return null;
-                });
-    }
-
-    private static ShardData readShard(DataInputStream in) throws IOException {
-        ShardData shard = new ShardData();
-        int values = in.readInt();
-        for (int i = 0; i < values; i++) {
-            shard.values.put(
-                    new Key(Binary.readBytes(in, SNAPSHOT_BYTES_MAX)),
-                    Binary.readBytes(in, SNAPSHOT_BYTES_MAX));
-        }
-        int sessions = in.readInt();
-        for (int i = 0; i < sessions; i++) {
-            long clientId = in.readLong();
-            shard.sessions.put(
-                    clientId,
-                    new Session(
-                            in.readLong(),
-                            in.readLong(),
-                            Binary.readBytes(in, SNAPSHOT_BYTES_MAX)));
-        }
-        return shard;
+        store.clear();
+        KvSnapshot.read(self, snapshot, state, store);
     }
 }

@@ -13,9 +13,15 @@ import java.util.List;
  * that failed that way took no effect.
  */
 final class HistoryAdapter {
+    /** Receives every completed operation (result null: the clerk gave up, outcome unknown). */
+    @FunctionalInterface
+    interface Recorder {
+        void record(int clientId, KvOp op, KvResult result, long callMillis, long returnMillis);
+    }
+
     private HistoryAdapter() {}
 
-    static KvGroupSim.Recorder into(List<Operation> history) {
+    static Recorder into(List<Operation> history) {
         return (clientId, op, result, callMillis, returnMillis) ->
                 history.add(operation(clientId, op, result, callMillis, returnMillis));
     }
@@ -58,6 +64,9 @@ final class HistoryAdapter {
             case KvResult.TooLarge tooLarge -> new KvOutput.Unknown();
             case KvResult.SessionExpired expired -> new KvOutput.Unknown();
             case KvResult.Malformed malformed -> new KvOutput.Unknown();
+            case KvResult.WrongConfig wrong -> new KvOutput.Unknown();
+            case KvResult.Chunk chunk -> new KvOutput.Unknown();
+            case KvResult.Unavailable unavailable -> new KvOutput.Unknown();
         };
     }
 

@@ -11,7 +11,10 @@ import io.raftkv.raft.host.ProposalOutcome;
 import io.raftkv.raft.host.ReadOutcome;
 import io.raftkv.raft.sim.NetworkFaults;
 import io.raftkv.raft.sim.Simulation;
+import io.raftkv.shardctrler.config.Member;
+import io.raftkv.shardctrler.config.ShardConfig;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
 import java.util.TreeMap;
@@ -30,15 +33,9 @@ final class KvGroupSim {
     /** How long a clerk waits for one attempt before trying another node. */
     private static final long ATTEMPT_MILLIS = 1_000;
 
-    /** Receives every completed operation (result null: the clerk gave up, outcome unknown). */
-    @FunctionalInterface
-    interface Recorder {
-        void record(int clientId, KvOp op, KvResult result, long callMillis, long returnMillis);
-    }
-
     private final Simulation sim;
     private final List<NodeId> nodes = new ArrayList<>();
-    private final Recorder recorder;
+    private final HistoryAdapter.Recorder recorder;
     private int nextClientId;
 
     /**
@@ -46,7 +43,11 @@ final class KvGroupSim {
      *     lab's maxraftstate); -1 for never
      */
     KvGroupSim(
-            int servers, boolean unreliable, long maxRaftStateBytes, long seed, Recorder recorder) {
+            int servers,
+            boolean unreliable,
+            long maxRaftStateBytes,
+            long seed,
+            HistoryAdapter.Recorder recorder) {
         HostOptions options = HostOptions.defaults();
         if (maxRaftStateBytes > 0) {
             options = options.withSnapshotLogBytes(maxRaftStateBytes);
@@ -56,7 +57,8 @@ final class KvGroupSim {
                             .withSnapshotLogBytes(Long.MAX_VALUE);
         }
         this.sim =
-                new Simulation(seed, options, (node, group, ledger) -> new KvStateMachine(SHARDS));
+                new Simulation(
+                        seed, options, (node, group, ledger) -> new KvStateMachine(GROUP, SHARDS));
         this.recorder = recorder;
         for (int i = 1; i <= servers; i++) {
             NodeId node = NodeId.of(i);
@@ -65,7 +67,37 @@ final class KvGroupSim {
             sim.start(node);
         }
         sim.addGroup(GROUP, new Membership(nodes));
+        giveAllShardsToTheGroup();
         sim.network().faults(unreliable ? NetworkFaults.UNRELIABLE : NetworkFaults.RELIABLE);
+    }
+
+    /** Config 1: every shard to this group (as the controller would after its Join). */
+    private void giveAllShardsToTheGroup() {
+        TreeMap<GroupId, List<Member>> groups = new TreeMap<>();
+        groups.put(
+                GROUP,
+                nodes.stream().map(node -> new Member(node, "sim:" + node.value())).toList());
+        ShardConfig config =
+                ShardConfig.initial(SHARDS).next(Collections.nCopies(SHARDS, GROUP), groups);
+        byte[] install = KvCodec.encode(new KvCommand.InstallConfig(config));
+        for (int attempt = 0; attempt < 20 && !installedEverywhere(); attempt++) {
+            runUntil(() -> sim.leaderOf(GROUP).isPresent(), 10_000, "a leader of the group");
+            sim.node(sim.leaderOf(GROUP).orElseThrow())
+                    .host()
+                    .propose(GROUP, install, outcome -> {});
+            sim.runUntil(this::installedEverywhere, 500);
+        }
+        if (!installedEverywhere()) {
+            throw new AssertionError("config 1 was not installed");
+        }
+    }
+
+    private boolean installedEverywhere() {
+        return nodes.stream().allMatch(node -> stateMachine(node).configNumber() == 1);
+    }
+
+    KvStateMachine stateMachine(NodeId node) {
+        return (KvStateMachine) sim.node(node).stateMachine(GROUP).orElseThrow();
     }
 
     Simulation sim() {
@@ -163,7 +195,7 @@ final class KvGroupSim {
                         done.accept(result);
                     };
             if (op.isRead()) {
-                tryOnce(true, KvCodec.encode(op), finish);
+                tryOnce(true, KvCodec.encode(new KvQuery.Read((KvOp.Get) op)), finish);
                 return;
             }
             int shard = Shards.of(op.key(), SHARDS);

@@ -4,13 +4,31 @@ import static io.raftkv.shardkv.kv.KvRaftLabTest.bytes;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.raftkv.common.GroupId;
+import io.raftkv.common.NodeId;
+import io.raftkv.shardctrler.config.Member;
+import io.raftkv.shardctrler.config.ShardConfig;
 import java.util.Arrays;
+import java.util.Collections;
+import java.util.List;
+import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
 
 /** The KV state machine on its own: operations, exactly-once sessions, limits and snapshots. */
 class KvStateMachineTest {
-    private final KvStateMachine machine = new KvStateMachine(10);
+    private final KvStateMachine machine = KvStateMachineTest.owningEverything();
     private long index;
+
+    /** A group-1 state machine that owns every shard (config 1). */
+    static KvStateMachine owningEverything() {
+        KvStateMachine machine = new KvStateMachine(GroupId.of(1), 10);
+        TreeMap<GroupId, List<Member>> groups = new TreeMap<>();
+        groups.put(GroupId.of(1), List.of(new Member(NodeId.of(1), "a:1")));
+        ShardConfig config =
+                ShardConfig.initial(10).next(Collections.nCopies(10, GroupId.of(1)), groups);
+        machine.apply(0, KvCodec.encode(new KvCommand.InstallConfig(config)));
+        return machine;
+    }
 
     private KvResult write(long clientId, long sequence, KvOp op) {
         return KvCodec.decodeResult(
@@ -27,7 +45,8 @@ class KvStateMachineTest {
     }
 
     private KvResult get(String key) {
-        return KvCodec.decodeResult(machine.query(KvCodec.encode(new KvOp.Get(bytes(key)))));
+        return KvCodec.decodeResult(
+                machine.query(KvCodec.encode(new KvQuery.Read(new KvOp.Get(bytes(key))))));
     }
 
     private static byte[] value(KvResult result) {
@@ -106,7 +125,10 @@ class KvStateMachineTest {
         assertThat(write(2, 1, new KvOp.Put(bigKey, bytes("v"))))
                 .isInstanceOf(KvResult.TooLarge.class);
         assertThat(value(get("k"))).isNull();
-        assertThat(KvCodec.decodeResult(machine.query(KvCodec.encode(new KvOp.Get(bigKey)))))
+        assertThat(
+                        KvCodec.decodeResult(
+                                machine.query(
+                                        KvCodec.encode(new KvQuery.Read(new KvOp.Get(bigKey))))))
                 .isInstanceOf(KvResult.TooLarge.class);
     }
 
@@ -117,9 +139,10 @@ class KvStateMachineTest {
                 .isInstanceOf(KvResult.Malformed.class);
         assertThat(KvCodec.decodeResult(machine.query(new byte[0])))
                 .isInstanceOf(KvResult.Malformed.class);
-        byte[] put = KvCodec.encode(new KvOp.Put(bytes("k"), bytes("v")));
+        byte[] put =
+                KvCodec.encode(new KvCommand.Write(1, 1, new KvOp.Put(bytes("k"), bytes("v"))));
         assertThat(KvCodec.decodeResult(machine.query(put)))
-                .as("only gets are queries")
+                .as("a command is no query")
                 .isInstanceOf(KvResult.Malformed.class);
         byte[] command =
                 KvCodec.encode(new KvCommand.Write(1, 1, new KvOp.Put(bytes("k"), bytes("v"))));
@@ -136,7 +159,7 @@ class KvStateMachineTest {
         register(2, "b");
         write(1, 1, new KvOp.Put(bytes("a"), bytes("1")));
         write(2, 1, new KvOp.Append(bytes("b"), bytes("2")));
-        KvStateMachine restored = new KvStateMachine(10);
+        KvStateMachine restored = KvStateMachineTest.owningEverything();
         restored.restore(machine.snapshot());
         assertThat(restored.get(bytes("a"))).isEqualTo(bytes("1"));
         assertThat(restored.get(bytes("b"))).isEqualTo(bytes("2"));

@@ -1,0 +1,27 @@
+package io.raftkv.shardkv.kv;
+
+import io.raftkv.common.GroupId;
+import io.raftkv.shardctrler.config.Member;
+import java.util.List;
+
+/**
+ * What a group's migration driver needs to know, read from the state machine on the loop.
+ *
+ * @param configNumber the config the group is in
+ * @param settled whether the group may take the next config
+ * @param pulls shards to copy from their previous owners
+ * @param notifies shards whose previous owners must be told to delete their copies
+ */
+public record MigrationView(
+        long configNumber, boolean settled, List<Transfer> pulls, List<Transfer> notifies) {
+    public MigrationView {
+        pulls = List.copyOf(pulls);
+        notifies = List.copyOf(notifies);
+    }
+
+    /**
+     * One shard coming from {@code source} (reached at {@code members}); {@code after} is the last
+     * key copied so far (null: none yet).
+     */
+    public record Transfer(int shard, GroupId source, List<Member> members, Key after) {}
+}

@@ -1,0 +1,97 @@
+package io.raftkv.shardkv.kv;
+
+import io.raftkv.common.Binary;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * One shard's client sessions: for each client id, the sequence number and encoded result of its
+ * last write, and the log index it was last active at. Moves with its shard. Deterministic: sorted
+ * by client id, aged by log index only.
+ */
+public final class SessionTable {
+    /** Sessions per shard; past it the idlest goes. */
+    static final int SESSIONS_MAX = 100_000;
+
+    private static final int RESULT_BYTES_MAX = 1 << 16;
+
+    record Session(long sequence, long lastIndex, byte[] result) {}
+
+    private final TreeMap<Long, Session> sessions = new TreeMap<>();
+
+    Session get(long clientId) {
+        return sessions.get(clientId);
+    }
+
+    /** Opens {@code clientId}'s session at {@code index} unless it is open already. */
+    void register(long clientId, long index, byte[] okResult) {
+        sessions.putIfAbsent(clientId, new Session(0, index, okResult));
+        trim();
+    }
+
+    void record(long clientId, long sequence, long index, byte[] result) {
+        sessions.put(clientId, new Session(sequence, index, result));
+        trim();
+    }
+
+    /** Forgets sessions last active {@code idleEntries} or more entries before {@code index}. */
+    void evictIdle(long index, long idleEntries) {
+        sessions.values().removeIf(session -> index - session.lastIndex() >= idleEntries);
+    }
+
+    /** Marks every session active at {@code index} (its shard just arrived in this group's log). */
+    void touchAll(long index) {
+        sessions.replaceAll((id, s) -> new Session(s.sequence(), index, s.result()));
+    }
+
+    void putAll(SessionTable other) {
+        sessions.putAll(other.sessions);
+        trim();
+    }
+
+    int size() {
+        return sessions.size();
+    }
+
+    private void trim() {
+        while (sessions.size() > SESSIONS_MAX) {
+            Map.Entry<Long, Session> idlest = null;
+            for (var entry : sessions.entrySet()) {
+                if (idlest == null
+                        || entry.getValue().lastIndex() < idlest.getValue().lastIndex()) {
+                    idlest = entry;
+                }
+            }
+            sessions.remove(idlest.getKey());
+        }
+    }
+
+    void write(DataOutputStream out) throws IOException {
+        out.writeInt(sessions.size());
+        for (var entry : sessions.entrySet()) {
+            out.writeLong(entry.getKey());
+            out.writeLong(entry.getValue().sequence());
+            out.writeLong(entry.getValue().lastIndex());
+            Binary.writeBytes(out, entry.getValue().result());
+        }
+    }
+
+    static SessionTable read(DataInputStream in) throws IOException {
+        SessionTable table = new SessionTable();
+        int count = in.readInt();
+        if (count < 0 || count > SESSIONS_MAX) {
+            throw new IllegalArgumentException("bad session count " + count);
+        }
+        for (int i = 0; i < count; i++) {
+            long clientId = in.readLong();
+            table.sessions.put(
+                    clientId,
+                    new Session(
+                            in.readLong(), in.readLong(), Binary.readBytes(in, RESULT_BYTES_MAX)));
+        }
+        return table;
+    }
+}

@@ -1,0 +1,101 @@
+package io.raftkv.shardkv.route;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import io.raftkv.common.GroupId;
+import io.raftkv.common.NodeId;
+import io.raftkv.raft.node.ClientReply;
+import io.raftkv.shardctrler.config.Member;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Consumer;
+
+/**
+ * Sends a request to whichever member of a group leads it: first the member remembered as leader,
+ * then the one a {@code NotLeader} reply names, then the others in turn. Remembers the leader of
+ * each group that answered. Runs on one loop; not thread-safe.
+ */
+public final class GroupRequests {
+    private final GroupCaller caller;
+
+    /** The last member of each group known to have led it. */
+    private final Cache<GroupId, NodeId> leaders =
+            Caffeine.newBuilder().maximumSize(100_000).executor(Runnable::run).build();
+
+    public GroupRequests(GroupCaller caller) {
+        this.caller = caller;
+    }
+
+    /**
+     * Sends {@code payload} to {@code group} at {@code members}, trying each member about twice at
+     * most. {@code done} gets a final reply ({@link ClientReply.Applied}, {@link ClientReply.Value}
+     * or {@link ClientReply.Invalid}), or empty if no member gave one: the caller backs off and
+     * tries again, and a proposal may have been applied meanwhile.
+     */
+    public void call(
+            GroupId group,
+            List<Member> members,
+            boolean read,
+            byte[] payload,
+            Consumer<Optional<ClientReply>> done) {
+        if (members.isEmpty()) {
+            done.accept(Optional.empty());
+            return;
+        }
+        NodeId leader = leaders.getIfPresent(group);
+        int start = 0;
+        for (int i = 0; i < members.size(); i++) {
+            if (members.get(i).node().equals(leader)) {
+                start = i;
+            }
+        }
+        attempt(group, members, read, payload, start, 2 * members.size(), done);
+    }
+
+    private void attempt(
+            GroupId group,
+            List<Member> members,
+            boolean read,
+            byte[] payload,
+            int index,
+            int attemptsLeft,
+            Consumer<Optional<ClientReply>> done) {
+        Member target = members.get(index);
+        caller.call(
+                target,
+                group,
+                read,
+                payload,
+                answer -> {
+                    ClientReply reply = answer.orElse(null);
+                    if (isFinal(reply)) {
+                        leaders.put(group, target.node());
+                        done.accept(answer);
+                    } else if (attemptsLeft <= 1 || reply instanceof ClientReply.Overloaded) {
+                        leaders.invalidate(group);
+                        done.accept(Optional.empty());
+                    } else {
+                        int next = nextTarget(members, index, reply);
+                        attempt(group, members, read, payload, next, attemptsLeft - 1, done);
+                    }
+                });
+    }
+
+    private static boolean isFinal(ClientReply reply) {
+        return reply instanceof ClientReply.Applied
+                || reply instanceof ClientReply.Value
+                || reply instanceof ClientReply.Invalid;
+    }
+
+    /** The member a NotLeader reply names, if it is another member; else the next in turn. */
+    private static int nextTarget(List<Member> members, int index, ClientReply reply) {
+        if (reply instanceof ClientReply.NotLeader notLeader && notLeader.leaderHint() != 0) {
+            for (int i = 0; i < members.size(); i++) {
+                if (i != index && members.get(i).node().value() == notLeader.leaderHint()) {
+                    return i;
+                }
+            }
+        }
+        return (index + 1) % members.size();
+    }
+}
