@@ -12,16 +12,16 @@ import java.util.List;
  * too large, expired session) are recorded as unknown, which the checker accepts either way; a read
  * that failed that way took no effect.
  */
-final class HistoryAdapter {
+public final class HistoryAdapter {
     /** Receives every completed operation (result null: the clerk gave up, outcome unknown). */
     @FunctionalInterface
-    interface Recorder {
+    public interface Recorder {
         void record(int clientId, KvOp op, KvResult result, long callMillis, long returnMillis);
     }
 
     private HistoryAdapter() {}
 
-    static Recorder into(List<Operation> history) {
+    public static Recorder into(List<Operation> history) {
         return (clientId, op, result, callMillis, returnMillis) ->
                 history.add(operation(clientId, op, result, callMillis, returnMillis));
     }
