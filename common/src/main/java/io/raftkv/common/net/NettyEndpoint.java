@@ -126,9 +126,17 @@ public final class NettyEndpoint implements AutoCloseable {
         return (InetSocketAddress) server.localAddress();
     }
 
-    /** Registers where {@code peer} listens; the connection is made on first send. */
+    /**
+     * Registers where {@code peer} listens; the connection is made on first send. On the loop it
+     * takes effect at once, so a send right after it goes out.
+     */
     public void addPeer(NodeId peer, InetSocketAddress address) {
-        loop.execute(() -> peers.computeIfAbsent(peer, id -> new Peer(id, address)));
+        Runnable add = () -> peers.computeIfAbsent(peer, id -> new Peer(id, address));
+        if (loop.inEventLoop()) {
+            add.run();
+        } else {
+            loop.execute(add);
+        }
     }
 
     /** Sends {@code frame} to {@code peer}; false if dropped. Call on {@link #loop()}. */

@@ -1,5 +1,6 @@
 package io.raftkv.raft.node;
 
+import io.netty.channel.EventLoop;
 import io.raftkv.common.Check;
 import io.raftkv.common.GroupId;
 import io.raftkv.common.NodeId;
@@ -22,6 +23,7 @@ import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -177,6 +179,21 @@ public final class RaftNode implements AutoCloseable {
 
     public InetSocketAddress address() {
         return boundAddress;
+    }
+
+    /** The loop the host, the state machines and all frame handling run on. */
+    public EventLoop loop() {
+        return endpoint.loop();
+    }
+
+    /** The host of this node's groups. Loop thread only. */
+    public GroupHost host() {
+        return host;
+    }
+
+    /** The state machine of {@code group} on this node, if it hosts the group. Loop thread only. */
+    public Optional<QueryableStateMachine> stateMachine(GroupId group) {
+        return Optional.ofNullable(stateMachines.get(group));
     }
 
     /** The status of every group on this node, read on its loop. */

@@ -1,0 +1,61 @@
+package io.raftkv.shardkv.client;
+
+import io.raftkv.shardctrler.config.Member;
+import io.raftkv.shardctrler.config.ShardConfig;
+import io.raftkv.shardkv.kv.KvOp;
+import io.raftkv.shardkv.kv.KvResult;
+import io.raftkv.shardkv.route.ConfigSource;
+import io.raftkv.shardkv.route.GroupRequests;
+import io.raftkv.shardkv.route.NettyGroupCaller;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * A client of a raftkv cluster, given its controllers: routes every operation to the group serving
+ * its key (see {@link KvRouter} for retries, exactly-once writes and the deadline). Thread-safe;
+ * any number of operations may be under way at once. Every outcome is a {@link KvResult}, never an
+ * exception: {@link KvResult.Unavailable} after the deadline.
+ */
+public final class ShardKvClient implements AutoCloseable {
+    private static final Duration ATTEMPT_TIMEOUT = Duration.ofSeconds(1);
+
+    private final NettyGroupCaller caller;
+    private final KvRouter router;
+    private final ConfigSource configs;
+
+    public ShardKvClient(List<Member> controllers, KvRouter.Options options) {
+        this.caller = new NettyGroupCaller("raftkv-client", null, ATTEMPT_TIMEOUT);
+        GroupRequests requests = new GroupRequests(caller);
+        SecureRandom random = new SecureRandom();
+        this.configs = new ConfigSource(requests, controllers);
+        this.router =
+                new KvRouter(configs, requests, caller.scheduler(), random::nextLong, options);
+    }
+
+    /** Runs {@code op}; the future completes with its result. */
+    public CompletableFuture<KvResult> execute(KvOp op) {
+        CompletableFuture<KvResult> result = new CompletableFuture<>();
+        caller.loop().execute(() -> router.execute(op, result::complete));
+        return result;
+    }
+
+    /** Runs {@code op} and waits for its result. */
+    public KvResult run(KvOp op) {
+        return execute(op).join();
+    }
+
+    /** Config {@code number} (-1: the latest) from the controller; empty if it did not answer. */
+    public Optional<ShardConfig> config(long number) {
+        CompletableFuture<Optional<ShardConfig>> config = new CompletableFuture<>();
+        caller.loop().execute(() -> configs.fetch(number, config::complete));
+        return config.join();
+    }
+
+    @Override
+    public void close() {
+        caller.close();
+    }
+}

@@ -1,0 +1,123 @@
+package io.raftkv.shardkv.route;
+
+import io.raftkv.common.GroupId;
+import io.raftkv.common.NodeId;
+import io.raftkv.common.net.NettyEndpoint;
+import io.raftkv.raft.node.ClientReply;
+import io.raftkv.raft.node.ClientRequest;
+import io.raftkv.raft.node.RaftWire;
+import io.raftkv.shardctrler.config.Member;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+/**
+ * A {@link GroupCaller} over Netty: one endpoint (and one event loop thread) of its own, one
+ * connection per node address, each request answered by the node's reply or, after the attempt
+ * timeout, by nothing. Answers run on the {@code callbacks} executor. Thread-safe.
+ */
+public final class NettyGroupCaller implements GroupCaller, AutoCloseable {
+    private final NettyEndpoint endpoint;
+    private final Executor callbacks;
+    private final Duration attemptTimeout;
+
+    /** Loop thread only: endpoint-local ids of the addresses called so far, and pending calls. */
+    private final Map<String, NodeId> peers = new HashMap<>();
+
+    private final Map<Long, Consumer<Optional<ClientReply>>> pending = new HashMap<>();
+    private long nextRequestId;
+
+    /**
+     * @param callbacks where answers run; null runs them on this caller's own loop
+     * @param attemptTimeout how long to wait for one reply
+     */
+    public NettyGroupCaller(String name, Executor callbacks, Duration attemptTimeout) {
+        this.endpoint = new NettyEndpoint(name, RaftWire.codec(), this::onFrame);
+        this.callbacks = callbacks == null ? endpoint.loop() : callbacks;
+        this.attemptTimeout = attemptTimeout;
+    }
+
+    /** This caller's own loop: code that owns a router can run on it. */
+    public Executor loop() {
+        return endpoint.loop();
+    }
+
+    /** A {@link LoopScheduler} on this caller's loop, with the wall clock. */
+    public LoopScheduler scheduler() {
+        return new LoopScheduler() {
+            @Override
+            public long nowMillis() {
+                return System.nanoTime() / 1_000_000;
+            }
+
+            @Override
+            public void schedule(long delayMillis, Runnable task) {
+                endpoint.loop().schedule(task, delayMillis, TimeUnit.MILLISECONDS);
+            }
+        };
+    }
+
+    @Override
+    public void call(
+            Member target,
+            GroupId group,
+            boolean read,
+            byte[] payload,
+            Consumer<Optional<ClientReply>> answer) {
+        endpoint.loop()
+                .execute(
+                        () -> {
+                            long id = ++nextRequestId;
+                            pending.put(id, answer);
+                            ClientRequest request =
+                                    read
+                                            ? new ClientRequest.Read(id, group, payload)
+                                            : new ClientRequest.Propose(id, group, payload);
+                            // A request dropped while connecting is answered by the timeout.
+                            endpoint.send(peerFor(target.address()), request);
+                            endpoint.loop()
+                                    .schedule(
+                                            () -> complete(id, Optional.empty()),
+                                            attemptTimeout.toMillis(),
+                                            TimeUnit.MILLISECONDS);
+                        });
+    }
+
+    private NodeId peerFor(String address) {
+        return peers.computeIfAbsent(
+                address,
+                a -> {
+                    NodeId peer = NodeId.of(peers.size() + 1);
+                    int colon = a.lastIndexOf(':');
+                    endpoint.addPeer(
+                            peer,
+                            InetSocketAddress.createUnresolved(
+                                    a.substring(0, colon),
+                                    Integer.parseInt(a.substring(colon + 1))));
+                    return peer;
+                });
+    }
+
+    private void onFrame(NettyEndpoint.Connection connection, Object frame) {
+        if (frame instanceof ClientReply reply) {
+            complete(reply.requestId(), Optional.of(reply));
+        }
+    }
+
+    private void complete(long requestId, Optional<ClientReply> reply) {
+        Consumer<Optional<ClientReply>> answer = pending.remove(requestId);
+        if (answer != null) {
+            callbacks.execute(() -> answer.accept(reply));
+        }
+    }
+
+    @Override
+    public void close() {
+        endpoint.close();
+    }
+}

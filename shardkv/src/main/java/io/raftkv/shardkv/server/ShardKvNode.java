@@ -1,0 +1,272 @@
+package io.raftkv.shardkv.server;
+
+import io.raftkv.common.Check;
+import io.raftkv.common.GroupId;
+import io.raftkv.common.NodeId;
+import io.raftkv.raft.core.Membership;
+import io.raftkv.raft.core.ProposeResult;
+import io.raftkv.raft.core.Role;
+import io.raftkv.raft.host.HostOptions;
+import io.raftkv.raft.host.ProposalOutcome;
+import io.raftkv.raft.node.QueryableStateMachine;
+import io.raftkv.raft.node.RaftNode;
+import io.raftkv.shardctrler.config.Member;
+import io.raftkv.shardctrler.config.ShardConfig;
+import io.raftkv.shardctrler.server.ControllerStateMachine;
+import io.raftkv.shardkv.kv.KvCodec;
+import io.raftkv.shardkv.kv.KvCommand;
+import io.raftkv.shardkv.kv.KvResult;
+import io.raftkv.shardkv.kv.KvStateMachine;
+import io.raftkv.shardkv.kv.MigrationView;
+import io.raftkv.shardkv.route.ConfigSource;
+import io.raftkv.shardkv.route.GroupRequests;
+import io.raftkv.shardkv.route.NettyGroupCaller;
+import java.io.IOException;
+import java.lang.System.Logger.Level;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+/**
+ * One raftkv server process: a {@link RaftNode} hosting a controller replica (if this node is one
+ * of the controllers) and a replica of every group the controller's latest config lists this node
+ * in, each replica group driven through configs by a {@link ShardMigrator} while this node leads
+ * it.
+ *
+ * <p>A node keeps its replica of a group that left the config: the group still has to hand its
+ * shards over, and may join again under the same id. Threading: everything runs on the node's loop.
+ */
+public final class ShardKvNode implements AutoCloseable {
+    /**
+     * @param controllers the controller group's nodes; this node hosts a controller replica if it
+     *     is one of them
+     * @param shardCount the number of shards (the same on every node)
+     * @param chunkBytes the most bytes of keys and values one migration pull asks for
+     */
+    public record Config(
+            NodeId id,
+            InetSocketAddress listen,
+            Path dataDirectory,
+            List<Member> controllers,
+            int shardCount,
+            int chunkBytes,
+            HostOptions hostOptions,
+            long tickMillis) {
+        public Config {
+            Check.argument(!controllers.isEmpty(), "at least one controller is needed");
+            Check.argument(shardCount >= 1, "shard count must be positive, got %d", shardCount);
+            controllers = List.copyOf(controllers);
+        }
+
+        public static Config of(
+                NodeId id, InetSocketAddress listen, Path dataDirectory, List<Member> controllers) {
+            return new Config(
+                    id,
+                    listen,
+                    dataDirectory,
+                    controllers,
+                    10,
+                    1 << 20,
+                    HostOptions.defaults(),
+                    10);
+        }
+    }
+
+    private static final System.Logger LOG = System.getLogger(ShardKvNode.class.getName());
+    private static final long DRIVE_MILLIS = 100;
+    private static final int TICKS_PER_CONFIG_READ = 5;
+    private static final Duration ATTEMPT_TIMEOUT = Duration.ofSeconds(1);
+
+    private final Config config;
+    private final RaftNode node;
+    private final NettyGroupCaller caller;
+    private final GroupRequests requests;
+    private final ConfigSource configs;
+    private final ReplicaRegistry replicas;
+    private final TreeMap<GroupId, ShardMigrator> migrators = new TreeMap<>();
+    private long ticks;
+    private volatile ShardConfig latest;
+
+    private ShardKvNode(Config config, RaftNode node, ReplicaRegistry replicas) {
+        this.config = config;
+        this.node = node;
+        this.replicas = replicas;
+        this.caller =
+                new NettyGroupCaller(
+                        "raftkv-" + config.id() + "-calls", node.loop(), ATTEMPT_TIMEOUT);
+        this.requests = new GroupRequests(caller);
+        this.configs = new ConfigSource(requests, config.controllers());
+    }
+
+    /** Recovers from the data directory, listens, and starts following the controller. */
+    public static ShardKvNode start(Config config) throws IOException, InterruptedException {
+        Map<NodeId, InetSocketAddress> peers = new TreeMap<>();
+        for (Member controller : config.controllers()) {
+            peers.put(controller.node(), address(controller));
+        }
+        Map<GroupId, Membership> groups = new TreeMap<>();
+        if (peers.containsKey(config.id())) {
+            groups.put(
+                    GroupId.CONTROLLER,
+                    new Membership(config.controllers().stream().map(Member::node).toList()));
+        }
+        peers.remove(config.id());
+        int shards = config.shardCount();
+        RaftNode node =
+                RaftNode.start(
+                        new RaftNode.Config(
+                                config.id(),
+                                config.listen(),
+                                peers,
+                                config.dataDirectory(),
+                                groups,
+                                config.hostOptions(),
+                                config.tickMillis(),
+                                ShardKvNode::halt),
+                        group ->
+                                group.equals(GroupId.CONTROLLER)
+                                        ? new ControllerStateMachine(shards)
+                                        : new KvStateMachine(group, shards));
+        ReplicaRegistry replicas = ReplicaRegistry.load(config.dataDirectory());
+        ShardKvNode shardKvNode = new ShardKvNode(config, node, replicas);
+        Runnable restartReplicas = () -> replicas.groups().forEach(shardKvNode::host);
+        node.loop().submit(restartReplicas).syncUninterruptibly();
+        node.loop()
+                .scheduleWithFixedDelay(shardKvNode::drive, 0, DRIVE_MILLIS, TimeUnit.MILLISECONDS);
+        return shardKvNode;
+    }
+
+    private static void halt(Throwable cause) {
+        LOG.log(Level.ERROR, "the write-ahead log failed; stopping: " + cause);
+        Runtime.getRuntime().halt(74);
+    }
+
+    public NodeId id() {
+        return config.id();
+    }
+
+    public InetSocketAddress address() {
+        return node.address();
+    }
+
+    /** The underlying Raft node (status, stats). */
+    public RaftNode raftNode() {
+        return node;
+    }
+
+    /** The latest config this node has read from the controller, if any. */
+    public Optional<ShardConfig> latestConfig() {
+        return Optional.ofNullable(latest);
+    }
+
+    /** Every {@value #DRIVE_MILLIS} ms: follow the controller, and drive each group's migration. */
+    private void drive() {
+        try {
+            if (ticks++ % TICKS_PER_CONFIG_READ == 0) {
+                configs.fetch(-1, found -> found.ifPresent(this::reconcile));
+            }
+            migrators.values().forEach(ShardMigrator::tick);
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "migration step failed", e);
+        }
+    }
+
+    /** Starts a replica of every group {@code config} lists this node in. */
+    private void reconcile(ShardConfig config) {
+        latest = config;
+        for (var entry : config.groups().entrySet()) {
+            GroupId group = entry.getKey();
+            List<Member> members = entry.getValue();
+            if (!migrators.containsKey(group)
+                    && members.stream().anyMatch(m -> m.node().equals(id()))) {
+                replicas.add(group, members);
+                host(group, members);
+                LOG.log(
+                        Level.INFO,
+                        "{0} hosts a replica of {1} from config {2}",
+                        id(),
+                        group,
+                        config.number());
+            }
+        }
+    }
+
+    /** Starts this node's replica of {@code group} and its migration driver. */
+    private void host(GroupId group, List<Member> members) {
+        for (Member member : members) {
+            node.addPeer(member.node(), address(member));
+        }
+        node.addGroup(group, new Membership(members.stream().map(Member::node).toList()));
+        migrators.put(
+                group,
+                new ShardMigrator(new LocalReplica(group), requests, configs, config.chunkBytes()));
+    }
+
+    private static InetSocketAddress address(Member member) {
+        int colon = member.address().lastIndexOf(':');
+        return InetSocketAddress.createUnresolved(
+                member.address().substring(0, colon),
+                Integer.parseInt(member.address().substring(colon + 1)));
+    }
+
+    /** This node's replica of a group, as its migration driver sees it. Loop only. */
+    private final class LocalReplica implements ShardMigrator.LocalGroup {
+        private final GroupId group;
+
+        LocalReplica(GroupId group) {
+            this.group = group;
+        }
+
+        @Override
+        public GroupId id() {
+            return group;
+        }
+
+        @Override
+        public boolean isLeader() {
+            return node.host().status(group).map(s -> s.role() == Role.LEADER).orElse(false);
+        }
+
+        @Override
+        public MigrationView view() {
+            return stateMachine().migrationView();
+        }
+
+        private KvStateMachine stateMachine() {
+            QueryableStateMachine found = node.stateMachine(group).orElseThrow();
+            return (KvStateMachine) found;
+        }
+
+        @Override
+        public void propose(KvCommand command, Consumer<Optional<KvResult>> done) {
+            ProposeResult result =
+                    node.host()
+                            .propose(
+                                    group,
+                                    KvCodec.encode(command),
+                                    outcome ->
+                                            done.accept(
+                                                    outcome instanceof ProposalOutcome.Applied a
+                                                            ? Optional.of(
+                                                                    KvCodec.decodeResult(
+                                                                            (byte[]) a.result()))
+                                                            : Optional.empty()));
+            if (!(result instanceof ProposeResult.Accepted)) {
+                done.accept(Optional.empty());
+            }
+        }
+    }
+
+    /** Stops following the controller and closes the node after the writes handed to its log. */
+    @Override
+    public void close() throws IOException {
+        caller.close();
+        node.close();
+    }
+}

@@ -1,0 +1,157 @@
+package io.raftkv.shardkv.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.raftkv.common.GroupId;
+import io.raftkv.common.NodeId;
+import io.raftkv.shardctrler.client.ControllerClient;
+import io.raftkv.shardctrler.config.Member;
+import io.raftkv.shardkv.client.KvRouter;
+import io.raftkv.shardkv.client.ShardKvClient;
+import io.raftkv.shardkv.kv.KvOp;
+import io.raftkv.shardkv.kv.KvResult;
+import io.raftkv.shardkv.kv.KvStateMachine;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The sharded store on real nodes and sockets in one JVM: three nodes host the controller and two
+ * replica groups; a client writes through joins, a leave (a migration over the network) and a node
+ * restart, and reads everything back.
+ */
+class ShardKvNodeTest {
+    private static final GroupId A = GroupId.of(100);
+    private static final GroupId B = GroupId.of(101);
+
+    @TempDir Path root;
+    private final List<Member> members = new ArrayList<>();
+    private final Map<NodeId, ShardKvNode> nodes = new TreeMap<>();
+    private final List<AutoCloseable> clients = new ArrayList<>();
+
+    @AfterEach
+    void stop() throws Exception {
+        for (AutoCloseable client : clients) {
+            client.close();
+        }
+        for (ShardKvNode node : nodes.values()) {
+            node.close();
+        }
+    }
+
+    private void start(NodeId id) throws Exception {
+        Member self = members.get(id.value() - 1);
+        int colon = self.address().lastIndexOf(':');
+        InetSocketAddress listen =
+                new InetSocketAddress(
+                        "127.0.0.1", Integer.parseInt(self.address().substring(colon + 1)));
+        ShardKvNode.Config config =
+                ShardKvNode.Config.of(id, listen, root.resolve("n" + id.value()), members);
+        nodes.put(id, ShardKvNode.start(config));
+    }
+
+    private ControllerClient admin() {
+        List<InetSocketAddress> addresses = new ArrayList<>();
+        for (Member member : members) {
+            int colon = member.address().lastIndexOf(':');
+            addresses.add(
+                    new InetSocketAddress(
+                            "127.0.0.1", Integer.parseInt(member.address().substring(colon + 1))));
+        }
+        ControllerClient admin = new ControllerClient(addresses, Duration.ofSeconds(30));
+        clients.add(admin);
+        return admin;
+    }
+
+    /** Every replica's config number, shard statuses and role, for a failure message. */
+    private String describe() {
+        StringBuilder text = new StringBuilder();
+        for (ShardKvNode node : nodes.values()) {
+            var raft = node.raftNode();
+            text.append(
+                    raft.loop()
+                            .submit(
+                                    () -> {
+                                        StringBuilder line = new StringBuilder();
+                                        for (GroupId group : List.of(A, B)) {
+                                            raft.stateMachine(group)
+                                                    .map(KvStateMachine.class::cast)
+                                                    .ifPresent(
+                                                            m ->
+                                                                    line.append(
+                                                                            "%n%s %s config %d %s %s"
+                                                                                    .formatted(
+                                                                                            node
+                                                                                                    .id(),
+                                                                                            group,
+                                                                                            m
+                                                                                                    .configNumber(),
+                                                                                            m
+                                                                                                    .shardStatuses(),
+                                                                                            raft.host()
+                                                                                                    .status(
+                                                                                                            group)
+                                                                                                    .orElseThrow()
+                                                                                                    .role())));
+                                        }
+                                        return line.toString();
+                                    })
+                            .syncUninterruptibly()
+                            .getNow());
+        }
+        return text.toString();
+    }
+
+    private static byte[] bytes(String text) {
+        return text.getBytes(StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void writesSurviveMigrationsAndARestart() throws Exception {
+        for (int i = 1; i <= 3; i++) {
+            try (ServerSocket socket = new ServerSocket(0)) {
+                members.add(new Member(NodeId.of(i), "127.0.0.1:" + socket.getLocalPort()));
+            }
+        }
+        for (int i = 1; i <= 3; i++) {
+            start(NodeId.of(i));
+        }
+        ControllerClient admin = admin();
+        TreeMap<GroupId, List<Member>> joinA = new TreeMap<>(Map.of(A, members));
+        admin.join(joinA);
+        ShardKvClient client = new ShardKvClient(members, new KvRouter.Options(30_000, 200));
+        clients.add(client);
+
+        List<CompletableFuture<KvResult>> writes = new ArrayList<>();
+        for (int i = 0; i < 50; i++) {
+            writes.add(client.execute(new KvOp.Put(bytes("key" + i), bytes("v" + i))));
+        }
+        writes.forEach(w -> assertThat(w.join()).isEqualTo(new KvResult.Ok()));
+
+        admin.join(new TreeMap<>(Map.of(B, members)));
+        for (int i = 0; i < 50; i++) {
+            assertThat(client.run(new KvOp.Append(bytes("key" + i), bytes("+b"))))
+                    .isEqualTo(new KvResult.Ok());
+        }
+        admin.leave(List.of(A));
+        assertThat(client.config(-1).orElseThrow().shardsOf(A)).isEmpty();
+
+        nodes.remove(NodeId.of(2)).close();
+        start(NodeId.of(2));
+        for (int i = 0; i < 50; i++) {
+            KvResult read = client.run(new KvOp.Get(bytes("key" + i)));
+            assertThat(read).as(this::describe).isInstanceOf(KvResult.Value.class);
+            assertThat(((KvResult.Value) read).value()).isEqualTo(bytes("v" + i + "+b"));
+        }
+    }
+}
