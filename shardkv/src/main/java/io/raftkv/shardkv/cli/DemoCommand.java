@@ -1,11 +1,14 @@
 package io.raftkv.shardkv.cli;
 
-import io.raftkv.common.NodeId;
+import io.raftkv.shardctrler.config.ShardConfig;
 import io.raftkv.shardkv.demo.DemoCluster;
 import io.raftkv.shardkv.demo.GroupStatus;
 import io.raftkv.shardkv.demo.StatusView;
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -21,10 +24,10 @@ import picocli.CommandLine.Spec;
         name = "demo",
         mixinStandardHelpOptions = true,
         description =
-                "Runs an embedded local cluster: N nodes in this JVM, each hosting a replica of"
-                        + " every Raft group, with clients writing to a replicated counter per group"
-                        + " and reading it linearizably. Shows leaders, terms, commit indexes and"
-                        + " throughput every second.")
+                "Runs a local raftkv cluster in this process: N nodes on loopback ports, the"
+                        + " controller group, and G replica groups joined and balanced. Prints how"
+                        + " to reach it, then the groups, leaders, shards, ops/s and migrations"
+                        + " every second.")
 final class DemoCommand implements Callable<Integer> {
     private static final long REFRESH_MILLIS = 1_000;
 
@@ -39,8 +42,22 @@ final class DemoCommand implements Callable<Integer> {
     @Option(
             names = "--groups",
             defaultValue = "3",
-            description = "Raft groups (1-100). Default: ${DEFAULT-VALUE}.")
+            description = "Replica groups (1-20). Default: ${DEFAULT-VALUE}.")
     int groups;
+
+    @Option(
+            names = "--data-dir",
+            description =
+                    "Keep the data here; a restart with the same directory brings it back."
+                            + " Default: a temporary directory, deleted on exit.")
+    Path dataDirectory;
+
+    @Option(
+            names = "--port",
+            defaultValue = "7001",
+            description =
+                    "Node i listens on PORT+i-1; 0 picks free ports. Default: ${DEFAULT-VALUE}.")
+    int port;
 
     @Option(
             names = "--duration",
@@ -49,33 +66,26 @@ final class DemoCommand implements Callable<Integer> {
                     "Stop after this many seconds; 0 runs until Ctrl-C. Default: ${DEFAULT-VALUE}.")
     int durationSeconds;
 
-    @Option(
-            names = "--chaos",
-            description = "Every 6 s, isolate the node leading the most groups for 3 s.")
-    boolean chaos;
-
-    @Option(names = "--seed", defaultValue = "1", description = "Seed for election timeouts.")
-    long seed;
-
     @Override
-    public Integer call() throws InterruptedException {
-        if (nodes < 1 || nodes > 9 || groups < 1 || groups > 100 || durationSeconds < 0) {
+    public Integer call() throws IOException, InterruptedException {
+        if (nodes < 1 || nodes > 9 || groups < 1 || groups > 20 || durationSeconds < 0) {
             throw new ParameterException(
-                    spec.commandLine(), "--nodes must be 1-9, --groups 1-100, --duration >= 0");
+                    spec.commandLine(), "--nodes must be 1-9, --groups 1-20, --duration >= 0");
+        }
+        if (port < 0 || port + nodes > 65_536) {
+            throw new ParameterException(spec.commandLine(), "--port out of range");
         }
         PrintWriter out = spec.commandLine().getOut();
         boolean terminal = System.console() != null;
-        try (DemoCluster cluster = new DemoCluster(nodes, groups, seed)) {
+        try (DemoCluster cluster = new DemoCluster(nodes, groups, dataDirectory, port)) {
             out.printf(
-                    "raftkv demo: %d nodes %s, %d groups, each a replicated counter.%n"
-                            + "Clients keep writes and linearizable reads in flight against every leader.%n"
-                            + "%sCtrl-C stops.%n%n",
-                    nodes,
-                    cluster.nodeIds(),
-                    groups,
-                    chaos
-                            ? "Chaos: the busiest leader's node is isolated for 3 s every 6 s. "
-                            : "");
+                    "raftkv demo: %d nodes, %d replica groups, data in %s%n"
+                            + "Try, in another terminal:%n"
+                            + "  export RAFTKV_CONTROLLERS=%s%n"
+                            + "  ./raftkv kv put hello world && ./raftkv kv get hello%n"
+                            + "  ./raftkv admin status%n"
+                            + "Ctrl-C stops.%n%n",
+                    nodes, groups, cluster.dataDirectory(), cluster.controllerList());
             out.flush();
             runStatusLoop(cluster, out, terminal);
         }
@@ -85,24 +95,30 @@ final class DemoCommand implements Callable<Integer> {
     private void runStatusLoop(DemoCluster cluster, PrintWriter out, boolean terminal)
             throws InterruptedException {
         long start = System.currentTimeMillis();
-        List<GroupStatus> previous = cluster.status();
+        List<GroupStatus> previous = List.of();
         long previousAt = start;
         for (int second = 1; durationSeconds == 0 || second <= durationSeconds; second++) {
             Thread.sleep(REFRESH_MILLIS);
-            if (chaos) {
-                ChaosSchedule.apply(cluster, second);
-            }
-            List<GroupStatus> current = cluster.status();
+            Optional<ShardConfig> config = cluster.latestConfig();
             long now = System.currentTimeMillis();
-            List<NodeId> isolated = cluster.nodeIds().stream().filter(cluster::isIsolated).toList();
             if (terminal) {
                 out.print("\033[H\033[2J");
             }
             out.printf("t=%ds%n", (now - start) / 1000);
-            out.print(StatusView.render(previous, current, now - previousAt, isolated));
+            if (config.isEmpty()) {
+                out.println("the controller did not answer");
+            } else {
+                List<GroupStatus> current = cluster.status(config.get());
+                out.print(
+                        StatusView.render(
+                                config.get().number(),
+                                previous.isEmpty() ? current : previous,
+                                current,
+                                now - previousAt));
+                previous = current;
+            }
             out.println();
             out.flush();
-            previous = current;
             previousAt = now;
         }
     }

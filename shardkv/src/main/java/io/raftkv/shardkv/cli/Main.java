@@ -2,6 +2,8 @@ package io.raftkv.shardkv.cli;
 
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ScopeType;
 
 /**
  * The {@code raftkv} command. Exit codes: 0 success, 1 operation error, 2 usage error; errors are
@@ -12,21 +14,38 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         version = "raftkv 0.1.0",
         description = "A sharded key/value store built on Raft.",
-        subcommands = {DemoCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {
+            DemoCommand.class,
+            NodeCommand.class,
+            AdminCommand.class,
+            KvOpsCommand.class,
+            ShellCommand.class,
+            CommandLine.HelpCommand.class
+        })
 public final class Main {
+    @Option(
+            names = "--verbose",
+            scope = ScopeType.INHERIT,
+            description = "Print the stack trace of an unexpected error.")
+    boolean verbose;
+
     public static void main(String[] args) {
         System.exit(run(args));
     }
 
     /** Runs the command line and returns its exit code. */
     public static int run(String... args) {
-        CommandLine commandLine = new CommandLine(new Main());
+        Main main = new Main();
+        CommandLine commandLine = new CommandLine(main);
         commandLine.setExecutionExceptionHandler(
                 (exception, command, parseResult) -> {
                     command.getErr()
                             .println(
                                     command.getColorScheme()
                                             .errorText("error: " + exception.getMessage()));
+                    if (main.verbose) {
+                        exception.printStackTrace(command.getErr());
+                    }
                     return 1;
                 });
         commandLine.setParameterExceptionHandler(

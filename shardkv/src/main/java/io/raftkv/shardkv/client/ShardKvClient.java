@@ -1,8 +1,13 @@
 package io.raftkv.shardkv.client;
 
+import io.raftkv.common.GroupId;
+import io.raftkv.common.NodeId;
+import io.raftkv.raft.node.ClientReply;
 import io.raftkv.shardctrler.config.Member;
 import io.raftkv.shardctrler.config.ShardConfig;
+import io.raftkv.shardkv.kv.KvCodec;
 import io.raftkv.shardkv.kv.KvOp;
+import io.raftkv.shardkv.kv.KvQuery;
 import io.raftkv.shardkv.kv.KvResult;
 import io.raftkv.shardkv.route.ConfigSource;
 import io.raftkv.shardkv.route.GroupRequests;
@@ -25,10 +30,11 @@ public final class ShardKvClient implements AutoCloseable {
     private final NettyGroupCaller caller;
     private final KvRouter router;
     private final ConfigSource configs;
+    private final GroupRequests requests;
 
     public ShardKvClient(List<Member> controllers, KvRouter.Options options) {
         this.caller = new NettyGroupCaller("raftkv-client", null, ATTEMPT_TIMEOUT);
-        GroupRequests requests = new GroupRequests(caller);
+        this.requests = new GroupRequests(caller);
         SecureRandom random = new SecureRandom();
         this.configs = new ConfigSource(requests, controllers);
         this.router =
@@ -45,6 +51,36 @@ public final class ShardKvClient implements AutoCloseable {
     /** Runs {@code op} and waits for its result. */
     public KvResult run(KvOp op) {
         return execute(op).join();
+    }
+
+    /**
+     * What a group says of itself (its config number and shard statuses) and which member answered,
+     * read from its leader; empty if no member answered.
+     */
+    public Optional<GroupView> groupStatus(GroupId group, List<Member> members) {
+        CompletableFuture<Optional<GroupView>> view = new CompletableFuture<>();
+        byte[] query = KvCodec.encode(new KvQuery.Status());
+        caller.loop()
+                .execute(
+                        () ->
+                                requests.call(
+                                        group,
+                                        members,
+                                        true,
+                                        query,
+                                        reply -> view.complete(toView(group, reply))));
+        return view.join();
+    }
+
+    /** A group's own account of itself, and the member (its leader) that gave it. */
+    public record GroupView(NodeId leader, KvResult.Status status) {}
+
+    private Optional<GroupView> toView(GroupId group, Optional<ClientReply> reply) {
+        if (reply.orElse(null) instanceof ClientReply.Value value
+                && KvCodec.decodeResult(value.value()) instanceof KvResult.Status status) {
+            return requests.leaderOf(group).map(leader -> new GroupView(leader, status));
+        }
+        return Optional.empty();
     }
 
     /** Config {@code number} (-1: the latest) from the controller; empty if it did not answer. */

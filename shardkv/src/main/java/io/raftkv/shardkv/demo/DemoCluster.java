@@ -3,286 +3,196 @@ package io.raftkv.shardkv.demo;
 import io.raftkv.common.Check;
 import io.raftkv.common.GroupId;
 import io.raftkv.common.NodeId;
-import io.raftkv.raft.core.Membership;
-import io.raftkv.raft.core.ProposeResult;
 import io.raftkv.raft.core.RaftStatus;
-import io.raftkv.raft.core.ReadResult;
-import io.raftkv.raft.core.Rejection;
-import io.raftkv.raft.core.Role;
-import io.raftkv.raft.host.GroupHost;
-import io.raftkv.raft.host.HostOptions;
-import io.raftkv.raft.host.InProcessNetwork;
-import io.raftkv.raft.host.LoopThread;
-import io.raftkv.raft.host.MemoryStorage;
-import io.raftkv.raft.host.ProposalOutcome;
-import io.raftkv.raft.host.ReadOutcome;
+import io.raftkv.shardctrler.client.ControllerClient;
+import io.raftkv.shardctrler.client.ControllerUnavailableException;
+import io.raftkv.shardctrler.config.Member;
+import io.raftkv.shardctrler.config.ShardConfig;
+import io.raftkv.shardkv.client.KvRouter;
+import io.raftkv.shardkv.client.ShardKvClient;
+import io.raftkv.shardkv.server.ShardKvNode;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 /**
- * Several nodes in one JVM, each hosting a replica of every group, with clients that keep {@value
- * #WRITES_IN_FLIGHT} writes and {@value #READS_IN_FLIGHT} linearizable reads in flight per group
- * against whichever replica leads. Nodes can be isolated to show a re-election.
- *
- * <p>Threading: each node's host runs on its own {@link LoopThread}; every call into a host is
- * posted to that loop. Public methods may be called from any thread.
+ * A whole raftkv cluster in one JVM, on loopback: {@code nodes} real nodes (Netty, write-ahead
+ * logs), the controller group on the first three (or all, if fewer), and {@code groups} replica
+ * groups of three replicas each, joined and balanced on first start. Node {@code i} listens on
+ * {@code basePort + i - 1}, so a restart with the same data directory finds its cluster again.
  */
 public final class DemoCluster implements AutoCloseable {
-    static final int WRITES_IN_FLIGHT = 8;
-    static final int READS_IN_FLIGHT = 2;
-    private static final long TICK_MILLIS = 10;
-    private static final long RETRY_MILLIS = 20;
+    /** Replica groups are numbered from here. */
+    public static final int FIRST_GROUP = 100;
 
-    private record Node(GroupHost host, LoopThread loop) {}
+    private static final Duration ADMIN_DEADLINE = Duration.ofSeconds(30);
 
-    private final TreeMap<NodeId, Node> nodes = new TreeMap<>();
-    private final List<GroupId> groups = new ArrayList<>();
-    private final InProcessNetwork network = new InProcessNetwork();
-    private final LoopThread clientTimer = new LoopThread("demo-client-retry");
-    private final ConcurrentHashMap<GroupId, NodeId> leaderGuess = new ConcurrentHashMap<>();
-    private final ConcurrentHashMap<GroupId, AtomicLong> writes = new ConcurrentHashMap<>();
-    private final ConcurrentHashMap<GroupId, AtomicLong> reads = new ConcurrentHashMap<>();
-    private volatile boolean closed;
-
-    /** Starts {@code nodeCount} nodes hosting {@code groupCount} groups; clients start too. */
-    public DemoCluster(int nodeCount, int groupCount, long seed) {
-        Check.argument(nodeCount >= 1 && nodeCount <= 9, "nodes must be 1 to 9, got %d", nodeCount);
-        Check.argument(
-                groupCount >= 1 && groupCount <= 100,
-                "groups must be 1 to 100, got %d",
-                groupCount);
-        List<NodeId> members = new ArrayList<>();
-        for (int i = 1; i <= nodeCount; i++) {
-            members.add(NodeId.of(i));
-        }
-        for (NodeId id : members) {
-            startNode(id);
-        }
-        for (int g = 1; g <= groupCount; g++) {
-            GroupId group = GroupId.of(g);
-            groups.add(group);
-            writes.put(group, new AtomicLong());
-            reads.put(group, new AtomicLong());
-            leaderGuess.put(group, members.get((g - 1) % members.size()));
-            for (NodeId id : members) {
-                long replicaSeed = seed * 1_000_003L + id.value() * 7_919L + g;
-                Node node = nodes.get(id);
-                node.loop()
-                        .execute(
-                                () ->
-                                        node.host()
-                                                .addGroup(
-                                                        group,
-                                                        new Membership(members),
-                                                        new CounterStateMachine(),
-                                                        replicaSeed));
-            }
-        }
-        for (GroupId group : groups) {
-            for (int i = 0; i < WRITES_IN_FLIGHT; i++) {
-                write(group);
-            }
-            for (int i = 0; i < READS_IN_FLIGHT; i++) {
-                read(group);
-            }
-        }
-    }
-
-    private void startNode(NodeId id) {
-        LoopThread loop = new LoopThread("raftkv-loop-" + id);
-        GroupHost host =
-                new GroupHost(
-                        id,
-                        HostOptions.defaults(),
-                        new MemoryStorage(),
-                        network.transportFor(id),
-                        loop);
-        network.register(host, loop);
-        loop.tickEvery(host, TICK_MILLIS);
-        nodes.put(id, new Node(host, loop));
-    }
-
-    public List<NodeId> nodeIds() {
-        return List.copyOf(nodes.keySet());
-    }
-
-    public List<GroupId> groupIds() {
-        return List.copyOf(groups);
-    }
-
-    /** Cuts {@code node} off from the others (its replicas keep running). */
-    public void isolate(NodeId node) {
-        network.isolate(node);
-    }
-
-    public void reconnect(NodeId node) {
-        network.reconnect(node);
-    }
-
-    public boolean isIsolated(NodeId node) {
-        return network.isIsolated(node);
-    }
-
-    // ---------------------------------------------------------------- clients
-
-    private void write(GroupId group) {
-        if (closed) {
-            return;
-        }
-        NodeId target = leaderGuess.get(group);
-        Node node = nodes.get(target);
-        node.loop()
-                .execute(
-                        () -> {
-                            ProposeResult result =
-                                    node.host()
-                                            .propose(
-                                                    group,
-                                                    CounterStateMachine.add(1),
-                                                    outcome -> afterWrite(group, target, outcome));
-                            if (result instanceof Rejection rejection) {
-                                retry(group, rejection, () -> write(group));
-                            }
-                        });
-    }
-
-    private void afterWrite(GroupId group, NodeId target, ProposalOutcome outcome) {
-        switch (outcome) {
-            case ProposalOutcome.Applied applied -> {
-                writes.get(group).incrementAndGet();
-                write(group);
-            }
-            case ProposalOutcome.Unknown unknown -> {
-                unknown.leaderHint().ifPresent(hint -> leaderGuess.put(group, hint));
-                clientTimer
-                        .scheduler()
-                        .schedule(() -> write(group), RETRY_MILLIS, TimeUnit.MILLISECONDS);
-            }
-        }
-    }
-
-    private void read(GroupId group) {
-        if (closed) {
-            return;
-        }
-        Node node = nodes.get(leaderGuess.get(group));
-        node.loop()
-                .execute(
-                        () -> {
-                            ReadResult result =
-                                    node.host().read(group, outcome -> afterRead(group, outcome));
-                            if (result instanceof Rejection rejection) {
-                                retry(group, rejection, () -> read(group));
-                            }
-                        });
-    }
-
-    private void afterRead(GroupId group, ReadOutcome outcome) {
-        switch (outcome) {
-            case ReadOutcome.Confirmed confirmed -> {
-                reads.get(group).incrementAndGet();
-                read(group);
-            }
-            case ReadOutcome.NotLeader notLeader -> {
-                notLeader.leaderHint().ifPresent(hint -> leaderGuess.put(group, hint));
-                clientTimer
-                        .scheduler()
-                        .schedule(() -> read(group), RETRY_MILLIS, TimeUnit.MILLISECONDS);
-            }
-        }
-    }
-
-    /** Follows a NotLeader hint, or tries the next node, after a short pause. */
-    private void retry(GroupId group, Rejection rejection, Runnable again) {
-        Optional<NodeId> hint =
-                rejection instanceof Rejection.NotLeader notLeader
-                        ? notLeader.hint()
-                        : Optional.empty();
-        NodeId current = leaderGuess.get(group);
-        NodeId next =
-                hint.orElseGet(
-                        () ->
-                                Optional.ofNullable(nodes.higherKey(current))
-                                        .orElse(nodes.firstKey()));
-        leaderGuess.put(group, next);
-        clientTimer.scheduler().schedule(again, RETRY_MILLIS, TimeUnit.MILLISECONDS);
-    }
-
-    // ---------------------------------------------------------------- status
-
-    /** A consistent-enough picture of every group, gathered from each node's own loop. */
-    public List<GroupStatus> status() {
-        List<GroupStatus> result = new ArrayList<>();
-        for (GroupId group : groups) {
-            result.add(statusOf(group));
-        }
-        return result;
-    }
+    private final Path dataDirectory;
+    private final boolean temporary;
+    private final List<Member> members = new ArrayList<>();
+    private final List<Member> controllers;
+    private final TreeMap<NodeId, ShardKvNode> nodes = new TreeMap<>();
+    private final ShardKvClient client;
 
     /**
-     * Reported by the leader of the newest term that is not isolated, else the most advanced
-     * replica.
+     * @param dataDirectory where the nodes keep their data; null for a temporary directory deleted
+     *     on close
+     * @param basePort the first node's port; 0 picks free ports (then a restart cannot find them)
      */
-    private GroupStatus statusOf(GroupId group) {
-        TreeMap<NodeId, RaftStatus> replicas = new TreeMap<>();
-        for (var entry : nodes.entrySet()) {
-            Node node = entry.getValue();
-            CompletableFuture.supplyAsync(() -> node.host().status(group), node.loop())
-                    .orTimeout(1, TimeUnit.SECONDS)
-                    .join()
-                    .ifPresent(status -> replicas.put(entry.getKey(), status));
+    public DemoCluster(int nodeCount, int groupCount, Path dataDirectory, int basePort)
+            throws IOException, InterruptedException {
+        Check.argument(nodeCount >= 1 && nodeCount <= 9, "nodes must be 1 to 9, got %d", nodeCount);
+        Check.argument(
+                groupCount >= 1 && groupCount <= 20, "groups must be 1 to 20, got %d", groupCount);
+        this.temporary = dataDirectory == null;
+        this.dataDirectory = temporary ? Files.createTempDirectory("raftkv-demo") : dataDirectory;
+        for (int i = 1; i <= nodeCount; i++) {
+            int port = basePort == 0 ? freePort() : basePort + i - 1;
+            members.add(new Member(NodeId.of(i), "127.0.0.1:" + port));
         }
-        Check.that(!replicas.isEmpty(), "no replica of %s", group);
-        RaftStatus chosen =
-                replicas.values().stream()
-                        .filter(
-                                status ->
-                                        status.role() == Role.LEADER
-                                                && !network.isIsolated(status.id()))
-                        .max(Comparator.comparingLong(RaftStatus::term))
-                        .orElseGet(
-                                () ->
-                                        replicas.values().stream()
-                                                .max(
-                                                        Comparator.comparingLong(
-                                                                RaftStatus::commitIndex))
-                                                .orElseThrow());
-        Optional<NodeId> leader =
-                chosen.role() == Role.LEADER ? Optional.of(chosen.id()) : Optional.empty();
-        return new GroupStatus(
-                group,
-                leader,
-                chosen.term(),
-                chosen.commitIndex(),
-                chosen.appliedIndex(),
-                counterOn(nodes.get(chosen.id()), group),
-                writes.get(group).get(),
-                reads.get(group).get());
+        this.controllers = members.subList(0, Math.min(3, nodeCount));
+        for (Member member : members) {
+            start(member);
+        }
+        this.client = new ShardKvClient(controllers, new KvRouter.Options(30_000, 200));
+        joinGroupsOnFirstStart(groupCount);
     }
 
-    private static long counterOn(Node node, GroupId group) {
-        return CompletableFuture.supplyAsync(
-                        () ->
-                                node.host()
-                                        .stateMachine(group)
-                                        .map(machine -> ((CounterStateMachine) machine).value())
-                                        .orElse(0L),
-                        node.loop())
-                .orTimeout(1, TimeUnit.SECONDS)
-                .join();
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+
+    private void start(Member member) throws IOException, InterruptedException {
+        int colon = member.address().lastIndexOf(':');
+        InetSocketAddress listen =
+                new InetSocketAddress(
+                        "127.0.0.1", Integer.parseInt(member.address().substring(colon + 1)));
+        Path directory = dataDirectory.resolve("node-" + member.node().value());
+        nodes.put(
+                member.node(),
+                ShardKvNode.start(
+                        ShardKvNode.Config.of(member.node(), listen, directory, controllers)));
+    }
+
+    /** On a fresh cluster (no group in the latest config), joins every replica group. */
+    private void joinGroupsOnFirstStart(int groupCount) {
+        ShardConfig latest = awaitConfig();
+        if (!latest.groups().isEmpty()) {
+            return;
+        }
+        TreeMap<GroupId, List<Member>> groups = new TreeMap<>();
+        int replicas = Math.min(3, members.size());
+        for (int g = 0; g < groupCount; g++) {
+            List<Member> replicaMembers = new ArrayList<>();
+            for (int r = 0; r < replicas; r++) {
+                replicaMembers.add(members.get((g + r) % members.size()));
+            }
+            groups.put(GroupId.of(FIRST_GROUP + g), replicaMembers);
+        }
+        try (ControllerClient admin =
+                new ControllerClient(
+                        controllers.stream().map(DemoCluster::address).toList(), ADMIN_DEADLINE)) {
+            admin.join(groups);
+        } catch (ControllerUnavailableException e) {
+            throw new IllegalStateException("could not join the groups: " + e.getMessage(), e);
+        }
+    }
+
+    /** The latest config, once the controller group has elected a leader and answers. */
+    private ShardConfig awaitConfig() {
+        long deadline = System.nanoTime() + ADMIN_DEADLINE.toNanos();
+        while (System.nanoTime() < deadline) {
+            Optional<ShardConfig> config = client.config(-1);
+            if (config.isPresent()) {
+                return config.get();
+            }
+        }
+        throw new IllegalStateException(
+                "the controller group did not answer within " + ADMIN_DEADLINE);
+    }
+
+    private static InetSocketAddress address(Member member) {
+        int colon = member.address().lastIndexOf(':');
+        return new InetSocketAddress(
+                member.address().substring(0, colon),
+                Integer.parseInt(member.address().substring(colon + 1)));
+    }
+
+    /** The controller list to give {@code raftkv admin|kv|shell --controllers}. */
+    public String controllerList() {
+        return controllers.stream().map(Member::address).collect(Collectors.joining(","));
+    }
+
+    public List<Member> members() {
+        return List.copyOf(members);
+    }
+
+    public Path dataDirectory() {
+        return dataDirectory;
+    }
+
+    /** A client of this cluster (closed with it). */
+    public ShardKvClient client() {
+        return client;
+    }
+
+    /** The latest config, if the controller answered. */
+    public Optional<ShardConfig> latestConfig() {
+        return client.config(-1);
+    }
+
+    /** Every group of {@code config}, as it reports itself. */
+    public List<GroupStatus> status(ShardConfig config) {
+        Map<GroupId, Long> commits = new TreeMap<>();
+        for (ShardKvNode node : nodes.values()) {
+            for (Map.Entry<GroupId, RaftStatus> entry : node.raftNode().status().entrySet()) {
+                commits.merge(entry.getKey(), entry.getValue().commitIndex(), Math::max);
+            }
+        }
+        List<GroupStatus> statuses = new ArrayList<>();
+        for (var entry : config.groups().entrySet()) {
+            GroupId group = entry.getKey();
+            Optional<ShardKvClient.GroupView> view = client.groupStatus(group, entry.getValue());
+            statuses.add(
+                    new GroupStatus(
+                            group,
+                            view.map(ShardKvClient.GroupView::leader),
+                            config.shardsOf(group),
+                            view.map(v -> v.status().configNumber()).orElse(-1L),
+                            view.map(v -> v.status().shards()).orElse(new TreeMap<>()),
+                            commits.getOrDefault(group, 0L)));
+        }
+        return statuses;
     }
 
     @Override
-    public void close() {
-        closed = true;
-        clientTimer.close();
-        nodes.values().forEach(node -> node.loop().close());
+    public void close() throws IOException {
+        client.close();
+        for (ShardKvNode node : nodes.values()) {
+            node.close();
+        }
+        if (temporary) {
+            try (Stream<Path> paths = Files.walk(dataDirectory)) {
+                for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
+                    Files.delete(path);
+                }
+            } catch (UncheckedIOException e) {
+                throw e.getCause();
+            }
+        }
     }
 }

@@ -95,6 +95,7 @@ public final class KvCodec {
                             writeBytes(out, pull.after() == null ? null : pull.after().bytes());
                             out.writeInt(pull.bytesMax());
                         }
+                        case KvQuery.Status status -> out.writeByte(3);
                     }
                 });
     }
@@ -112,6 +113,7 @@ public final class KvCodec {
                         case 2 ->
                                 new KvQuery.Pull(
                                         in.readLong(), in.readInt(), readKey(in), in.readInt());
+                        case 3 -> new KvQuery.Status();
                         default -> reject("unknown query kind " + kind);
                     };
                 });
@@ -159,6 +161,15 @@ public final class KvCodec {
                             out.writeByte(10);
                             out.writeUTF(unavailable.reason());
                         }
+                        case KvResult.Status status -> {
+                            out.writeByte(11);
+                            out.writeLong(status.configNumber());
+                            out.writeInt(status.shards().size());
+                            for (var entry : status.shards().entrySet()) {
+                                out.writeInt(entry.getKey());
+                                out.writeByte(entry.getValue().ordinal());
+                            }
+                        }
                     }
                 });
     }
@@ -179,6 +190,7 @@ public final class KvCodec {
                         case 8 -> new KvResult.WrongConfig(in.readLong());
                         case 9 -> new KvResult.Chunk(readChunk(in));
                         case 10 -> new KvResult.Unavailable(in.readUTF());
+                        case 11 -> readStatus(in);
                         default ->
                                 throw new IllegalArgumentException("unknown result kind " + kind);
                     };
@@ -248,6 +260,25 @@ public final class KvCodec {
             values.add(Map.entry(new Key(readBytes(in)), readBytes(in)));
         }
         return new ShardChunk(after, values, in.readBoolean(), SessionTable.read(in));
+    }
+
+    private static KvResult.Status readStatus(DataInputStream in) throws IOException {
+        long configNumber = in.readLong();
+        int count = in.readInt();
+        if (count < 0 || count > 1 << 16) {
+            throw new IllegalArgumentException("bad shard count " + count);
+        }
+        java.util.TreeMap<Integer, ShardStatus> shards = new java.util.TreeMap<>();
+        ShardStatus[] statuses = ShardStatus.values();
+        for (int i = 0; i < count; i++) {
+            int shard = in.readInt();
+            int status = in.readByte();
+            if (status < 0 || status >= statuses.length) {
+                throw new IllegalArgumentException("bad shard status " + status);
+            }
+            shards.put(shard, statuses[status]);
+        }
+        return new KvResult.Status(configNumber, shards);
     }
 
     private static Key readKey(DataInputStream in) throws IOException {

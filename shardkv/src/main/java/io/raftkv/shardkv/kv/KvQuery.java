@@ -21,4 +21,7 @@ public sealed interface KvQuery {
             Check.argument(bytesMax > 0, "a chunk holds at least one byte, got %d", bytesMax);
         }
     }
+
+    /** The group's config number and the status of every shard it holds. */
+    record Status() implements KvQuery {}
 }

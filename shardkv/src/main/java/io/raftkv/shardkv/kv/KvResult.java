@@ -41,4 +41,12 @@ public sealed interface KvResult {
      * unknown.
      */
     record Unavailable(String reason) implements KvResult {}
+
+    /** A group's config number and the status of each shard it holds, ascending by shard. */
+    record Status(long configNumber, java.util.SortedMap<Integer, ShardStatus> shards)
+            implements KvResult {
+        public Status {
+            shards = java.util.Collections.unmodifiableSortedMap(new java.util.TreeMap<>(shards));
+        }
+    }
 }

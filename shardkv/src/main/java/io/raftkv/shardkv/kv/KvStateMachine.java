@@ -345,6 +345,8 @@ public final class KvStateMachine implements QueryableStateMachine {
                 switch (query) {
                     case KvQuery.Read read -> read(read.get());
                     case KvQuery.Pull pull -> pull(pull);
+                    case KvQuery.Status status ->
+                            new KvResult.Status(configNumber(), shardStatuses());
                 });
     }
 

@@ -26,6 +26,11 @@ public final class GroupRequests {
         this.caller = caller;
     }
 
+    /** The member of {@code group} that answered last, if any. */
+    public java.util.Optional<NodeId> leaderOf(GroupId group) {
+        return java.util.Optional.ofNullable(leaders.getIfPresent(group));
+    }
+
     /**
      * Sends {@code payload} to {@code group} at {@code members}, trying each member about twice at
      * most. {@code done} gets a final reply ({@link ClientReply.Applied}, {@link ClientReply.Value}

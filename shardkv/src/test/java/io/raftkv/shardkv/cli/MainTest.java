@@ -32,9 +32,17 @@ class MainTest {
 
     @Test
     void demoRunsForItsDurationAndExitsZero() {
-        assertThat(Main.run("demo", "--duration", "2", "--groups", "2")).isEqualTo(0);
+        assertThat(Main.run("demo", "--duration", "2", "--groups", "2", "--port", "0"))
+                .isEqualTo(0);
         String text = out.toString(StandardCharsets.UTF_8);
-        assertThat(text).contains("raftkv demo: 3 nodes", "group  leader", "g1", "g2", "t=2s");
+        assertThat(text)
+                .contains(
+                        "raftkv demo: 3 nodes, 2 replica groups",
+                        "export RAFTKV_CONTROLLERS=127.0.0.1:",
+                        "shard config 1",
+                        "100 ",
+                        "101 ",
+                        "t=2s");
     }
 
     @Test
@@ -60,6 +68,7 @@ class MainTest {
     @Test
     void helpListsTheCommands() {
         assertThat(Main.run("--help")).isEqualTo(0);
-        assertThat(out.toString(StandardCharsets.UTF_8)).contains("demo");
+        assertThat(out.toString(StandardCharsets.UTF_8))
+                .contains("demo", "node", "admin", "kv", "shell");
     }
 }

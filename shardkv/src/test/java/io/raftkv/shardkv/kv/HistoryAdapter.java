@@ -67,6 +67,7 @@ public final class HistoryAdapter {
             case KvResult.WrongConfig wrong -> new KvOutput.Unknown();
             case KvResult.Chunk chunk -> new KvOutput.Unknown();
             case KvResult.Unavailable unavailable -> new KvOutput.Unknown();
+            case KvResult.Status status -> new KvOutput.Unknown();
         };
     }
 

@@ -1,0 +1,198 @@
+package io.raftkv.shardkv.cli;
+
+import io.raftkv.common.GroupId;
+import io.raftkv.common.NodeId;
+import io.raftkv.shardctrler.client.ControllerClient;
+import io.raftkv.shardctrler.client.ControllerUnavailableException;
+import io.raftkv.shardctrler.command.ControllerResult;
+import io.raftkv.shardctrler.config.Member;
+import io.raftkv.shardctrler.config.ShardConfig;
+import io.raftkv.shardkv.client.ShardKvClient;
+import io.raftkv.shardkv.kv.ShardStatus;
+import java.io.PrintWriter;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code raftkv admin}: changes and shows which group serves which shard. */
+@Command(
+        name = "admin",
+        mixinStandardHelpOptions = true,
+        description = "Joins, removes and moves replica groups; shows shard configs and groups.")
+final class AdminCommand {
+    @Spec CommandSpec spec;
+
+    @Mixin ClusterOptions cluster;
+
+    @Command(
+            name = "join",
+            mixinStandardHelpOptions = true,
+            description =
+                    "Adds replica group GID served by the nodes MEMBERS (ID@HOST:PORT,...);"
+                            + " shards are rebalanced onto it.")
+    int join(
+            @Parameters(paramLabel = "GID", description = "Group id, 1 or more.") int group,
+            @Parameters(paramLabel = "MEMBERS") String members)
+            throws ControllerUnavailableException {
+        TreeMap<GroupId, List<Member>> groups = new TreeMap<>();
+        groups.put(groupId(group), parseMembers(members));
+        try (ControllerClient controller = controller()) {
+            return report(controller.join(groups));
+        }
+    }
+
+    @Command(
+            name = "leave",
+            mixinStandardHelpOptions = true,
+            description = "Removes replica groups; their shards move to the others.")
+    int leave(@Parameters(paramLabel = "GID", arity = "1..*") List<Integer> groups)
+            throws ControllerUnavailableException {
+        List<GroupId> ids = groups.stream().map(this::groupId).toList();
+        try (ControllerClient controller = controller()) {
+            return report(controller.leave(ids));
+        }
+    }
+
+    @Command(
+            name = "move",
+            mixinStandardHelpOptions = true,
+            description = "Gives SHARD to group GID (until the next join or leave rebalances).")
+    int move(@Parameters(paramLabel = "SHARD") int shard, @Parameters(paramLabel = "GID") int group)
+            throws ControllerUnavailableException {
+        try (ControllerClient controller = controller()) {
+            return report(controller.move(shard, groupId(group)));
+        }
+    }
+
+    @Command(
+            name = "query",
+            mixinStandardHelpOptions = true,
+            description = "Prints config NUM (default: the latest): owners and groups.")
+    int query(@Parameters(paramLabel = "NUM", defaultValue = "-1") long number)
+            throws ControllerUnavailableException {
+        try (ControllerClient controller = controller()) {
+            print(controller.query(number));
+            return 0;
+        }
+    }
+
+    @Command(
+            name = "status",
+            mixinStandardHelpOptions = true,
+            description =
+                    "Prints every group of the latest config: members, leader, shards, the config"
+                            + " it has reached and shards still migrating.")
+    int status() {
+        PrintWriter out = spec.commandLine().getOut();
+        try (ShardKvClient client = cluster.client()) {
+            ShardConfig config =
+                    client.config(-1)
+                            .orElseThrow(
+                                    () ->
+                                            new IllegalStateException(
+                                                    "the controller did not answer"));
+            out.printf("config %d, %d shards%n", config.number(), config.shardCount());
+            out.printf(
+                    "%-6s %-8s %-7s %-24s %s%n",
+                    "group", "leader", "config", "shards", "migrating");
+            for (var entry : config.groups().entrySet()) {
+                Optional<ShardKvClient.GroupView> view =
+                        client.groupStatus(entry.getKey(), entry.getValue());
+                out.printf(
+                        "%-6s %-8s %-7s %-24s %s%n",
+                        entry.getKey().value(),
+                        view.map(v -> v.leader().toString()).orElse("-"),
+                        view.map(v -> Long.toString(v.status().configNumber())).orElse("?"),
+                        config.shardsOf(entry.getKey()),
+                        view.map(v -> migrating(v.status().shards())).orElse("(no answer)"));
+            }
+            return 0;
+        }
+    }
+
+    private static String migrating(Map<Integer, ShardStatus> shards) {
+        String moving =
+                shards.entrySet().stream()
+                        .filter(e -> e.getValue() != ShardStatus.SERVING)
+                        .map(e -> e.getKey() + ":" + e.getValue().name().toLowerCase())
+                        .collect(Collectors.joining(" "));
+        return moving.isEmpty() ? "-" : moving;
+    }
+
+    private void print(ShardConfig config) {
+        PrintWriter out = spec.commandLine().getOut();
+        out.printf("config %d%n", config.number());
+        for (int shard = 0; shard < config.shardCount(); shard++) {
+            out.printf(
+                    "shard %d -> %s%n",
+                    shard, config.owner(shard).map(g -> "group " + g.value()).orElse("unassigned"));
+        }
+        config.groups()
+                .forEach(
+                        (group, members) ->
+                                out.printf(
+                                        "group %d: %s%n",
+                                        group.value(),
+                                        members.stream()
+                                                .map(m -> m.node().value() + "@" + m.address())
+                                                .collect(Collectors.joining(","))));
+    }
+
+    private int report(ControllerResult result) {
+        return switch (result) {
+            case ControllerResult.Done done -> {
+                spec.commandLine().getOut().printf("OK config %d%n", done.configNumber());
+                yield 0;
+            }
+            case ControllerResult.Rejected rejected -> {
+                spec.commandLine()
+                        .getErr()
+                        .printf("error: %s: %s%n", rejected.reason(), rejected.message());
+                yield 1;
+            }
+            case ControllerResult.Config config -> {
+                print(config.config());
+                yield 0;
+            }
+        };
+    }
+
+    private ControllerClient controller() {
+        return new ControllerClient(
+                cluster.controllerAddresses(), Duration.ofSeconds(cluster.timeoutSeconds));
+    }
+
+    private GroupId groupId(int value) {
+        if (value < 1) {
+            throw new ParameterException(spec.commandLine(), "group ids start at 1, got " + value);
+        }
+        return GroupId.of(value);
+    }
+
+    private List<Member> parseMembers(String text) {
+        List<Member> members = new ArrayList<>();
+        for (String entry : text.split(",")) {
+            int at = entry.indexOf('@');
+            try {
+                members.add(
+                        new Member(
+                                NodeId.of(Integer.parseInt(entry.substring(0, at))),
+                                entry.substring(at + 1)));
+            } catch (RuntimeException bad) {
+                throw new ParameterException(
+                        spec.commandLine(), "members are ID@HOST:PORT,..., got " + entry);
+            }
+        }
+        return members;
+    }
+}

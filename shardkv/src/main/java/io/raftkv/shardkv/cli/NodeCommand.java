@@ -1,0 +1,95 @@
+package io.raftkv.shardkv.cli;
+
+import io.raftkv.common.NodeId;
+import io.raftkv.raft.host.HostOptions;
+import io.raftkv.shardkv.server.ShardKvNode;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/** {@code raftkv node}: one server process, until SIGTERM or Ctrl-C. */
+@Command(
+        name = "node",
+        mixinStandardHelpOptions = true,
+        description =
+                "Runs one server. A node listed in --controllers hosts a controller replica;"
+                        + " replicas of groups appear when the controller's config names the node.")
+final class NodeCommand implements Callable<Integer> {
+    @Spec CommandSpec spec;
+
+    @Mixin ClusterOptions cluster;
+
+    @Option(names = "--id", required = true, description = "This node's id, 1 or more.")
+    int id;
+
+    @Option(
+            names = "--listen",
+            required = true,
+            description = "HOST:PORT to listen on, for peers and clients.")
+    String listen;
+
+    @Option(names = "--data-dir", required = true, description = "Where the node keeps its data.")
+    Path dataDirectory;
+
+    @Option(
+            names = "--shards",
+            defaultValue = "10",
+            description =
+                    "Shards in the cluster (the same on every node). Default: ${DEFAULT-VALUE}.")
+    int shards;
+
+    @Override
+    public Integer call() throws IOException, InterruptedException {
+        if (id < 1 || shards < 1 || shards > 65_536) {
+            throw new ParameterException(
+                    spec.commandLine(), "--id must be 1 or more, --shards 1 to 65536");
+        }
+        InetSocketAddress address;
+        try {
+            InetSocketAddress parsed = Addresses.parse(listen);
+            address = new InetSocketAddress(parsed.getHostString(), parsed.getPort());
+        } catch (IllegalArgumentException bad) {
+            throw new ParameterException(spec.commandLine(), "--listen: " + bad.getMessage());
+        }
+        ShardKvNode.Config config =
+                new ShardKvNode.Config(
+                        NodeId.of(id),
+                        address,
+                        dataDirectory,
+                        cluster.controllers(),
+                        shards,
+                        1 << 20,
+                        HostOptions.defaults(),
+                        10);
+        ShardKvNode node = ShardKvNode.start(config);
+        spec.commandLine()
+                .getOut()
+                .printf(
+                        "node %d listening on %s (data in %s)%n",
+                        id, node.address(), dataDirectory);
+        spec.commandLine().getOut().flush();
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime()
+                .addShutdownHook(
+                        new Thread(
+                                () -> {
+                                    try {
+                                        node.close();
+                                    } catch (IOException e) {
+                                        System.err.println("error: closing the node: " + e);
+                                    }
+                                    stopped.countDown();
+                                },
+                                "raftkv-shutdown"));
+        stopped.await();
+        return 0;
+    }
+}

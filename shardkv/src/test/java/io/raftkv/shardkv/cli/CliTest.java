@@ -1,0 +1,175 @@
+package io.raftkv.shardkv.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.raftkv.shardkv.demo.DemoCluster;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The client commands against a live embedded cluster: each command's happy path and its errors,
+ * with the documented exit code (0 success, 1 operation error, 2 usage error) and one readable line
+ * on stderr.
+ */
+class CliTest {
+    private static DemoCluster cluster;
+    private static String controllers;
+
+    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+    private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+    private PrintStream originalOut;
+    private PrintStream originalErr;
+    private InputStream originalIn;
+
+    @BeforeAll
+    static void startCluster() throws Exception {
+        cluster = new DemoCluster(3, 2, null, 0);
+        controllers = cluster.controllerList();
+    }
+
+    @AfterAll
+    static void stopCluster() throws Exception {
+        cluster.close();
+    }
+
+    @BeforeEach
+    void captureOutput() {
+        originalOut = System.out;
+        originalErr = System.err;
+        originalIn = System.in;
+        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+    }
+
+    @AfterEach
+    void restoreOutput() {
+        System.setOut(originalOut);
+        System.setErr(originalErr);
+        System.setIn(originalIn);
+    }
+
+    private int kv(String... args) {
+        String[] full = new String[args.length + 3];
+        full[0] = "kv";
+        full[1] = "--controllers";
+        full[2] = controllers;
+        System.arraycopy(args, 0, full, 3, args.length);
+        return Main.run(full);
+    }
+
+    private int admin(String... args) {
+        String[] full = new String[args.length + 3];
+        full[0] = "admin";
+        full[1] = "--controllers";
+        full[2] = controllers;
+        System.arraycopy(args, 0, full, 3, args.length);
+        return Main.run(full);
+    }
+
+    private String output() {
+        return out.toString(StandardCharsets.UTF_8);
+    }
+
+    private String error() {
+        return err.toString(StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void putGetAppendCasAndDelete() {
+        assertThat(kv("put", "cli-k", "v1")).isEqualTo(0);
+        assertThat(kv("append", "cli-k", "+2")).isEqualTo(0);
+        assertThat(kv("get", "cli-k")).isEqualTo(0);
+        assertThat(kv("cas", "cli-k", "v1+2", "v3")).isEqualTo(0);
+        assertThat(kv("get", "cli-k")).isEqualTo(0);
+        assertThat(kv("delete", "cli-k")).isEqualTo(0);
+        assertThat(kv("get", "cli-k")).isEqualTo(0);
+        assertThat(kv("cas", "cli-k", "(nil)", "fresh")).isEqualTo(0);
+        assertThat(output().lines().toList())
+                .containsExactly("OK", "OK", "v1+2", "OK", "v3", "OK", "(nil)", "OK");
+        assertThat(error()).isEmpty();
+    }
+
+    @Test
+    void aCasOnTheWrongValueFailsWithMismatch() {
+        assertThat(kv("put", "cli-cas", "a")).isEqualTo(0);
+        assertThat(kv("cas", "cli-cas", "b", "c")).isEqualTo(1);
+        assertThat(error()).startsWith("error: MISMATCH").hasLineCount(1);
+    }
+
+    @Test
+    void aValueTooLargeIsRefusedWithOneLine() {
+        assertThat(kv("put", "cli-big", "x".repeat((1 << 20) + 1))).isEqualTo(1);
+        assertThat(error()).startsWith("error: TOO_LARGE").hasLineCount(1);
+    }
+
+    @Test
+    void anUnreachableControllerFailsAfterTheTimeout() {
+        int code = Main.run("kv", "--controllers", "127.0.0.1:1", "--timeout", "1", "get", "k");
+        assertThat(code).isEqualTo(1);
+        assertThat(error()).startsWith("error: UNAVAILABLE").hasLineCount(1);
+    }
+
+    @Test
+    void missingControllersAndBadFlagsAreUsageErrors() {
+        assertThat(Main.run("kv", "--controllers", "", "get", "k")).isEqualTo(2);
+        assertThat(error()).startsWith("error: no controllers").hasLineCount(1);
+        err.reset();
+        assertThat(kv("get")).isEqualTo(2);
+        assertThat(error()).startsWith("error: Missing required parameter").hasLineCount(1);
+        err.reset();
+        assertThat(kv("--timout", "3", "get", "k")).isEqualTo(2);
+        assertThat(error()).startsWith("error: Unknown option").hasLineCount(1);
+    }
+
+    @Test
+    void adminQueryAndStatusShowTheGroups() {
+        assertThat(admin("query")).isEqualTo(0);
+        assertThat(output()).contains("config 1", "shard 0 -> group 10", "group 100: 1@127.0.0.1:");
+        out.reset();
+        assertThat(admin("status")).isEqualTo(0);
+        assertThat(output()).contains("group  leader", "100", "101");
+    }
+
+    @Test
+    void adminErrorsAreOneLineWithExitCodeOne() {
+        assertThat(admin("leave", "999")).isEqualTo(1);
+        assertThat(error()).startsWith("error: UNKNOWN_GROUP").hasLineCount(1);
+        err.reset();
+        assertThat(admin("move", "99", "100")).isEqualTo(1);
+        assertThat(error()).startsWith("error: SHARD_OUT_OF_RANGE").hasLineCount(1);
+        err.reset();
+        assertThat(admin("join", "102", "not-a-member")).isEqualTo(2);
+        assertThat(error()).startsWith("error: members are ID@HOST:PORT").hasLineCount(1);
+        err.reset();
+        assertThat(admin("leave", "0")).isEqualTo(2);
+        assertThat(error()).startsWith("error: group ids start at 1").hasLineCount(1);
+    }
+
+    @Test
+    void theShellAnswersOneLinePerCommandInOrder() {
+        String script =
+                "put sh-k hello world\nget sh-k\nappend sh-k !\nget sh-k\nget sh-none\n"
+                        + "cas sh-k nope x\nfrobnicate\ndelete sh-k\nget sh-k\n";
+        System.setIn(new ByteArrayInputStream(script.getBytes(StandardCharsets.UTF_8)));
+        assertThat(Main.run("shell", "--controllers", controllers)).isEqualTo(0);
+        assertThat(output().lines().toList())
+                .containsExactly(
+                        "OK",
+                        "hello world",
+                        "OK",
+                        "hello world!",
+                        "(nil)",
+                        "ERR MISMATCH the key does not hold the expected value",
+                        "ERR USAGE unknown command frobnicate",
+                        "OK",
+                        "(nil)");
+    }
+}
