@@ -46,11 +46,23 @@ final class NodeCommand implements Callable<Integer> {
                     "Shards in the cluster (the same on every node). Default: ${DEFAULT-VALUE}.")
     int shards;
 
+    @Option(
+            names = "--store",
+            defaultValue = "memory",
+            description =
+                    "Where replicas keep keys and values: memory (the heap) or mapdb (a file per"
+                            + " group, off the heap). Default: ${DEFAULT-VALUE}.")
+    String store;
+
     @Override
     public Integer call() throws IOException, InterruptedException {
         if (id < 1 || shards < 1 || shards > 65_536) {
             throw new ParameterException(
                     spec.commandLine(), "--id must be 1 or more, --shards 1 to 65536");
+        }
+        if (!store.equals("memory") && !store.equals("mapdb")) {
+            throw new ParameterException(
+                    spec.commandLine(), "--store must be memory or mapdb, got " + store);
         }
         InetSocketAddress address;
         try {
@@ -67,6 +79,7 @@ final class NodeCommand implements Callable<Integer> {
                         cluster.controllers(),
                         shards,
                         1 << 20,
+                        store.equals("mapdb"),
                         HostOptions.defaults(),
                         10);
         ShardKvNode node = ShardKvNode.start(config);

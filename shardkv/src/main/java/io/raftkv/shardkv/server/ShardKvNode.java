@@ -48,6 +48,7 @@ public final class ShardKvNode implements AutoCloseable {
      *     is one of them
      * @param shardCount the number of shards (the same on every node)
      * @param chunkBytes the most bytes of keys and values one migration pull asks for
+     * @param offHeap keep each group's keys and values in a MapDB file rather than on the heap
      */
     public record Config(
             NodeId id,
@@ -56,6 +57,7 @@ public final class ShardKvNode implements AutoCloseable {
             List<Member> controllers,
             int shardCount,
             int chunkBytes,
+            boolean offHeap,
             HostOptions hostOptions,
             long tickMillis) {
         public Config {
@@ -64,6 +66,7 @@ public final class ShardKvNode implements AutoCloseable {
             controllers = List.copyOf(controllers);
         }
 
+        /** Ten shards, 1 MiB pulls, keys on the heap, default Raft timing. */
         public static Config of(
                 NodeId id, InetSocketAddress listen, Path dataDirectory, List<Member> controllers) {
             return new Config(
@@ -73,6 +76,7 @@ public final class ShardKvNode implements AutoCloseable {
                     controllers,
                     10,
                     1 << 20,
+                    false,
                     HostOptions.defaults(),
                     10);
         }
@@ -89,12 +93,15 @@ public final class ShardKvNode implements AutoCloseable {
     private final GroupRequests requests;
     private final ConfigSource configs;
     private final ReplicaRegistry replicas;
+    private final StoreFactory stores;
     private final TreeMap<GroupId, ShardMigrator> migrators = new TreeMap<>();
     private long ticks;
     private volatile ShardConfig latest;
 
-    private ShardKvNode(Config config, RaftNode node, ReplicaRegistry replicas) {
+    private ShardKvNode(
+            Config config, RaftNode node, ReplicaRegistry replicas, StoreFactory stores) {
         this.config = config;
+        this.stores = stores;
         this.node = node;
         this.replicas = replicas;
         this.caller =
@@ -118,6 +125,7 @@ public final class ShardKvNode implements AutoCloseable {
         }
         peers.remove(config.id());
         int shards = config.shardCount();
+        StoreFactory stores = new StoreFactory(config.offHeap(), config.dataDirectory());
         RaftNode node =
                 RaftNode.start(
                         new RaftNode.Config(
@@ -132,9 +140,9 @@ public final class ShardKvNode implements AutoCloseable {
                         group ->
                                 group.equals(GroupId.CONTROLLER)
                                         ? new ControllerStateMachine(shards)
-                                        : new KvStateMachine(group, shards));
+                                        : new KvStateMachine(group, shards, stores.open(group)));
         ReplicaRegistry replicas = ReplicaRegistry.load(config.dataDirectory());
-        ShardKvNode shardKvNode = new ShardKvNode(config, node, replicas);
+        ShardKvNode shardKvNode = new ShardKvNode(config, node, replicas, stores);
         Runnable restartReplicas = () -> replicas.groups().forEach(shardKvNode::host);
         node.loop().submit(restartReplicas).syncUninterruptibly();
         node.loop()
@@ -268,5 +276,6 @@ public final class ShardKvNode implements AutoCloseable {
     public void close() throws IOException {
         caller.close();
         node.close();
+        stores.close();
     }
 }

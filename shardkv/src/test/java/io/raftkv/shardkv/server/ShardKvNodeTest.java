@@ -38,6 +38,7 @@ class ShardKvNodeTest {
     private final List<Member> members = new ArrayList<>();
     private final Map<NodeId, ShardKvNode> nodes = new TreeMap<>();
     private final List<AutoCloseable> clients = new ArrayList<>();
+    private boolean offHeap;
 
     @AfterEach
     void stop() throws Exception {
@@ -55,8 +56,19 @@ class ShardKvNodeTest {
         InetSocketAddress listen =
                 new InetSocketAddress(
                         "127.0.0.1", Integer.parseInt(self.address().substring(colon + 1)));
-        ShardKvNode.Config config =
+        ShardKvNode.Config defaults =
                 ShardKvNode.Config.of(id, listen, root.resolve("n" + id.value()), members);
+        ShardKvNode.Config config =
+                new ShardKvNode.Config(
+                        id,
+                        listen,
+                        defaults.dataDirectory(),
+                        members,
+                        defaults.shardCount(),
+                        defaults.chunkBytes(),
+                        offHeap,
+                        defaults.hostOptions(),
+                        defaults.tickMillis());
         nodes.put(id, ShardKvNode.start(config));
     }
 
@@ -118,6 +130,16 @@ class ShardKvNodeTest {
 
     @Test
     void writesSurviveMigrationsAndARestart() throws Exception {
+        writesThroughJoinsALeaveAndARestart();
+    }
+
+    @Test
+    void theSameWithKeysInMapDbFiles() throws Exception {
+        offHeap = true;
+        writesThroughJoinsALeaveAndARestart();
+    }
+
+    private void writesThroughJoinsALeaveAndARestart() throws Exception {
         for (int i = 1; i <= 3; i++) {
             try (ServerSocket socket = new ServerSocket(0)) {
                 members.add(new Member(NodeId.of(i), "127.0.0.1:" + socket.getLocalPort()));
