@@ -62,7 +62,7 @@ class MultiProcessRaftTest {
             groups.add(GroupId.of(g));
             markers.put(GroupId.of(g), new TreeSet<>());
         }
-        nodes = new NodeProcesses(root, NODE_COUNT, GROUP_COUNT);
+        nodes = new NodeProcesses(root, NODE_COUNT, NodeProcesses.raftNodes(GROUP_COUNT));
         client = new ClusterClient(nodes.members());
         nodes.startAll();
     }

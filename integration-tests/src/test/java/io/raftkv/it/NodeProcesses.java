@@ -21,22 +21,65 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * {@link RaftNodeMain} processes on loopback ports, started with this JVM's own java binary and
- * classpath, each with its own data directory under {@code root} and a fixed port it keeps across
- * restarts. Every start of a node writes its stdout and stderr to files under {@code root} ({@code
- * n1.start2.stderr}) for diagnostics ({@link #logTails}). {@link #close} kills every process still
- * running.
+ * Node processes on loopback ports ({@link RaftNodeMain} or {@code raftkv node}, as the {@link
+ * Launcher} says), started with this JVM's own java binary and classpath, each with its own data
+ * directory under {@code root} and a fixed port it keeps across restarts. Every start of a node
+ * writes its stdout and stderr to files under {@code root} ({@code n1.start2.stderr}) for
+ * diagnostics ({@link #logTails}). {@link #close} kills every process still running.
  *
  * <p>Not thread-safe: the test thread drives it.
  */
 final class NodeProcesses implements AutoCloseable {
+    /** What a node process runs, and the line it prints once it serves. */
+    interface Launcher {
+        /** The main class and its arguments for node {@code id}. */
+        List<String> arguments(
+                NodeId id, Map<NodeId, InetSocketAddress> members, Path dataDirectory);
+
+        /** The stdout line that says the node at {@code address} is serving. */
+        String readyLine(InetSocketAddress address);
+    }
+
+    /** {@link RaftNodeMain} nodes, each hosting {@code groupCount} groups. */
+    static Launcher raftNodes(int groupCount) {
+        return new Launcher() {
+            @Override
+            public List<String> arguments(
+                    NodeId id, Map<NodeId, InetSocketAddress> members, Path dataDirectory) {
+                StringBuilder memberList = new StringBuilder();
+                members.forEach(
+                        (member, address) ->
+                                memberList
+                                        .append(memberList.isEmpty() ? "" : ",")
+                                        .append(member.value())
+                                        .append("=127.0.0.1:")
+                                        .append(address.getPort()));
+                return List.of(
+                        RaftNodeMain.class.getName(),
+                        "--id",
+                        Integer.toString(id.value()),
+                        "--data-dir",
+                        dataDirectory.toString(),
+                        "--groups",
+                        Integer.toString(groupCount),
+                        "--members",
+                        memberList.toString());
+            }
+
+            @Override
+            public String readyLine(InetSocketAddress address) {
+                return "READY " + address.getPort();
+            }
+        };
+    }
+
     static final Duration READY_PATIENCE = Duration.ofSeconds(20);
     private static final Duration EXIT_PATIENCE = Duration.ofSeconds(20);
     private static final int TAIL_LINES = 25;
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HH:mm:ss.SSS");
 
     private final Path root;
-    private final int groupCount;
+    private final Launcher launcher;
     private final TreeMap<NodeId, InetSocketAddress> members = new TreeMap<>();
     private final TreeMap<NodeId, Process> running = new TreeMap<>();
 
@@ -52,9 +95,9 @@ final class NodeProcesses implements AutoCloseable {
     /** How many times each node has been started, which names its log files. */
     private final TreeMap<NodeId, Integer> starts = new TreeMap<>();
 
-    NodeProcesses(Path root, int nodeCount, int groupCount) throws IOException {
+    NodeProcesses(Path root, int nodeCount, Launcher launcher) throws IOException {
         this.root = root;
-        this.groupCount = groupCount;
+        this.launcher = launcher;
         for (int i = 1; i <= nodeCount; i++) {
             members.put(NodeId.of(i), new InetSocketAddress("127.0.0.1", freePort()));
         }
@@ -128,38 +171,25 @@ final class NodeProcesses implements AutoCloseable {
                         .info()
                         .command()
                         .orElseThrow(() -> new IllegalStateException("no java binary"));
-        StringBuilder memberList = new StringBuilder();
-        members.forEach(
-                (member, address) ->
-                        memberList
-                                .append(memberList.isEmpty() ? "" : ",")
-                                .append(member.value())
-                                .append("=127.0.0.1:")
-                                .append(address.getPort()));
-        return List.of(
-                java,
-                "-Xmx256m",
-                "-XX:+UseSerialGC",
-                "-XX:TieredStopAtLevel=1",
-                "--enable-native-access=ALL-UNNAMED",
-                "-cp",
-                System.getProperty("java.class.path"),
-                RaftNodeMain.class.getName(),
-                "--id",
-                Integer.toString(id.value()),
-                "--data-dir",
-                dataDirectory(id).toString(),
-                "--groups",
-                Integer.toString(groupCount),
-                "--members",
-                memberList.toString());
+        List<String> command =
+                new ArrayList<>(
+                        List.of(
+                                java,
+                                "-Xmx256m",
+                                "-XX:+UseSerialGC",
+                                "-XX:TieredStopAtLevel=1",
+                                "--enable-native-access=ALL-UNNAMED",
+                                "-cp",
+                                System.getProperty("java.class.path")));
+        command.addAll(launcher.arguments(id, members, dataDirectory(id)));
+        return command;
     }
 
-    /** Waits until {@code id}'s current process prints {@code READY <its port>}. */
+    /** Waits until {@code id}'s current process prints its ready line. */
     void awaitReady(NodeId id) {
         Process process = running.get(id);
         long deadline = System.nanoTime() + READY_PATIENCE.toNanos();
-        String expected = "READY " + members.get(id).getPort();
+        String expected = launcher.readyLine(members.get(id));
         while (!read(stdoutFile(id)).lines().anyMatch(expected::equals)) {
             if (!process.isAlive()) {
                 throw new AssertionError(
@@ -269,6 +299,27 @@ final class NodeProcesses implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /** Stops ({@code SIGSTOP}) or resumes ({@code SIGCONT}) {@code id}'s process. */
+    void signal(NodeId id, String signal) throws IOException, InterruptedException {
+        Process process = running.get(id);
+        if (process == null) {
+            throw new IllegalStateException(id + " is not running");
+        }
+        int exit =
+                new ProcessBuilder("kill", "-" + signal, Long.toString(process.pid()))
+                        .inheritIO()
+                        .start()
+                        .waitFor();
+        if (exit != 0) {
+            throw new IllegalStateException("kill -%s %s failed: %d".formatted(signal, id, exit));
+        }
+        note("sent SIG%s to %s".formatted(signal, id));
+    }
+
+    boolean isRunning(NodeId id) {
+        return running.containsKey(id);
     }
 
     /** Kills every process still running. */

@@ -4,6 +4,7 @@ import io.raftkv.common.NodeId;
 import io.raftkv.raft.host.HostOptions;
 import io.raftkv.shardkv.server.ShardKvNode;
 import java.io.IOException;
+import java.io.PrintWriter;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -83,12 +84,15 @@ final class NodeCommand implements Callable<Integer> {
                         HostOptions.defaults(),
                         10);
         ShardKvNode node = ShardKvNode.start(config);
-        spec.commandLine()
-                .getOut()
-                .printf(
-                        "node %d listening on %s (data in %s)%n",
-                        id, node.address(), dataDirectory);
-        spec.commandLine().getOut().flush();
+        PrintWriter out = spec.commandLine().getOut();
+        out.printf(
+                "node %d listening on %s:%d, data in %s%nREADY %d%n",
+                id,
+                address.getHostString(),
+                node.address().getPort(),
+                dataDirectory,
+                node.address().getPort());
+        out.flush();
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime()
                 .addShutdownHook(
