@@ -20,6 +20,7 @@ import picocli.CommandLine.ScopeType;
             AdminCommand.class,
             KvOpsCommand.class,
             ShellCommand.class,
+            PingCommand.class,
             CommandLine.HelpCommand.class
         })
 public final class Main {
