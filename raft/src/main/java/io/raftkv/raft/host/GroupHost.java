@@ -39,6 +39,9 @@ import java.util.function.Consumer;
  * Callbacks run on that thread too.
  */
 public final class GroupHost {
+    private long proposals;
+    private long applied;
+
     private final NodeId self;
     private final HostOptions options;
     private final RaftStorage storage;
@@ -136,6 +139,16 @@ public final class GroupHost {
     }
 
     /** Envelopes dropped because the inbound buffer was full or named an unknown group. */
+    /** Proposals accepted by this host's leaders so far. Loop thread only. */
+    public long proposals() {
+        return proposals;
+    }
+
+    /** Entries applied by this host's replicas so far. Loop thread only. */
+    public long appliedEntries() {
+        return applied;
+    }
+
     public long droppedEnvelopes() {
         return droppedEnvelopes;
     }
@@ -181,6 +194,7 @@ public final class GroupHost {
         }
         ProposeResult result = hosted.replica().propose(command);
         if (result instanceof ProposeResult.Accepted accepted) {
+            proposals++;
             hosted.awaitProposal(accepted.index(), accepted.term(), callback);
             scheduleRound();
         }
@@ -398,6 +412,7 @@ public final class GroupHost {
         for (Entry entry : ready.committedEntries()) {
             hosted.apply(entry);
         }
+        applied += ready.committedEntries().size();
         for (ReadState readState : ready.readStates()) {
             hosted.confirmRead(readState);
         }

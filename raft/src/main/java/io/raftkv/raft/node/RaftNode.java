@@ -246,6 +246,21 @@ public final class RaftNode implements AutoCloseable {
         return "groups=%d leading=%d quiesced=%d".formatted(hosted.size(), leading, quiesced);
     }
 
+    /** What the write-ahead log has done so far. Any thread. */
+    public WriteAheadLog.Stats walStats() {
+        return wal.stats();
+    }
+
+    /** Frames this node has sent to peers and clients so far. Any thread. */
+    public long framesSent() {
+        return endpoint.framesSent();
+    }
+
+    /** Frames this node has received so far. Any thread. */
+    public long framesReceived() {
+        return endpoint.framesReceived();
+    }
+
     /** Frames sent, dropped and received by this node's endpoint so far. */
     public String networkStats() {
         String peers = onLoop(endpoint::describePeers).join();

@@ -25,6 +25,8 @@ import java.util.SortedSet;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
 import java.util.zip.CRC32C;
@@ -47,6 +49,14 @@ import java.util.zip.CRC32C;
  * called and no later batch is reported durable (never retried: fsyncgate).
  */
 public final class WriteAheadLog implements RaftStorage, AutoCloseable {
+    /** What the log has done so far, for metrics. Any thread. */
+    public record Stats(long bytesWritten, long syncs, long syncNanosTotal, long syncNanosMax) {}
+
+    private final LongAdder bytesWritten = new LongAdder();
+    private final LongAdder syncs = new LongAdder();
+    private final LongAdder syncNanosTotal = new LongAdder();
+    private final AtomicLong syncNanosMax = new AtomicLong();
+
     /**
      * Tuning.
      *
@@ -103,6 +113,10 @@ public final class WriteAheadLog implements RaftStorage, AutoCloseable {
         this.writer = new Thread(this::writeLoop, "raftkv-wal");
         this.writer.setDaemon(true);
         this.writer.start();
+    }
+
+    public Stats stats() {
+        return new Stats(bytesWritten.sum(), syncs.sum(), syncNanosTotal.sum(), syncNanosMax.get());
     }
 
     /**
@@ -235,10 +249,16 @@ public final class WriteAheadLog implements RaftStorage, AutoCloseable {
             return;
         }
         ByteBuffer buffer = encode(records);
+        bytesWritten.add(buffer.remaining());
         while (buffer.hasRemaining()) {
             active.write(buffer);
         }
+        long syncStart = System.nanoTime();
         active.force(false);
+        long syncNanos = System.nanoTime() - syncStart;
+        syncs.increment();
+        syncNanosTotal.add(syncNanos);
+        syncNanosMax.accumulateAndGet(syncNanos, Math::max);
         for (WalRecord record : records) {
             tracker.recordWritten(record);
         }

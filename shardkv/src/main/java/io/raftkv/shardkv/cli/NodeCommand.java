@@ -2,6 +2,7 @@ package io.raftkv.shardkv.cli;
 
 import io.raftkv.common.NodeId;
 import io.raftkv.raft.host.HostOptions;
+import io.raftkv.shardkv.http.HttpStatusServer;
 import io.raftkv.shardkv.server.ShardKvNode;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -55,6 +56,12 @@ final class NodeCommand implements Callable<Integer> {
                             + " group, off the heap). Default: ${DEFAULT-VALUE}.")
     String store;
 
+    @Option(
+            names = "--http",
+            description =
+                    "HOST:PORT to serve /metrics, /status and a status page on. Default: none.")
+    String http;
+
     @Override
     public Integer call() throws IOException, InterruptedException {
         if (id < 1 || shards < 1 || shards > 65_536) {
@@ -83,7 +90,18 @@ final class NodeCommand implements Callable<Integer> {
                         store.equals("mapdb"),
                         HostOptions.defaults(),
                         10);
+        InetSocketAddress httpAddress = null;
+        if (http != null) {
+            try {
+                InetSocketAddress parsed = Addresses.parse(http);
+                httpAddress = new InetSocketAddress(parsed.getHostString(), parsed.getPort());
+            } catch (IllegalArgumentException bad) {
+                throw new ParameterException(spec.commandLine(), "--http: " + bad.getMessage());
+            }
+        }
         ShardKvNode node = ShardKvNode.start(config);
+        HttpStatusServer httpServer =
+                httpAddress == null ? null : HttpStatusServer.start(httpAddress, node::snapshot);
         PrintWriter out = spec.commandLine().getOut();
         out.printf(
                 "node %d listening on %s:%d, data in %s%nREADY %d%n",
@@ -92,6 +110,10 @@ final class NodeCommand implements Callable<Integer> {
                 node.address().getPort(),
                 dataDirectory,
                 node.address().getPort());
+        if (httpServer != null) {
+            out.printf(
+                    "http on %s:%d%n", httpAddress.getHostString(), httpServer.address().getPort());
+        }
         out.flush();
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime()
@@ -99,6 +121,9 @@ final class NodeCommand implements Callable<Integer> {
                         new Thread(
                                 () -> {
                                     try {
+                                        if (httpServer != null) {
+                                            httpServer.close();
+                                        }
                                         node.close();
                                     } catch (IOException e) {
                                         System.err.println("error: closing the node: " + e);

@@ -145,6 +145,11 @@ public final class DemoCluster implements AutoCloseable {
         return dataDirectory;
     }
 
+    /** Node {@code id} (from 1). */
+    public ShardKvNode node(int id) {
+        return nodes.get(NodeId.of(id));
+    }
+
     /** A client of this cluster (closed with it). */
     public ShardKvClient client() {
         return client;

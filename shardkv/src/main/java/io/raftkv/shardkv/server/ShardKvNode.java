@@ -26,6 +26,7 @@ import java.lang.System.Logger.Level;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -85,6 +86,7 @@ public final class ShardKvNode implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(ShardKvNode.class.getName());
     private static final long DRIVE_MILLIS = 100;
     private static final int TICKS_PER_CONFIG_READ = 5;
+    private static final int TICKS_PER_SNAPSHOT = 10;
     private static final Duration ATTEMPT_TIMEOUT = Duration.ofSeconds(1);
 
     private final Config config;
@@ -97,6 +99,7 @@ public final class ShardKvNode implements AutoCloseable {
     private final TreeMap<GroupId, ShardMigrator> migrators = new TreeMap<>();
     private long ticks;
     private volatile ShardConfig latest;
+    private volatile NodeSnapshot snapshot;
 
     private ShardKvNode(
             Config config, RaftNode node, ReplicaRegistry replicas, StoreFactory stores) {
@@ -109,6 +112,7 @@ public final class ShardKvNode implements AutoCloseable {
                         "raftkv-" + config.id() + "-calls", node.loop(), ATTEMPT_TIMEOUT);
         this.requests = new GroupRequests(caller);
         this.configs = new ConfigSource(requests, config.controllers());
+        this.snapshot = NodeSnapshot.empty(config.id());
     }
 
     /** Recovers from the data directory, listens, and starts following the controller. */
@@ -173,6 +177,43 @@ public final class ShardKvNode implements AutoCloseable {
         return Optional.ofNullable(latest);
     }
 
+    /** The node as of its last snapshot (taken every second). Any thread. */
+    public NodeSnapshot snapshot() {
+        return snapshot;
+    }
+
+    /** Reads the node's state; on the loop. */
+    private NodeSnapshot takeSnapshot() {
+        List<NodeSnapshot.Replica> replicas = new ArrayList<>();
+        for (GroupId group : node.host().groupIds()) {
+            node.host()
+                    .status(group)
+                    .ifPresent(
+                            status -> {
+                                Optional<KvStateMachine> kv =
+                                        node.stateMachine(group)
+                                                .filter(KvStateMachine.class::isInstance)
+                                                .map(KvStateMachine.class::cast);
+                                replicas.add(
+                                        new NodeSnapshot.Replica(
+                                                group,
+                                                status,
+                                                kv.map(KvStateMachine::configNumber).orElse(-1L),
+                                                kv.map(KvStateMachine::shardStatuses)
+                                                        .orElse(new TreeMap<>())));
+                            });
+        }
+        return new NodeSnapshot(
+                id(),
+                replicas,
+                Optional.ofNullable(latest),
+                node.host().proposals(),
+                node.host().appliedEntries(),
+                node.walStats(),
+                node.framesSent(),
+                node.framesReceived());
+    }
+
     /** Every {@value #DRIVE_MILLIS} ms: follow the controller, and drive each group's migration. */
     private void drive() {
         try {
@@ -180,6 +221,9 @@ public final class ShardKvNode implements AutoCloseable {
                 configs.fetch(-1, found -> found.ifPresent(this::reconcile));
             }
             migrators.values().forEach(ShardMigrator::tick);
+            if (ticks % TICKS_PER_SNAPSHOT == 0) {
+                snapshot = takeSnapshot();
+            }
         } catch (RuntimeException e) {
             LOG.log(Level.WARNING, "migration step failed", e);
         }
