@@ -21,6 +21,7 @@ import picocli.CommandLine.ScopeType;
             KvOpsCommand.class,
             ShellCommand.class,
             PingCommand.class,
+            BenchCommand.class,
             CommandLine.HelpCommand.class
         })
 public final class Main {

@@ -172,4 +172,24 @@ class CliTest {
                         "OK",
                         "(nil)");
     }
+
+    @Test
+    void benchPrintsThroughputAndPercentilesAsJson() {
+        int code =
+                Main.run(
+                        "bench",
+                        "--controllers",
+                        controllers,
+                        "--clients",
+                        "4",
+                        "--duration",
+                        "1",
+                        "--keys",
+                        "20",
+                        "--json");
+        assertThat(code).isEqualTo(0);
+        assertThat(output())
+                .startsWith("{\"clients\":4,")
+                .contains("\"errors\":0", "\"opsPerSecond\":", "\"p99\":", "\"max\":");
+    }
 }
