@@ -119,7 +119,7 @@ public final class KvRouter {
         int shard = -1;
         Session session;
         long sequence;
-        String lastProblem = "no config yet";
+        String lastProblem = "no controller has answered";
         boolean askedForConfig;
 
         Attempt(KvOp op, Consumer<KvResult> done) {
