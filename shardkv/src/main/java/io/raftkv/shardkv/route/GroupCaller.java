@@ -2,6 +2,7 @@ package io.raftkv.shardkv.route;
 
 import io.raftkv.common.GroupId;
 import io.raftkv.raft.node.ClientReply;
+import io.raftkv.raft.node.ClientRequest;
 import io.raftkv.shardctrler.config.Member;
 import java.util.Optional;
 import java.util.function.Consumer;
@@ -22,4 +23,11 @@ public interface GroupCaller {
             boolean read,
             byte[] payload,
             Consumer<Optional<ClientReply>> answer);
+
+    /** The request {@link #call} sends: a proposal, or a read if {@code read}. */
+    static ClientRequest request(long id, GroupId group, boolean read, byte[] payload) {
+        return read
+                ? new ClientRequest.Read(id, group, payload)
+                : new ClientRequest.Propose(id, group, payload);
+    }
 }

@@ -74,10 +74,7 @@ public final class NettyGroupCaller implements GroupCaller, AutoCloseable {
                         () -> {
                             long id = ++nextRequestId;
                             pending.put(id, answer);
-                            ClientRequest request =
-                                    read
-                                            ? new ClientRequest.Read(id, group, payload)
-                                            : new ClientRequest.Propose(id, group, payload);
+                            ClientRequest request = GroupCaller.request(id, group, read, payload);
                             // A request dropped while connecting is answered by the timeout.
                             endpoint.send(peerFor(target.address()), request);
                             endpoint.loop()

@@ -4,16 +4,13 @@ import io.raftkv.common.Check;
 import io.raftkv.common.GroupId;
 import io.raftkv.common.NodeId;
 import io.raftkv.raft.core.Membership;
-import io.raftkv.raft.core.ProposeResult;
 import io.raftkv.raft.core.Role;
 import io.raftkv.raft.host.HostOptions;
-import io.raftkv.raft.host.ProposalOutcome;
 import io.raftkv.raft.node.QueryableStateMachine;
 import io.raftkv.raft.node.RaftNode;
 import io.raftkv.shardctrler.config.Member;
 import io.raftkv.shardctrler.config.ShardConfig;
 import io.raftkv.shardctrler.server.ControllerStateMachine;
-import io.raftkv.shardkv.kv.KvCodec;
 import io.raftkv.shardkv.kv.KvCommand;
 import io.raftkv.shardkv.kv.KvResult;
 import io.raftkv.shardkv.kv.KvStateMachine;
@@ -297,21 +294,7 @@ public final class ShardKvNode implements AutoCloseable {
 
         @Override
         public void propose(KvCommand command, Consumer<Optional<KvResult>> done) {
-            ProposeResult result =
-                    node.host()
-                            .propose(
-                                    group,
-                                    KvCodec.encode(command),
-                                    outcome ->
-                                            done.accept(
-                                                    outcome instanceof ProposalOutcome.Applied a
-                                                            ? Optional.of(
-                                                                    KvCodec.decodeResult(
-                                                                            (byte[]) a.result()))
-                                                            : Optional.empty()));
-            if (!(result instanceof ProposeResult.Accepted)) {
-                done.accept(Optional.empty());
-            }
+            ShardMigrator.LocalGroup.proposeOn(node.host(), group, command, done);
         }
     }
 

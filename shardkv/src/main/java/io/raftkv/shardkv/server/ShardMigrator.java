@@ -1,6 +1,9 @@
 package io.raftkv.shardkv.server;
 
 import io.raftkv.common.GroupId;
+import io.raftkv.raft.core.ProposeResult;
+import io.raftkv.raft.host.GroupHost;
+import io.raftkv.raft.host.ProposalOutcome;
 import io.raftkv.raft.node.ClientReply;
 import io.raftkv.shardkv.kv.KvCodec;
 import io.raftkv.shardkv.kv.KvCommand;
@@ -35,6 +38,28 @@ public final class ShardMigrator {
 
         /** Proposes {@code command}; {@code done} gets its result, or empty if it failed. */
         void propose(KvCommand command, Consumer<Optional<KvResult>> done);
+
+        /** {@link #propose} on the replica of {@code group} that {@code host} runs. */
+        static void proposeOn(
+                GroupHost host,
+                GroupId group,
+                KvCommand command,
+                Consumer<Optional<KvResult>> done) {
+            ProposeResult result =
+                    host.propose(
+                            group,
+                            KvCodec.encode(command),
+                            outcome ->
+                                    done.accept(
+                                            outcome instanceof ProposalOutcome.Applied applied
+                                                    ? Optional.of(
+                                                            KvCodec.decodeResult(
+                                                                    (byte[]) applied.result()))
+                                                    : Optional.empty()));
+            if (!(result instanceof ProposeResult.Accepted)) {
+                done.accept(Optional.empty());
+            }
+        }
     }
 
     private final LocalGroup local;

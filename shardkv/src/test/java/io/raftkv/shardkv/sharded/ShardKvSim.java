@@ -3,10 +3,8 @@ package io.raftkv.shardkv.sharded;
 import io.raftkv.common.GroupId;
 import io.raftkv.common.NodeId;
 import io.raftkv.raft.core.Membership;
-import io.raftkv.raft.core.ProposeResult;
 import io.raftkv.raft.core.Role;
 import io.raftkv.raft.host.HostOptions;
-import io.raftkv.raft.host.ProposalOutcome;
 import io.raftkv.raft.node.ClientReply;
 import io.raftkv.raft.sim.NetworkFaults;
 import io.raftkv.raft.sim.Simulation;
@@ -17,7 +15,6 @@ import io.raftkv.shardctrler.config.ShardConfig;
 import io.raftkv.shardctrler.server.ControllerStateMachine;
 import io.raftkv.shardkv.client.KvRouter;
 import io.raftkv.shardkv.kv.HistoryAdapter;
-import io.raftkv.shardkv.kv.KvCodec;
 import io.raftkv.shardkv.kv.KvCommand;
 import io.raftkv.shardkv.kv.KvOp;
 import io.raftkv.shardkv.kv.KvResult;
@@ -228,25 +225,15 @@ final class ShardKvSim {
                 done.accept(Optional.empty());
                 return;
             }
-            ProposeResult result =
-                    sim.node(node)
-                            .host()
-                            .propose(
-                                    group,
-                                    KvCodec.encode(command),
-                                    outcome -> {
-                                        if (alive.getAsBoolean()) {
-                                            done.accept(
-                                                    outcome instanceof ProposalOutcome.Applied a
-                                                            ? Optional.of(
-                                                                    KvCodec.decodeResult(
-                                                                            (byte[]) a.result()))
-                                                            : Optional.empty());
-                                        }
-                                    });
-            if (!(result instanceof ProposeResult.Accepted)) {
-                done.accept(Optional.empty());
-            }
+            ShardMigrator.LocalGroup.proposeOn(
+                    sim.node(node).host(),
+                    group,
+                    command,
+                    result -> {
+                        if (alive.getAsBoolean()) {
+                            done.accept(result);
+                        }
+                    });
         }
     }
 

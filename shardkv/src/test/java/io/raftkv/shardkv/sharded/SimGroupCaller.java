@@ -47,10 +47,7 @@ final class SimGroupCaller implements GroupCaller {
             byte[] payload,
             Consumer<Optional<ClientReply>> answer) {
         long id = ++nextRequestId;
-        ClientRequest request =
-                read
-                        ? new ClientRequest.Read(id, group, payload)
-                        : new ClientRequest.Propose(id, group, payload);
+        ClientRequest request = GroupCaller.request(id, group, read, payload);
         boolean[] answered = new boolean[1];
         Consumer<Optional<ClientReply>> once =
                 reply -> {
