@@ -179,6 +179,25 @@ public final class ShardKvNode implements AutoCloseable {
         return snapshot;
     }
 
+    /** One line per group this node started or stopped leading since the last snapshot. */
+    private static void logLeadershipChanges(NodeSnapshot before, NodeSnapshot after) {
+        Map<GroupId, Role> roles = new TreeMap<>();
+        before.replicas().forEach(r -> roles.put(r.group(), r.raft().role()));
+        for (NodeSnapshot.Replica replica : after.replicas()) {
+            boolean leads = replica.raft().role() == Role.LEADER;
+            boolean led = roles.get(replica.group()) == Role.LEADER;
+            if (leads != led) {
+                LOG.log(
+                        Level.INFO,
+                        "{0} {1} {2} (term {3})",
+                        after.node(),
+                        leads ? "leads" : "no longer leads",
+                        replica.group(),
+                        replica.raft().term());
+            }
+        }
+    }
+
     /** Reads the node's state; on the loop. */
     private NodeSnapshot takeSnapshot() {
         List<NodeSnapshot.Replica> replicas = new ArrayList<>();
@@ -219,7 +238,9 @@ public final class ShardKvNode implements AutoCloseable {
             }
             migrators.values().forEach(ShardMigrator::tick);
             if (ticks % TICKS_PER_SNAPSHOT == 0) {
+                NodeSnapshot previous = snapshot;
                 snapshot = takeSnapshot();
+                logLeadershipChanges(previous, snapshot);
             }
         } catch (RuntimeException e) {
             LOG.log(Level.WARNING, "migration step failed", e);

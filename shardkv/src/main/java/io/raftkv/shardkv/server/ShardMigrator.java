@@ -12,6 +12,7 @@ import io.raftkv.shardkv.kv.KvResult;
 import io.raftkv.shardkv.kv.MigrationView;
 import io.raftkv.shardkv.route.ConfigSource;
 import io.raftkv.shardkv.route.GroupRequests;
+import java.lang.System.Logger.Level;
 import java.util.HashSet;
 import java.util.Optional;
 import java.util.Set;
@@ -61,6 +62,8 @@ public final class ShardMigrator {
             }
         }
     }
+
+    private static final System.Logger LOG = System.getLogger(ShardMigrator.class.getName());
 
     private final LocalGroup local;
     private final GroupRequests remote;
@@ -114,6 +117,13 @@ public final class ShardMigrator {
                             new KvCommand.InstallConfig(next.get()),
                             result -> {
                                 configStepBusy = false;
+                                if (result.orElse(null) instanceof KvResult.Ok) {
+                                    LOG.log(
+                                            Level.INFO,
+                                            "{0} takes config {1}",
+                                            local.id(),
+                                            current + 1);
+                                }
                                 continueIf(result.isPresent());
                             });
                 });
@@ -151,7 +161,18 @@ public final class ShardMigrator {
                     if (resultOf(reply) instanceof KvResult.Ok) {
                         local.propose(
                                 new KvCommand.ShardNotified(configNumber, transfer.shard()),
-                                settled -> finish(transfer.shard(), settled.isPresent()));
+                                settled -> {
+                                    if (settled.isPresent()) {
+                                        LOG.log(
+                                                Level.INFO,
+                                                "{0} has shard {1} from {2} (config {3})",
+                                                local.id(),
+                                                transfer.shard(),
+                                                transfer.source(),
+                                                configNumber);
+                                    }
+                                    finish(transfer.shard(), settled.isPresent());
+                                });
                     } else {
                         finish(transfer.shard(), false);
                     }
