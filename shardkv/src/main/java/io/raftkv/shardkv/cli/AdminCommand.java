@@ -39,15 +39,30 @@ final class AdminCommand {
             mixinStandardHelpOptions = true,
             description =
                     "Adds replica group GID served by the nodes MEMBERS (ID@HOST:PORT,...);"
-                            + " shards are rebalanced onto it.")
+                            + " shards are rebalanced onto it. Joining a group that is already"
+                            + " there with the same members succeeds without a change.")
     int join(
             @Parameters(paramLabel = "GID", description = "Group id, 1 or more.") int group,
             @Parameters(paramLabel = "MEMBERS") String members)
             throws ControllerUnavailableException {
         TreeMap<GroupId, List<Member>> groups = new TreeMap<>();
-        groups.put(groupId(group), parseMembers(members));
+        List<Member> joining = parseMembers(members);
+        groups.put(groupId(group), joining);
         try (ControllerClient controller = controller()) {
-            return report(controller.join(groups));
+            ControllerResult result = controller.join(groups);
+            if (result instanceof ControllerResult.Rejected rejected
+                    && rejected.reason() == ControllerResult.Reason.GROUP_EXISTS) {
+                ShardConfig latest = controller.query(-1);
+                if (joining.equals(latest.groups().get(groupId(group)))) {
+                    spec.commandLine()
+                            .getOut()
+                            .printf(
+                                    "OK group %d already joined (config %d)%n",
+                                    group, latest.number());
+                    return 0;
+                }
+            }
+            return report(result);
         }
     }
 

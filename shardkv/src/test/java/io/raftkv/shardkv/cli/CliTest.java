@@ -139,6 +139,19 @@ class CliTest {
     }
 
     @Test
+    void joiningAGroupAgainWithTheSameMembersIsNotAnError() {
+        String members =
+                cluster.members().stream()
+                        .map(m -> m.node().value() + "@" + m.address())
+                        .reduce((a, b) -> a + "," + b)
+                        .orElseThrow();
+        assertThat(admin("join", "100", members)).isEqualTo(0);
+        assertThat(output()).startsWith("OK group 100 already joined");
+        assertThat(admin("join", "100", "1@127.0.0.1:1")).isEqualTo(1);
+        assertThat(error()).startsWith("error: GROUP_EXISTS").hasLineCount(1);
+    }
+
+    @Test
     void adminErrorsAreOneLineWithExitCodeOne() {
         assertThat(admin("leave", "999")).isEqualTo(1);
         assertThat(error()).startsWith("error: UNKNOWN_GROUP").hasLineCount(1);
