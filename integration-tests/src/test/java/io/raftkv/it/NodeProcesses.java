@@ -78,6 +78,8 @@ final class NodeProcesses implements AutoCloseable {
     private static final int TAIL_LINES = 25;
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HH:mm:ss.SSS");
 
+    private static final java.util.Random PORTS = new java.util.Random();
+
     private final Path root;
     private final Launcher launcher;
     private final TreeMap<NodeId, InetSocketAddress> members = new TreeMap<>();
@@ -104,10 +106,20 @@ final class NodeProcesses implements AutoCloseable {
         Runtime.getRuntime().addShutdownHook(reaper);
     }
 
+    /**
+     * A port that is free now, below Linux's ephemeral range (32768 and up): a node keeps its port
+     * across restarts, and while it is down an outgoing connection must not be given that port.
+     */
     private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
+        for (int attempt = 0; attempt < 1_000; attempt++) {
+            int port = 20_000 + PORTS.nextInt(12_000);
+            try (ServerSocket socket = new ServerSocket(port)) {
+                return socket.getLocalPort();
+            } catch (IOException taken) {
+                // try another
+            }
         }
+        throw new IOException("no free port in [20000, 32000)");
     }
 
     Map<NodeId, InetSocketAddress> members() {
