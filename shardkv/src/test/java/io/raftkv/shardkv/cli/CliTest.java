@@ -205,4 +205,66 @@ class CliTest {
                 .startsWith("{\"clients\":4,")
                 .contains("\"errors\":0", "\"opsPerSecond\":", "\"p99\":", "\"max\":");
     }
+
+    @Test
+    void pingSaysWhetherANodeListens() {
+        String first = controllers.split(",")[0];
+        assertThat(Main.run("ping", first)).isEqualTo(0);
+        assertThat(output()).isEqualTo("OK " + first + System.lineSeparator());
+        assertThat(Main.run("ping", "127.0.0.1:1", "--timeout-millis", "500")).isEqualTo(1);
+        assertThat(error()).startsWith("error: 127.0.0.1:1:").hasLineCount(1);
+        err.reset();
+        assertThat(Main.run("ping", "no-port")).isEqualTo(2);
+        assertThat(error()).startsWith("error: expected HOST:PORT").hasLineCount(1);
+    }
+
+    @Test
+    void nodeUsageErrorsAreCaughtBeforeAnythingStarts() {
+        assertThat(
+                        Main.run(
+                                "node",
+                                "--id",
+                                "1",
+                                "--listen",
+                                "nowhere",
+                                "--data-dir",
+                                "/tmp/x",
+                                "--controllers",
+                                controllers))
+                .isEqualTo(2);
+        assertThat(error()).startsWith("error: --listen: expected HOST:PORT").hasLineCount(1);
+        err.reset();
+        assertThat(
+                        Main.run(
+                                "node",
+                                "--id",
+                                "1",
+                                "--listen",
+                                "127.0.0.1:0",
+                                "--data-dir",
+                                "/tmp/x",
+                                "--controllers",
+                                controllers,
+                                "--store",
+                                "disk"))
+                .isEqualTo(2);
+        assertThat(error()).startsWith("error: --store must be memory or mapdb").hasLineCount(1);
+        err.reset();
+        assertThat(
+                        Main.run(
+                                "node",
+                                "--id",
+                                "0",
+                                "--listen",
+                                "127.0.0.1:0",
+                                "--data-dir",
+                                "/tmp/x",
+                                "--controllers",
+                                controllers))
+                .isEqualTo(2);
+        assertThat(error()).startsWith("error: --id must be 1 or more").hasLineCount(1);
+        err.reset();
+        assertThat(Main.run("node", "--id", "1")).isEqualTo(2);
+        assertThat(error()).startsWith("error: Missing required options").hasLineCount(1);
+    }
 }
