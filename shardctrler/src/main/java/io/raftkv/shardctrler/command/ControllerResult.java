@@ -20,6 +20,11 @@ public sealed interface ControllerResult {
         SHARD_OUT_OF_RANGE,
         /** The client already sent a later command: this one is a stale retry. */
         STALE_SEQUENCE,
-        MALFORMED
+        MALFORMED,
+        /**
+         * A group id that was in an earlier config comes back with other members: its old replicas
+         * may still hold shards, so a returning group keeps its members.
+         */
+        MEMBERS_CHANGED
     }
 }

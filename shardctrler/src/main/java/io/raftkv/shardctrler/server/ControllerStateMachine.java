@@ -107,6 +107,13 @@ public final class ControllerStateMachine implements QueryableStateMachine {
                 return new ControllerResult.Rejected(
                         Reason.GROUP_EXISTS, group + " has already joined");
             }
+            List<Member> before = lastMembers(group);
+            if (before != null && !before.equals(joining.get(group))) {
+                return new ControllerResult.Rejected(
+                        Reason.MEMBERS_CHANGED,
+                        "%s was served by %s; a returning group keeps its members"
+                                .formatted(group, before));
+            }
         }
         TreeMap<GroupId, List<Member>> groups = new TreeMap<>(latest.groups());
         groups.putAll(joining);
@@ -114,6 +121,17 @@ public final class ControllerStateMachine implements QueryableStateMachine {
                 latest.next(
                         Rebalancer.rebalance(latest.owners(), new TreeSet<>(groups.keySet())),
                         groups));
+    }
+
+    /** The members {@code group} had in the last config that listed it, or null if none did. */
+    private List<Member> lastMembers(GroupId group) {
+        for (int i = configs.size() - 1; i >= 0; i--) {
+            List<Member> members = configs.get(i).groups().get(group);
+            if (members != null) {
+                return members;
+            }
+        }
+        return null;
     }
 
     private ControllerResult leave(List<GroupId> leaving) {

@@ -8,10 +8,12 @@ import io.raftkv.common.GroupId;
 import io.raftkv.common.NodeId;
 import io.raftkv.shardctrler.command.ControllerCommand;
 import io.raftkv.shardctrler.command.ControllerResult;
+import io.raftkv.shardctrler.config.Member;
 import io.raftkv.shardctrler.config.ShardConfig;
 import io.raftkv.shardctrler.server.ControllerSim.Clerk;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.function.LongFunction;
@@ -262,6 +264,26 @@ class ControllerLabTest {
                         .isEqualTo(before);
             }
         }
+    }
+
+    @Test
+    void aReturningGroupKeepsItsMembers() {
+        ControllerSim cluster = new ControllerSim(3, 4_013);
+        Clerk clerk = cluster.clerk();
+        clerk.join(groups(1, 2));
+        clerk.leave(1);
+        SortedMap<GroupId, List<Member>> moved = new TreeMap<>();
+        moved.put(GroupId.of(1), List.of(new Member(NodeId.of(99), "elsewhere:1")));
+        ShardConfig before = clerk.query(-1);
+        assertThat(clerk.join(moved))
+                .isInstanceOfSatisfying(
+                        ControllerResult.Rejected.class,
+                        r ->
+                                assertThat(r.reason())
+                                        .isEqualTo(ControllerResult.Reason.MEMBERS_CHANGED));
+        assertThat(clerk.query(-1)).isEqualTo(before);
+        assertThat(clerk.join(groups(1))).isInstanceOf(ControllerResult.Done.class);
+        assertThat(clerk.query(-1).groups()).containsKeys(GroupId.of(1), GroupId.of(2));
     }
 
     @Test

@@ -182,6 +182,11 @@ public final class KvStateMachine implements QueryableStateMachine {
             }
             case KvOp.Append append -> {
                 byte[] old = store.get(shard, key);
+                if (old != null
+                        && (long) old.length + append.value().length > KvOp.VALUE_BYTES_MAX) {
+                    yield new KvResult.TooLarge(
+                            "the value would grow past %d bytes".formatted(KvOp.VALUE_BYTES_MAX));
+                }
                 store.put(shard, key, old == null ? append.value() : concat(old, append.value()));
                 yield new KvResult.Ok();
             }

@@ -28,6 +28,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
@@ -84,6 +85,7 @@ public final class ShardKvNode implements AutoCloseable {
     private static final long DRIVE_MILLIS = 100;
     private static final int TICKS_PER_CONFIG_READ = 5;
     private static final int TICKS_PER_SNAPSHOT = 10;
+    private static final int CONFIGS_PER_READ = 100;
     private static final Duration ATTEMPT_TIMEOUT = Duration.ofSeconds(1);
 
     private final Config config;
@@ -95,6 +97,13 @@ public final class ShardKvNode implements AutoCloseable {
     private final StoreFactory stores;
     private final TreeMap<GroupId, ShardMigrator> migrators = new TreeMap<>();
     private long ticks;
+    private ScheduledFuture<?> driving;
+
+    /** Configs up to this number have been looked at for groups naming this node. Loop only. */
+    private long reconciledUpTo;
+
+    private boolean reconciling;
+    private boolean shardCountMismatch;
     private volatile ShardConfig latest;
     private volatile NodeSnapshot snapshot;
 
@@ -146,8 +155,10 @@ public final class ShardKvNode implements AutoCloseable {
         ShardKvNode shardKvNode = new ShardKvNode(config, node, replicas, stores);
         Runnable restartReplicas = () -> replicas.groups().forEach(shardKvNode::host);
         node.loop().submit(restartReplicas).syncUninterruptibly();
-        node.loop()
-                .scheduleWithFixedDelay(shardKvNode::drive, 0, DRIVE_MILLIS, TimeUnit.MILLISECONDS);
+        shardKvNode.driving =
+                node.loop()
+                        .scheduleWithFixedDelay(
+                                shardKvNode::drive, 0, DRIVE_MILLIS, TimeUnit.MILLISECONDS);
         return shardKvNode;
     }
 
@@ -233,8 +244,9 @@ public final class ShardKvNode implements AutoCloseable {
     /** Every {@value #DRIVE_MILLIS} ms: follow the controller, and drive each group's migration. */
     private void drive() {
         try {
-            if (ticks++ % TICKS_PER_CONFIG_READ == 0) {
-                configs.fetch(-1, found -> found.ifPresent(this::reconcile));
+            if (ticks++ % TICKS_PER_CONFIG_READ == 0 && !reconciling) {
+                reconciling = true;
+                reconcileNext(CONFIGS_PER_READ);
             }
             migrators.values().forEach(ShardMigrator::tick);
             if (ticks % TICKS_PER_SNAPSHOT == 0) {
@@ -247,9 +259,55 @@ public final class ShardKvNode implements AutoCloseable {
         }
     }
 
+    /**
+     * Looks at every config after the last one looked at, in order, for groups that name this node:
+     * a group joined and removed between two reads of the latest config must still hand back the
+     * shards it was given. Numbered configs are cached, so a restart re-reads them cheaply.
+     */
+    private void reconcileNext(int budget) {
+        if (budget == 0) {
+            reconciling = false; // the rest at the next read, without a deep recursion
+            return;
+        }
+        configs.fetch(
+                reconciledUpTo + 1,
+                found -> {
+                    if (found.isEmpty() || found.get().number() != reconciledUpTo + 1) {
+                        found.ifPresent(this::noteLatest);
+                        reconciling = false;
+                        return;
+                    }
+                    ShardConfig config = found.get();
+                    noteLatest(config);
+                    if (config.shardCount() != this.config.shardCount()) {
+                        reconciling = false;
+                        if (shardCountMismatch) {
+                            return;
+                        }
+                        shardCountMismatch = true;
+                        LOG.log(
+                                Level.ERROR,
+                                "{0} has {1} shards but the controller''s configs have {2}:"
+                                        + " give every node the same --shards; hosting nothing",
+                                id(),
+                                this.config.shardCount(),
+                                config.shardCount());
+                        return;
+                    }
+                    hostGroupsNamingThisNode(config);
+                    reconciledUpTo = config.number();
+                    reconcileNext(budget - 1);
+                });
+    }
+
+    private void noteLatest(ShardConfig config) {
+        if (latest == null || config.number() > latest.number()) {
+            latest = config;
+        }
+    }
+
     /** Starts a replica of every group {@code config} lists this node in. */
-    private void reconcile(ShardConfig config) {
-        latest = config;
+    private void hostGroupsNamingThisNode(ShardConfig config) {
         for (var entry : config.groups().entrySet()) {
             GroupId group = entry.getKey();
             List<Member> members = entry.getValue();
@@ -272,7 +330,19 @@ public final class ShardKvNode implements AutoCloseable {
         for (Member member : members) {
             node.addPeer(member.node(), address(member));
         }
-        node.addGroup(group, new Membership(members.stream().map(Member::node).toList()));
+        node.addGroup(group, new Membership(members.stream().map(Member::node).toList()))
+                .whenCompleteAsync(
+                        (started, failure) -> {
+                            if (failure != null) {
+                                LOG.log(
+                                        Level.ERROR,
+                                        "could not start the replica of " + group + "; will retry",
+                                        failure);
+                                migrators.remove(group);
+                                reconciledUpTo = 0;
+                            }
+                        },
+                        node.loop());
         migrators.put(
                 group,
                 new ShardMigrator(new LocalReplica(group), requests, configs, config.chunkBytes()));
@@ -322,8 +392,9 @@ public final class ShardKvNode implements AutoCloseable {
     /** Stops following the controller and closes the node after the writes handed to its log. */
     @Override
     public void close() throws IOException {
-        caller.close();
+        driving.cancel(false);
         node.close();
+        caller.close();
         stores.close();
     }
 }

@@ -124,7 +124,7 @@ public final class ShardMigrator {
                                             local.id(),
                                             current + 1);
                                 }
-                                continueIf(result.isPresent());
+                                continueIf(result.orElse(null) instanceof KvResult.Ok);
                             });
                 });
     }

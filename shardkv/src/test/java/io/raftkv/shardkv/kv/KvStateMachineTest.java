@@ -133,6 +133,16 @@ class KvStateMachineTest {
     }
 
     @Test
+    void appendsCannotGrowAValuePastTheLimit() {
+        register(1, "k");
+        byte[] half = new byte[KvOp.VALUE_BYTES_MAX / 2 + 1];
+        assertThat(write(1, 1, new KvOp.Append(bytes("k"), half))).isEqualTo(new KvResult.Ok());
+        assertThat(write(1, 2, new KvOp.Append(bytes("k"), half)))
+                .isInstanceOf(KvResult.TooLarge.class);
+        assertThat(value(get("k"))).as("unchanged").hasSize(half.length);
+    }
+
+    @Test
     void malformedCommandsAndQueriesGetAnswersNotExceptions() {
         assertThat(machine.isValidCommand(new byte[] {1, 9})).isFalse();
         assertThat(KvCodec.decodeResult((byte[]) machine.apply(1, new byte[] {1, 9})))

@@ -57,13 +57,13 @@ class ShardKvNodeTest {
                 new InetSocketAddress(
                         "127.0.0.1", Integer.parseInt(self.address().substring(colon + 1)));
         ShardKvNode.Config defaults =
-                ShardKvNode.Config.of(id, listen, root.resolve("n" + id.value()), members);
+                ShardKvNode.Config.of(id, listen, root.resolve("n" + id.value()), controllers());
         ShardKvNode.Config config =
                 new ShardKvNode.Config(
                         id,
                         listen,
                         defaults.dataDirectory(),
-                        members,
+                        controllers(),
                         defaults.shardCount(),
                         defaults.chunkBytes(),
                         offHeap,
@@ -72,9 +72,14 @@ class ShardKvNodeTest {
         nodes.put(id, ShardKvNode.start(config));
     }
 
+    /** The first three nodes host the controller. */
+    private List<Member> controllers() {
+        return members.subList(0, 3);
+    }
+
     private ControllerClient admin() {
         List<InetSocketAddress> addresses = new ArrayList<>();
-        for (Member member : members) {
+        for (Member member : controllers()) {
             int colon = member.address().lastIndexOf(':');
             addresses.add(
                     new InetSocketAddress(
@@ -137,6 +142,38 @@ class ShardKvNodeTest {
     void theSameWithKeysInMapDbFiles() throws Exception {
         offHeap = true;
         writesThroughJoinsALeaveAndARestart();
+    }
+
+    @Test
+    void aGroupJoinedAndRemovedWhileItsNodesWereDownStillHandsItsShardsBack() throws Exception {
+        for (int i = 1; i <= 6; i++) {
+            try (ServerSocket socket = new ServerSocket(0)) {
+                members.add(new Member(NodeId.of(i), "127.0.0.1:" + socket.getLocalPort()));
+            }
+        }
+        for (int i = 1; i <= 3; i++) {
+            start(NodeId.of(i));
+        }
+        ControllerClient admin = admin();
+        admin.join(new TreeMap<>(Map.of(A, controllers())));
+        ShardKvClient client = new ShardKvClient(controllers(), new KvRouter.Options(30_000, 200));
+        clients.add(client);
+        for (int i = 0; i < 20; i++) {
+            assertThat(client.run(new KvOp.Put(bytes("key" + i), bytes("v" + i))))
+                    .isEqualTo(new KvResult.Ok());
+        }
+        // B is given shards and removed again before any of its nodes runs: they only ever see a
+        // latest config without B, yet A waits at B's config until B has taken and returned them.
+        admin.join(new TreeMap<>(Map.of(B, members.subList(3, 6))));
+        admin.leave(List.of(B));
+        for (int i = 4; i <= 6; i++) {
+            start(NodeId.of(i));
+        }
+        for (int i = 0; i < 20; i++) {
+            KvResult read = client.run(new KvOp.Get(bytes("key" + i)));
+            assertThat(read).as(this::describe).isInstanceOf(KvResult.Value.class);
+            assertThat(((KvResult.Value) read).value()).isEqualTo(bytes("v" + i));
+        }
     }
 
     private void writesThroughJoinsALeaveAndARestart() throws Exception {
