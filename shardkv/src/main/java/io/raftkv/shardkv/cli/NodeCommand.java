@@ -23,7 +23,8 @@ import picocli.CommandLine.Spec;
         mixinStandardHelpOptions = true,
         description =
                 "Runs one server. A node listed in --controllers hosts a controller replica;"
-                        + " replicas of groups appear when the controller's config names the node.")
+                        + " replicas of groups appear when the controller's config names the node."
+                        + " raftkv node @FILE reads the options from FILE, one per line.")
 final class NodeCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
 

@@ -267,4 +267,19 @@ class CliTest {
         assertThat(Main.run("node", "--id", "1")).isEqualTo(2);
         assertThat(error()).startsWith("error: Missing required options").hasLineCount(1);
     }
+
+    @Test
+    void aNodeReadsItsOptionsFromAnArgumentFile() throws Exception {
+        java.nio.file.Path file = java.nio.file.Files.createTempFile("node", ".conf");
+        java.nio.file.Files.writeString(
+                file,
+                "# node 1\n--id 0\n--listen 127.0.0.1:0\n--data-dir /tmp/x\n--controllers "
+                        + controllers
+                        + "\n");
+        assertThat(Main.run("node", "@" + file)).isEqualTo(2);
+        assertThat(error())
+                .as("the file's --id 0 was read")
+                .startsWith("error: --id must be 1 or more");
+        java.nio.file.Files.delete(file);
+    }
 }
