@@ -2,10 +2,10 @@ package io.raftkv.it;
 
 import io.raftkv.common.NodeId;
 import io.raftkv.raft.node.RaftNodeMain;
+import io.raftkv.shardkv.server.FreePorts;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -78,8 +78,6 @@ final class NodeProcesses implements AutoCloseable {
     private static final int TAIL_LINES = 25;
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HH:mm:ss.SSS");
 
-    private static final java.util.Random PORTS = new java.util.Random();
-
     private final Path root;
     private final Launcher launcher;
     private final TreeMap<NodeId, InetSocketAddress> members = new TreeMap<>();
@@ -101,25 +99,11 @@ final class NodeProcesses implements AutoCloseable {
         this.root = root;
         this.launcher = launcher;
         for (int i = 1; i <= nodeCount; i++) {
-            members.put(NodeId.of(i), new InetSocketAddress("127.0.0.1", freePort()));
+            members.put(
+                    NodeId.of(i),
+                    new InetSocketAddress("127.0.0.1", FreePorts.belowEphemeralRange()));
         }
         Runtime.getRuntime().addShutdownHook(reaper);
-    }
-
-    /**
-     * A port that is free now, below Linux's ephemeral range (32768 and up): a node keeps its port
-     * across restarts, and while it is down an outgoing connection must not be given that port.
-     */
-    private static int freePort() throws IOException {
-        for (int attempt = 0; attempt < 1_000; attempt++) {
-            int port = 20_000 + PORTS.nextInt(12_000);
-            try (ServerSocket socket = new ServerSocket(port)) {
-                return socket.getLocalPort();
-            } catch (IOException taken) {
-                // try another
-            }
-        }
-        throw new IOException("no free port in [20000, 32000)");
     }
 
     Map<NodeId, InetSocketAddress> members() {
