@@ -2,6 +2,7 @@ package io.raftkv.shardctrler.config;
 
 import io.raftkv.common.Check;
 import io.raftkv.common.NodeId;
+import java.net.InetSocketAddress;
 
 /** A node serving a group, and where clients and peers reach it ({@code host:port}). */
 public record Member(NodeId node, String address) implements Comparable<Member> {
@@ -27,6 +28,13 @@ public record Member(NodeId node, String address) implements Comparable<Member> 
         }
         int value = Integer.parseInt(port);
         return value >= 1 && value <= 65_535;
+    }
+
+    /** Where to connect: {@link #address} as a socket address, resolved when connecting. */
+    public InetSocketAddress socketAddress() {
+        int colon = address.lastIndexOf(':');
+        return InetSocketAddress.createUnresolved(
+                address.substring(0, colon), Integer.parseInt(address.substring(colon + 1)));
     }
 
     @Override

@@ -48,7 +48,7 @@ final class ClusterOptions {
     }
 
     List<InetSocketAddress> controllerAddresses() {
-        return controllers().stream().map(m -> Addresses.parse(m.address())).toList();
+        return controllers().stream().map(Member::socketAddress).toList();
     }
 
     ShardKvClient client() {

@@ -77,10 +77,8 @@ public final class DemoCluster implements AutoCloseable {
     }
 
     private void start(Member member) throws IOException, InterruptedException {
-        int colon = member.address().lastIndexOf(':');
         InetSocketAddress listen =
-                new InetSocketAddress(
-                        "127.0.0.1", Integer.parseInt(member.address().substring(colon + 1)));
+                new InetSocketAddress("127.0.0.1", member.socketAddress().getPort());
         Path directory = dataDirectory.resolve("node-" + member.node().value());
         nodes.put(
                 member.node(),
@@ -105,7 +103,7 @@ public final class DemoCluster implements AutoCloseable {
         }
         try (ControllerClient admin =
                 new ControllerClient(
-                        controllers.stream().map(DemoCluster::address).toList(), ADMIN_DEADLINE)) {
+                        controllers.stream().map(Member::socketAddress).toList(), ADMIN_DEADLINE)) {
             admin.join(groups);
         } catch (ControllerUnavailableException e) {
             throw new IllegalStateException("could not join the groups: " + e.getMessage(), e);
@@ -123,13 +121,6 @@ public final class DemoCluster implements AutoCloseable {
         }
         throw new IllegalStateException(
                 "the controller group did not answer within " + ADMIN_DEADLINE);
-    }
-
-    private static InetSocketAddress address(Member member) {
-        int colon = member.address().lastIndexOf(':');
-        return new InetSocketAddress(
-                member.address().substring(0, colon),
-                Integer.parseInt(member.address().substring(colon + 1)));
     }
 
     /** The controller list to give {@code raftkv admin|kv|shell --controllers}. */

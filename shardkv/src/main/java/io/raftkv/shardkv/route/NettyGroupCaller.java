@@ -7,7 +7,6 @@ import io.raftkv.raft.node.ClientReply;
 import io.raftkv.raft.node.ClientRequest;
 import io.raftkv.raft.node.RaftWire;
 import io.raftkv.shardctrler.config.Member;
-import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
@@ -26,7 +25,10 @@ public final class NettyGroupCaller implements GroupCaller, AutoCloseable {
     private final Executor callbacks;
     private final Duration attemptTimeout;
 
-    /** Loop thread only: endpoint-local ids of the addresses called so far, and pending calls. */
+    /**
+     * Loop thread only: endpoint-local ids of the members' addresses called so far, and pending
+     * calls.
+     */
     private final Map<String, NodeId> peers = new HashMap<>();
 
     private final Map<Long, Consumer<Optional<ClientReply>>> pending = new HashMap<>();
@@ -76,7 +78,7 @@ public final class NettyGroupCaller implements GroupCaller, AutoCloseable {
                             pending.put(id, answer);
                             ClientRequest request = GroupCaller.request(id, group, read, payload);
                             // A request dropped while connecting is answered by the timeout.
-                            endpoint.send(peerFor(target.address()), request);
+                            endpoint.send(peerFor(target), request);
                             endpoint.loop()
                                     .schedule(
                                             () -> complete(id, Optional.empty()),
@@ -85,17 +87,12 @@ public final class NettyGroupCaller implements GroupCaller, AutoCloseable {
                         });
     }
 
-    private NodeId peerFor(String address) {
+    private NodeId peerFor(Member target) {
         return peers.computeIfAbsent(
-                address,
-                a -> {
+                target.address(),
+                address -> {
                     NodeId peer = NodeId.of(peers.size() + 1);
-                    int colon = a.lastIndexOf(':');
-                    endpoint.addPeer(
-                            peer,
-                            InetSocketAddress.createUnresolved(
-                                    a.substring(0, colon),
-                                    Integer.parseInt(a.substring(colon + 1))));
+                    endpoint.addPeer(peer, target.socketAddress());
                     return peer;
                 });
     }

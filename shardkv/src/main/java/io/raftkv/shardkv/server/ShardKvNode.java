@@ -11,6 +11,7 @@ import io.raftkv.raft.node.RaftNode;
 import io.raftkv.shardctrler.config.Member;
 import io.raftkv.shardctrler.config.ShardConfig;
 import io.raftkv.shardctrler.server.ControllerStateMachine;
+import io.raftkv.shardkv.kv.KvCodec;
 import io.raftkv.shardkv.kv.KvCommand;
 import io.raftkv.shardkv.kv.KvResult;
 import io.raftkv.shardkv.kv.KvStateMachine;
@@ -125,7 +126,7 @@ public final class ShardKvNode implements AutoCloseable {
     public static ShardKvNode start(Config config) throws IOException, InterruptedException {
         Map<NodeId, InetSocketAddress> peers = new TreeMap<>();
         for (Member controller : config.controllers()) {
-            peers.put(controller.node(), address(controller));
+            peers.put(controller.node(), controller.socketAddress());
         }
         Map<GroupId, Membership> groups = new TreeMap<>();
         if (peers.containsKey(config.id())) {
@@ -328,7 +329,7 @@ public final class ShardKvNode implements AutoCloseable {
     /** Starts this node's replica of {@code group} and its migration driver. */
     private void host(GroupId group, List<Member> members) {
         for (Member member : members) {
-            node.addPeer(member.node(), address(member));
+            node.addPeer(member.node(), member.socketAddress());
         }
         node.addGroup(group, new Membership(members.stream().map(Member::node).toList()))
                 .whenCompleteAsync(
@@ -346,13 +347,6 @@ public final class ShardKvNode implements AutoCloseable {
         migrators.put(
                 group,
                 new ShardMigrator(new LocalReplica(group), requests, configs, config.chunkBytes()));
-    }
-
-    private static InetSocketAddress address(Member member) {
-        int colon = member.address().lastIndexOf(':');
-        return InetSocketAddress.createUnresolved(
-                member.address().substring(0, colon),
-                Integer.parseInt(member.address().substring(colon + 1)));
     }
 
     /** This node's replica of a group, as its migration driver sees it. Loop only. */
@@ -385,7 +379,7 @@ public final class ShardKvNode implements AutoCloseable {
 
         @Override
         public void propose(KvCommand command, Consumer<Optional<KvResult>> done) {
-            ShardMigrator.LocalGroup.proposeOn(node.host(), group, command, done);
+            ShardMigrator.LocalGroup.proposeOn(node.host(), group, KvCodec.encode(command), done);
         }
     }
 

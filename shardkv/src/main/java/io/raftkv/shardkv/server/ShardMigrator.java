@@ -40,16 +40,16 @@ public final class ShardMigrator {
         /** Proposes {@code command}; {@code done} gets its result, or empty if it failed. */
         void propose(KvCommand command, Consumer<Optional<KvResult>> done);
 
-        /** {@link #propose} on the replica of {@code group} that {@code host} runs. */
+        /**
+         * Proposes an encoded {@link KvCommand} to the replica of {@code group} that {@code host}
+         * runs; {@code done} gets its result, or empty if it failed.
+         */
         static void proposeOn(
-                GroupHost host,
-                GroupId group,
-                KvCommand command,
-                Consumer<Optional<KvResult>> done) {
+                GroupHost host, GroupId group, byte[] command, Consumer<Optional<KvResult>> done) {
             ProposeResult result =
                     host.propose(
                             group,
-                            KvCodec.encode(command),
+                            command,
                             outcome ->
                                     done.accept(
                                             outcome instanceof ProposalOutcome.Applied applied

@@ -3,16 +3,15 @@ package io.raftkv.shardkv.kv;
 import io.raftkv.common.GroupId;
 import io.raftkv.common.NodeId;
 import io.raftkv.raft.core.Membership;
-import io.raftkv.raft.core.ProposeResult;
 import io.raftkv.raft.core.ReadResult;
 import io.raftkv.raft.host.GroupHost;
 import io.raftkv.raft.host.HostOptions;
-import io.raftkv.raft.host.ProposalOutcome;
 import io.raftkv.raft.host.ReadOutcome;
 import io.raftkv.raft.sim.NetworkFaults;
 import io.raftkv.raft.sim.Simulation;
 import io.raftkv.shardctrler.config.Member;
 import io.raftkv.shardctrler.config.ShardConfig;
+import io.raftkv.shardkv.server.ShardMigrator;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -276,20 +275,7 @@ final class KvGroupSim {
         }
 
         private void write(GroupHost host, byte[] command, Consumer<Optional<KvResult>> answered) {
-            ProposeResult result =
-                    host.propose(
-                            GROUP,
-                            command,
-                            outcome ->
-                                    answered.accept(
-                                            outcome instanceof ProposalOutcome.Applied applied
-                                                    ? Optional.of(
-                                                            KvCodec.decodeResult(
-                                                                    (byte[]) applied.result()))
-                                                    : Optional.empty()));
-            if (!(result instanceof ProposeResult.Accepted)) {
-                answered.accept(Optional.empty());
-            }
+            ShardMigrator.LocalGroup.proposeOn(host, GROUP, command, answered);
         }
 
         private void read(

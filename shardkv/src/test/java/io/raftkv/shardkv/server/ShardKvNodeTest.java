@@ -12,7 +12,6 @@ import io.raftkv.shardkv.kv.KvOp;
 import io.raftkv.shardkv.kv.KvResult;
 import io.raftkv.shardkv.kv.KvStateMachine;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -52,10 +51,8 @@ class ShardKvNodeTest {
 
     private void start(NodeId id) throws Exception {
         Member self = members.get(id.value() - 1);
-        int colon = self.address().lastIndexOf(':');
         InetSocketAddress listen =
-                new InetSocketAddress(
-                        "127.0.0.1", Integer.parseInt(self.address().substring(colon + 1)));
+                new InetSocketAddress("127.0.0.1", self.socketAddress().getPort());
         ShardKvNode.Config defaults =
                 ShardKvNode.Config.of(id, listen, root.resolve("n" + id.value()), controllers());
         ShardKvNode.Config config =
@@ -78,13 +75,8 @@ class ShardKvNodeTest {
     }
 
     private ControllerClient admin() {
-        List<InetSocketAddress> addresses = new ArrayList<>();
-        for (Member member : controllers()) {
-            int colon = member.address().lastIndexOf(':');
-            addresses.add(
-                    new InetSocketAddress(
-                            "127.0.0.1", Integer.parseInt(member.address().substring(colon + 1))));
-        }
+        List<InetSocketAddress> addresses =
+                controllers().stream().map(Member::socketAddress).toList();
         ControllerClient admin = new ControllerClient(addresses, Duration.ofSeconds(30));
         clients.add(admin);
         return admin;
@@ -147,9 +139,7 @@ class ShardKvNodeTest {
     @Test
     void aGroupJoinedAndRemovedWhileItsNodesWereDownStillHandsItsShardsBack() throws Exception {
         for (int i = 1; i <= 6; i++) {
-            try (ServerSocket socket = new ServerSocket(0)) {
-                members.add(new Member(NodeId.of(i), "127.0.0.1:" + socket.getLocalPort()));
-            }
+            members.add(new Member(NodeId.of(i), "127.0.0.1:" + FreePorts.belowEphemeralRange()));
         }
         for (int i = 1; i <= 3; i++) {
             start(NodeId.of(i));
@@ -178,9 +168,7 @@ class ShardKvNodeTest {
 
     private void writesThroughJoinsALeaveAndARestart() throws Exception {
         for (int i = 1; i <= 3; i++) {
-            try (ServerSocket socket = new ServerSocket(0)) {
-                members.add(new Member(NodeId.of(i), "127.0.0.1:" + socket.getLocalPort()));
-            }
+            members.add(new Member(NodeId.of(i), "127.0.0.1:" + FreePorts.belowEphemeralRange()));
         }
         for (int i = 1; i <= 3; i++) {
             start(NodeId.of(i));

@@ -15,6 +15,7 @@ import io.raftkv.shardctrler.config.ShardConfig;
 import io.raftkv.shardctrler.server.ControllerStateMachine;
 import io.raftkv.shardkv.client.KvRouter;
 import io.raftkv.shardkv.kv.HistoryAdapter;
+import io.raftkv.shardkv.kv.KvCodec;
 import io.raftkv.shardkv.kv.KvCommand;
 import io.raftkv.shardkv.kv.KvOp;
 import io.raftkv.shardkv.kv.KvResult;
@@ -228,7 +229,7 @@ final class ShardKvSim {
             ShardMigrator.LocalGroup.proposeOn(
                     sim.node(node).host(),
                     group,
-                    command,
+                    KvCodec.encode(command),
                     result -> {
                         if (alive.getAsBoolean()) {
                             done.accept(result);
