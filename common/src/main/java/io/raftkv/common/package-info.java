@@ -1,5 +1,5 @@
 /**
- * Identifiers and checks shared by every module. Depends on nothing of ours; nothing here does I/O
- * or keeps state.
+ * Identifiers, checks and the fail-stop contract shared by every module. Depends on nothing of
+ * ours; nothing here keeps state, and only {@link io.raftkv.common.FailStop#haltProcess} does I/O.
  */
 package io.raftkv.common;

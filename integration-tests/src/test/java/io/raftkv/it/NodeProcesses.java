@@ -247,6 +247,34 @@ final class NodeProcesses implements AutoCloseable {
         }
     }
 
+    /** A node process that exited by itself, and its exit code. */
+    record Exit(NodeId node, int code) {}
+
+    /**
+     * Waits until one of the running processes exits by itself; its node is no longer running.
+     * Fails after the exit patience.
+     */
+    Exit awaitFirstExit() {
+        long deadline = System.nanoTime() + EXIT_PATIENCE.toNanos();
+        while (System.nanoTime() < deadline) {
+            for (var entry : running.entrySet()) {
+                if (!entry.getValue().isAlive()) {
+                    Exit exit = new Exit(entry.getKey(), entry.getValue().exitValue());
+                    running.remove(exit.node());
+                    note(exit.node() + " exited with " + exit.code());
+                    return exit;
+                }
+            }
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
+        }
+        throw new AssertionError("no node exited within " + EXIT_PATIENCE);
+    }
+
+    /** Everything {@code id}'s current (or last) process wrote to stdout. */
+    String stdout(NodeId id) {
+        return read(stdoutFile(id));
+    }
+
     /** Everything {@code id}'s current (or last) process wrote to stderr. */
     String stderr(NodeId id) {
         return read(stderrFile(id));

@@ -1,6 +1,7 @@
 package io.raftkv.raft.host;
 
 import io.raftkv.common.Check;
+import io.raftkv.common.FailStop;
 import io.raftkv.common.GroupId;
 import io.raftkv.common.NodeId;
 import io.raftkv.raft.core.Entry;
@@ -24,6 +25,7 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.Executor;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 /**
  * Runs many Raft groups of one node on one loop thread (DESIGN.md rule 2).
@@ -34,6 +36,11 @@ import java.util.function.Consumer;
  * reads and advance. While a batch is in flight the loop keeps accepting proposals and reads;
  * inbound envelopes and ticks wait for the batch to finish, so each replica sees no step between
  * its {@code ready()} and {@code advance()}.
+ *
+ * <p>Fail-stop (DESIGN.md rule 6): anything thrown inside the host, by a replica, a state machine,
+ * a callback or storage, goes to {@link FailStop#stop} with the node, group and log index it was
+ * handling, and the host does nothing more. NB: a round cut short leaves a {@code Ready} applied in
+ * part and never advanced, so going on would apply its first entries twice.
  *
  * <p>Threading: every method must be called on the loop thread that {@code loop} runs tasks on.
  * Callbacks run on that thread too.
@@ -47,6 +54,7 @@ public final class GroupHost {
     private final RaftStorage storage;
     private final Transport transport;
     private final Executor loop;
+    private final FailStop failStop;
     private final TreeMap<GroupId, HostedGroup> groups = new TreeMap<>();
     private final ArrayDeque<Envelope> inbound = new ArrayDeque<>();
     private final TreeMap<GroupId, Snapshot> snapshotsToPersist = new TreeMap<>();
@@ -68,17 +76,28 @@ public final class GroupHost {
     private long nextReadId;
     private long droppedEnvelopes;
 
+    /** What the loop is doing now, for the fail-stop line: a group, and an index within it. */
+    private GroupId handlingGroup;
+
+    private String handlingStep = "";
+    private long handlingIndex;
+
+    /** Set once something has thrown: the host is broken and does nothing more. */
+    private boolean stopped;
+
     public GroupHost(
             NodeId self,
             HostOptions options,
             RaftStorage storage,
             Transport transport,
-            Executor loop) {
+            Executor loop,
+            FailStop failStop) {
         this.self = self;
         this.options = options;
         this.storage = storage;
         this.transport = transport;
         this.loop = loop;
+        this.failStop = failStop;
     }
 
     public NodeId self() {
@@ -95,13 +114,20 @@ public final class GroupHost {
             GroupId group, Membership membership, StateMachine stateMachine, long randomSeed) {
         Check.argument(!groups.containsKey(group), "%s already hosts %s", self, group);
         Check.argument(membership.contains(self), "%s is not a voter of %s", self, group);
-        PersistedState persisted = storage.load(group);
-        persisted.snapshot().ifPresent(snapshot -> stateMachine.restore(snapshot.data()));
-        RaftReplica replica =
-                new RaftReplica(self, membership, options.raft(), randomSeed, persisted);
-        groups.put(group, new HostedGroup(group, replica, stateMachine));
-        peerNodes = null;
-        scheduleRound();
+        guarded(
+                () -> {
+                    handling(group, "restoring", 0);
+                    PersistedState persisted = storage.load(group);
+                    persisted
+                            .snapshot()
+                            .ifPresent(snapshot -> stateMachine.restore(snapshot.data()));
+                    RaftReplica replica =
+                            new RaftReplica(
+                                    self, membership, options.raft(), randomSeed, persisted);
+                    groups.put(group, new HostedGroup(group, replica, stateMachine));
+                    peerNodes = null;
+                    scheduleRound();
+                });
     }
 
     /** Stops this node's replica of {@code group} and deletes its stored state. */
@@ -189,16 +215,20 @@ public final class GroupHost {
     public ProposeResult propose(
             GroupId group, byte[] command, Consumer<ProposalOutcome> callback) {
         HostedGroup hosted = groups.get(group);
-        if (hosted == null) {
+        if (hosted == null || stopped) {
             return new Rejection.NotLeader(Optional.empty());
         }
-        ProposeResult result = hosted.replica().propose(command);
-        if (result instanceof ProposeResult.Accepted accepted) {
-            proposals++;
-            hosted.awaitProposal(accepted.index(), accepted.term(), callback);
-            scheduleRound();
-        }
-        return result;
+        return guarded(
+                () -> {
+                    handling(group, "proposing", 0);
+                    ProposeResult result = hosted.replica().propose(command);
+                    if (result instanceof ProposeResult.Accepted accepted) {
+                        proposals++;
+                        hosted.awaitProposal(accepted.index(), accepted.term(), callback);
+                        scheduleRound();
+                    }
+                    return result;
+                });
     }
 
     /**
@@ -207,42 +237,54 @@ public final class GroupHost {
      */
     public ReadResult read(GroupId group, Consumer<ReadOutcome> callback) {
         HostedGroup hosted = groups.get(group);
-        if (hosted == null) {
+        if (hosted == null || stopped) {
             return new Rejection.NotLeader(Optional.empty());
         }
-        long requestId = ++nextReadId;
-        ReadResult result = hosted.replica().readIndex(requestId);
-        if (result instanceof ReadResult.Queued) {
-            hosted.awaitRead(requestId, callback);
-            scheduleRound();
-        }
-        return result;
+        return guarded(
+                () -> {
+                    handling(group, "reading", 0);
+                    long requestId = ++nextReadId;
+                    ReadResult result = hosted.replica().readIndex(requestId);
+                    if (result instanceof ReadResult.Queued) {
+                        hosted.awaitRead(requestId, callback);
+                        scheduleRound();
+                    }
+                    return result;
+                });
     }
 
     /** Asks {@code group}'s leader on this node to hand leadership to {@code target}. */
     public boolean transferLeadership(GroupId group, NodeId target) {
         HostedGroup hosted = groups.get(group);
-        boolean started = hosted != null && hosted.replica().transferLeadership(target);
-        if (started) {
-            scheduleRound();
+        if (hosted == null || stopped) {
+            return false;
         }
-        return started;
+        return guarded(
+                () -> {
+                    handling(group, "transferring leadership", 0);
+                    boolean started = hosted.replica().transferLeadership(target);
+                    if (started) {
+                        scheduleRound();
+                    }
+                    return started;
+                });
     }
 
     // ---------------------------------------------------------------- the round
 
     private void scheduleRound() {
-        if (!roundScheduled && !batchInFlight) {
+        if (!roundScheduled && !batchInFlight && !stopped) {
             roundScheduled = true;
-            loop.execute(this::runRound);
+            loop.execute(() -> guarded(this::runRound));
         }
     }
 
     private void runRound() {
         roundScheduled = false;
-        if (batchInFlight) {
+        if (batchInFlight || stopped) {
             return;
         }
+        handling(null, "starting a round", 0);
         stepInbound();
         deliverTicks();
         TreeMap<GroupId, Ready> readies = collectReadies();
@@ -251,10 +293,11 @@ public final class GroupHost {
             return;
         }
         batchInFlight = true;
+        handling(null, "persisting a batch", 0);
         if (writes.isEmpty()) {
             finishRound(readies);
         } else {
-            storage.persist(writes, () -> loop.execute(() -> finishRound(readies)));
+            storage.persist(writes, () -> loop.execute(() -> guarded(() -> finishRound(readies))));
         }
     }
 
@@ -266,6 +309,7 @@ public final class GroupHost {
                 droppedEnvelopes++;
                 continue;
             }
+            handling(hosted.id(), "stepping " + envelope.message().getClass().getSimpleName(), 0);
             hosted.replica().step(envelope.message());
             hosted.noteLeadership();
         }
@@ -276,6 +320,7 @@ public final class GroupHost {
             ticks++;
             for (HostedGroup hosted : groups.values()) {
                 if (!hosted.replica().isQuiesced()) {
+                    handling(hosted.id(), "ticking", 0);
                     hosted.replica().tick();
                     hosted.noteLeadership();
                 }
@@ -332,6 +377,7 @@ public final class GroupHost {
     private TreeMap<GroupId, Ready> collectReadies() {
         TreeMap<GroupId, Ready> readies = new TreeMap<>();
         for (HostedGroup hosted : groups.values()) {
+            handling(hosted.id(), "collecting a ready", 0);
             if (hosted.replica().hasReady()) {
                 readies.put(hosted.id(), hosted.replica().ready());
             }
@@ -373,7 +419,11 @@ public final class GroupHost {
 
     /** After the batch is durable: send, apply, serve reads, advance. */
     private void finishRound(TreeMap<GroupId, Ready> readies) {
+        if (stopped) {
+            return;
+        }
         batchInFlight = false;
+        handling(null, "sending", 0);
         sendCoalesced(readies);
         for (var entry : readies.entrySet()) {
             HostedGroup hosted = groups.get(entry.getKey());
@@ -406,17 +456,21 @@ public final class GroupHost {
         ready.snapshot()
                 .ifPresent(
                         snapshot -> {
+                            handling(hosted.id(), "restoring snapshot at index", snapshot.index());
                             hosted.restore(snapshot);
                             peerNodes = null; // a snapshot carries its membership
                         });
         for (Entry entry : ready.committedEntries()) {
+            handling(hosted.id(), "applying index", entry.index());
             hosted.apply(entry);
         }
         applied += ready.committedEntries().size();
+        handling(hosted.id(), "advancing to index", hosted.replica().appliedIndex());
         for (ReadState readState : ready.readStates()) {
             hosted.confirmRead(readState);
         }
         hosted.replica().advance(ready);
+        handling(hosted.id(), "serving reads at index", hosted.replica().appliedIndex());
         hosted.serveReads();
         hosted.noteLeadership();
         maybeSnapshot(hosted, false);
@@ -436,11 +490,59 @@ public final class GroupHost {
         if (!due || applied <= replica.status().snapshotIndex()) {
             return;
         }
+        handling(hosted.id(), "taking a snapshot at index", applied);
         Snapshot snapshot =
                 new Snapshot(replica.snapshotMetaAt(applied), hosted.stateMachine().snapshot());
         replica.compact(snapshot);
         snapshotsToPersist.put(hosted.id(), snapshot);
         scheduleRound();
+    }
+
+    // ---------------------------------------------------------------- fail-stop
+
+    /** Notes what the loop is doing, so that a fault can be located. */
+    private void handling(GroupId group, String step, long index) {
+        handlingGroup = group;
+        handlingStep = step;
+        handlingIndex = index;
+    }
+
+    private void guarded(Runnable step) {
+        guarded(
+                () -> {
+                    step.run();
+                    return null;
+                });
+    }
+
+    /**
+     * Runs {@code step}; if it throws anything, stops the host and hands the fault to {@link
+     * FailStop#stop}, which does not return.
+     */
+    private <T> T guarded(Supplier<T> step) {
+        GroupId outerGroup = handlingGroup;
+        String outerStep = handlingStep;
+        long outerIndex = handlingIndex;
+        try {
+            return step.get();
+        } catch (Throwable cause) {
+            if (!stopped) { // NB: a nested guard (a callback proposing) reports the fault once
+                stopped = true;
+                failStop.stop(where(), cause);
+            }
+            throw cause; // precise rethrow: only unchecked exceptions and errors reach here
+        } finally {
+            handling(outerGroup, outerStep, outerIndex);
+        }
+    }
+
+    /**
+     * The node, and the group, step and index it was handling: {@code n2 g100 applying index 7}.
+     */
+    private String where() {
+        String group = handlingGroup == null ? "" : " " + handlingGroup;
+        String index = handlingIndex > 0 ? " " + handlingIndex : "";
+        return "%s%s %s%s".formatted(self, group, handlingStep, index).stripTrailing();
     }
 
     private boolean anyHasReady() {

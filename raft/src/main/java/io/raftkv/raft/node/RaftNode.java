@@ -2,6 +2,7 @@ package io.raftkv.raft.node;
 
 import io.netty.channel.EventLoop;
 import io.raftkv.common.Check;
+import io.raftkv.common.FailStop;
 import io.raftkv.common.GroupId;
 import io.raftkv.common.NodeId;
 import io.raftkv.common.net.NettyEndpoint;
@@ -27,7 +28,6 @@ import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 /**
@@ -44,7 +44,8 @@ public final class RaftNode implements AutoCloseable {
      * @param peers the addresses of the nodes known at start, this one included; more can be added
      *     later ({@link #addPeer})
      * @param groups the groups to host from the start, with their voters
-     * @param onFatal called when the WAL fails; a node process halts
+     * @param failStop where a fault of the node's own goes (the WAL failed, or something threw on
+     *     the loop); a node process halts ({@link FailStop#haltProcess})
      */
     public record Config(
             NodeId id,
@@ -54,7 +55,7 @@ public final class RaftNode implements AutoCloseable {
             Map<GroupId, Membership> groups,
             HostOptions hostOptions,
             long tickMillis,
-            Consumer<Throwable> onFatal) {
+            FailStop failStop) {
         public Config {
             peers = new TreeMap<>(peers);
             groups = new TreeMap<>(groups);
@@ -94,11 +95,18 @@ public final class RaftNode implements AutoCloseable {
         this.factory = factory;
         this.wal =
                 WriteAheadLog.open(
-                        config.dataDirectory(), WriteAheadLog.Options.defaults(), config.onFatal());
+                        config.dataDirectory(),
+                        WriteAheadLog.Options.defaults(),
+                        cause -> config.failStop().stop(config.id() + " write-ahead log", cause));
         this.endpoint = new NettyEndpoint("raftkv-" + config.id(), RaftWire.codec(), this::onFrame);
         this.host =
                 new GroupHost(
-                        config.id(), config.hostOptions(), wal, this::sendRaft, endpoint.loop());
+                        config.id(),
+                        config.hostOptions(),
+                        wal,
+                        this::sendRaft,
+                        endpoint.loop(),
+                        config.failStop());
     }
 
     /** Recovers from the data directory, starts listening and starts the configured groups. */
@@ -312,7 +320,28 @@ public final class RaftNode implements AutoCloseable {
         return bytes;
     }
 
+    /**
+     * Handles one decoded frame. A frame the node cannot use is logged and dropped; anything thrown
+     * while handling it is a fault of this node's own, so the node stops (the endpoint would only
+     * close the connection).
+     */
     private void onFrame(NettyEndpoint.Connection connection, Object frame) {
+        try {
+            dispatch(connection, frame);
+        } catch (Throwable cause) {
+            config.failStop()
+                    .stop(
+                            "%s handling a %s from %s"
+                                    .formatted(
+                                            config.id(),
+                                            frame.getClass().getSimpleName(),
+                                            connection.remoteAddress()),
+                            cause);
+            throw cause;
+        }
+    }
+
+    private void dispatch(NettyEndpoint.Connection connection, Object frame) {
         switch (frame) {
             case RaftFrame raft -> host.receive(raft.from(), addressedToMe(raft.envelopes()));
             case ClientRequest request -> handleClient(connection, request);

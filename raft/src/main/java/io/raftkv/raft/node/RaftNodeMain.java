@@ -1,5 +1,6 @@
 package io.raftkv.raft.node;
 
+import io.raftkv.common.FailStop;
 import io.raftkv.common.GroupId;
 import io.raftkv.common.NodeId;
 import io.raftkv.raft.core.Membership;
@@ -24,13 +25,22 @@ import java.util.concurrent.TimeUnit;
  * </pre>
  *
  * It listens on its own member address, prints {@code READY <port>} once serving (and, with {@code
- * --stats-seconds N}, a {@code STATS ...} line every N seconds), and halts with exit code 70 if its
- * log fails. Exit code 2 for a usage error.
+ * --stats-seconds N}, a {@code STATS ...} line every N seconds), and halts with exit code 70 on a
+ * fault of its own ({@link FailStop}). Exit code 2 for a usage error.
  */
 public final class RaftNodeMain {
     private RaftNodeMain() {}
 
     public static void main(String[] args) throws Exception {
+        run(args, group -> new ValueSetStateMachine());
+    }
+
+    /**
+     * Runs a node with {@code args} (as {@link #main} takes them) whose groups replicate the state
+     * machines {@code stateMachines} makes; returns only on a usage or start error, after exiting.
+     */
+    public static void run(String[] args, RaftNode.StateMachineFactory stateMachines)
+            throws Exception {
         Map<String, String> options;
         RaftNode.Config config;
         try {
@@ -45,7 +55,7 @@ public final class RaftNodeMain {
         }
         RaftNode node;
         try {
-            node = RaftNode.start(config, group -> new ValueSetStateMachine());
+            node = RaftNode.start(config, stateMachines);
         } catch (IOException e) {
             // A corrupt log, a full disk, an unreadable directory: say which, and stop.
             System.err.println("error: cannot start: " + e.getMessage());
@@ -137,10 +147,7 @@ public final class RaftNodeMain {
                 groups,
                 HostOptions.defaults(),
                 tickMillis,
-                failure -> {
-                    System.err.println("fatal: the write-ahead log failed: " + failure);
-                    Runtime.getRuntime().halt(70);
-                });
+                FailStop.haltProcess());
     }
 
     static Map<NodeId, InetSocketAddress> members(String spec) {

@@ -45,8 +45,9 @@ import java.util.zip.CRC32C;
  * with entries in it has a snapshot past them.
  *
  * <p>Recovery ({@link #open}) replays every segment; a torn tail is cut off, any other damage stops
- * the node ({@link WalCorruptionException}). A write or sync failure is fatal: {@code onFatal} is
- * called and no later batch is reported durable (never retried: fsyncgate).
+ * the node ({@link WalCorruptionException}). A write or sync failure, or anything else thrown on
+ * the writer thread ({@code Error}s included), is fatal: {@code onFatal} is called and no later
+ * batch is reported durable (never retried: fsyncgate).
  */
 public final class WriteAheadLog implements RaftStorage, AutoCloseable {
     /** What the log has done so far, for metrics. Any thread. */
@@ -211,11 +212,11 @@ public final class WriteAheadLog implements RaftStorage, AutoCloseable {
                     return;
                 }
             }
-        } catch (IOException | RuntimeException e) {
-            failed = true;
-            onFatal.accept(e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        } catch (Throwable e) { // NB: an Error too, or the host would wait forever on its batch
+            failed = true;
+            onFatal.accept(e);
         }
     }
 

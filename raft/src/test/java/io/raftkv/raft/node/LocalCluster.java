@@ -69,8 +69,8 @@ final class LocalCluster implements AutoCloseable {
                         memberships,
                         HostOptions.defaults().withSnapshotEntries(500),
                         10,
-                        failure -> {
-                            throw new AssertionError("WAL failed on " + id, failure);
+                        (where, cause) -> {
+                            throw new AssertionError(where, cause);
                         });
         nodes.put(id, RaftNode.start(config, group -> new ValueSetStateMachine()));
     }

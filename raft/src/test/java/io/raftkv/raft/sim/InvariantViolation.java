@@ -5,4 +5,8 @@ public final class InvariantViolation extends AssertionError {
     public InvariantViolation(String message) {
         super(message);
     }
+
+    public InvariantViolation(String message, Throwable cause) {
+        super(message, cause);
+    }
 }

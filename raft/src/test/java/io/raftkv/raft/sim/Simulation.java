@@ -1,5 +1,6 @@
 package io.raftkv.raft.sim;
 
+import io.raftkv.common.FailStop;
 import io.raftkv.common.GroupId;
 import io.raftkv.common.NodeId;
 import io.raftkv.raft.core.Membership;
@@ -9,6 +10,7 @@ import io.raftkv.raft.host.Envelope;
 import io.raftkv.raft.host.GroupHost;
 import io.raftkv.raft.host.HostOptions;
 import io.raftkv.raft.host.StateMachine;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -25,6 +27,9 @@ import java.util.function.BooleanSupplier;
  * applied index goes backwards within one run of its node; and, through the {@link Ledger},
  * committed entries never change and replicas at equal applied indexes hold equal state.
  *
+ * <p>A fault in a node's own code ({@link FailStop}) fails the run, unless the test asked for
+ * {@link #haltNodesOnFault}: then the node crashes, as a node process halts.
+ *
  * <p>Single-threaded: tests call it from their own thread, which runs every event.
  */
 public final class Simulation {
@@ -37,6 +42,13 @@ public final class Simulation {
     private record ReplicaKey(NodeId node, GroupId group) {}
 
     private record GroupTerm(GroupId group, long term) {}
+
+    /** Unwinds a task of a node that has just halted; the scheduler drops it. */
+    private static final class NodeHalted extends RuntimeException {
+        NodeHalted() {
+            super(null, null, false, false);
+        }
+    }
 
     private final long seed;
     private final SplittableRandom random;
@@ -54,6 +66,8 @@ public final class Simulation {
     private final HostOptions hostOptions;
     private final StateMachineFactory stateMachines;
     private final long tickMillis;
+    private final List<String> halts = new ArrayList<>();
+    private boolean haltNodesOnFault;
 
     public Simulation(long seed, HostOptions hostOptions, StateMachineFactory stateMachines) {
         this.seed = seed;
@@ -99,6 +113,19 @@ public final class Simulation {
     /** A random source for test drivers, split from the seed. */
     public SplittableRandom random() {
         return random;
+    }
+
+    /**
+     * From now on a fault in a node's code crashes that node (recorded in {@link #halts}) instead
+     * of failing the run. A checker's {@link InvariantViolation} still fails it.
+     */
+    public void haltNodesOnFault() {
+        haltNodesOnFault = true;
+    }
+
+    /** Where each halted node was, as its fail-stop line names it. */
+    public List<String> halts() {
+        return List.copyOf(halts);
     }
 
     // ---------------------------------------------------------------- topology
@@ -150,7 +177,8 @@ public final class Simulation {
                         hostOptions,
                         node.storage(),
                         network.transportFor(id),
-                        task -> scheduler.schedule(0, guarded(node, incarnation, task)));
+                        task -> scheduler.schedule(0, guarded(node, incarnation, task)),
+                        failStopOf(id));
         node.started(host);
         lastIndexes.keySet().removeIf(key -> key.node().equals(id));
         for (var entry : groups.entrySet()) {
@@ -186,8 +214,27 @@ public final class Simulation {
     private Runnable guarded(SimNode node, long incarnation, Runnable task) {
         return () -> {
             if (node.isUp() && node.incarnation() == incarnation) {
-                task.run();
+                try {
+                    task.run();
+                } catch (NodeHalted halted) {
+                    // the node crashed in this task; nothing of it runs on
+                }
             }
+        };
+    }
+
+    private FailStop failStopOf(NodeId id) {
+        return (where, cause) -> {
+            if (cause instanceof InvariantViolation violation) {
+                throw violation;
+            }
+            if (!haltNodesOnFault) {
+                throw new InvariantViolation(
+                        "fail-stop at %s: %s".formatted(where, FailStop.describe(cause)), cause);
+            }
+            halts.add(where);
+            crash(id);
+            throw new NodeHalted();
         };
     }
 

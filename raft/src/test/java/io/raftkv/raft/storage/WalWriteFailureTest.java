@@ -106,6 +106,30 @@ class WalWriteFailureTest {
         }
     }
 
+    /**
+     * An {@code Error} on the writer thread (here thrown by a durability callback, as an {@code
+     * OutOfMemoryError} could be) is fatal too: without it the writer thread would die silently and
+     * the host would wait forever for its batch.
+     */
+    @Test
+    void errorOnTheWriterThreadIsFatal(@TempDir Path directory) throws IOException {
+        try (WalFixture fixture = new WalFixture(directory)) {
+            fixture.wal()
+                    .persist(
+                            List.of(g1.append(1, 8)),
+                            () -> {
+                                throw new StackOverflowError("planted");
+                            });
+
+            assertThat(await(fixture.fatal()))
+                    .isInstanceOf(StackOverflowError.class)
+                    .hasMessage("planted");
+            assertThatThrownBy(() -> fixture.wal().persist(List.of(), () -> {}))
+                    .as("a batch handed in after the failure")
+                    .isInstanceOf(IllegalStateException.class);
+        }
+    }
+
     private static void assertFatalAfterwards(WalFixture fixture, CompletableFuture<Void> failed) {
         assertThat(failed).as("the failed batch's callback").isNotDone();
         assertThatThrownBy(() -> fixture.wal().persist(List.of(), () -> {}))

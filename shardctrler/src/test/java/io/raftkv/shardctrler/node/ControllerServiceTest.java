@@ -59,8 +59,8 @@ class ControllerServiceTest {
                             Map.of(GroupId.CONTROLLER, controllers),
                             HostOptions.defaults(),
                             10,
-                            failure -> {
-                                throw new AssertionError(failure);
+                            (where, cause) -> {
+                                throw new AssertionError(where, cause);
                             });
             RaftNode node =
                     RaftNode.start(

@@ -1,5 +1,6 @@
 package io.raftkv.shardkv.cli;
 
+import io.raftkv.common.FailStop;
 import io.raftkv.common.NodeId;
 import io.raftkv.raft.host.HostOptions;
 import io.raftkv.shardkv.http.HttpStatusServer;
@@ -90,7 +91,8 @@ final class NodeCommand implements Callable<Integer> {
                         1 << 20,
                         store.equals("mapdb"),
                         HostOptions.defaults(),
-                        10);
+                        10,
+                        FailStop.haltProcess());
         InetSocketAddress httpAddress = null;
         if (http != null) {
             try {

@@ -1,6 +1,7 @@
 package io.raftkv.shardkv.server;
 
 import io.raftkv.common.Check;
+import io.raftkv.common.FailStop;
 import io.raftkv.common.GroupId;
 import io.raftkv.common.NodeId;
 import io.raftkv.raft.core.Membership;
@@ -49,6 +50,7 @@ public final class ShardKvNode implements AutoCloseable {
      * @param shardCount the number of shards (the same on every node)
      * @param chunkBytes the most bytes of keys and values one migration pull asks for
      * @param offHeap keep each group's keys and values in a MapDB file rather than on the heap
+     * @param failStop where a fault of the node's own goes; a node process halts
      */
     public record Config(
             NodeId id,
@@ -59,14 +61,15 @@ public final class ShardKvNode implements AutoCloseable {
             int chunkBytes,
             boolean offHeap,
             HostOptions hostOptions,
-            long tickMillis) {
+            long tickMillis,
+            FailStop failStop) {
         public Config {
             Check.argument(!controllers.isEmpty(), "at least one controller is needed");
             Check.argument(shardCount >= 1, "shard count must be positive, got %d", shardCount);
             controllers = List.copyOf(controllers);
         }
 
-        /** Ten shards, 1 MiB pulls, keys on the heap, default Raft timing. */
+        /** Ten shards, 1 MiB pulls, keys on the heap, default Raft timing, halt on a fault. */
         public static Config of(
                 NodeId id, InetSocketAddress listen, Path dataDirectory, List<Member> controllers) {
             return new Config(
@@ -78,7 +81,8 @@ public final class ShardKvNode implements AutoCloseable {
                     1 << 20,
                     false,
                     HostOptions.defaults(),
-                    10);
+                    10,
+                    FailStop.haltProcess());
         }
     }
 
@@ -116,7 +120,13 @@ public final class ShardKvNode implements AutoCloseable {
         this.replicas = replicas;
         this.caller =
                 new NettyGroupCaller(
-                        "raftkv-" + config.id() + "-calls", node.loop(), ATTEMPT_TIMEOUT);
+                        "raftkv-" + config.id() + "-calls",
+                        task ->
+                                node.loop()
+                                        .execute(
+                                                config.failStop()
+                                                        .guard(config.id() + " migrating", task)),
+                        ATTEMPT_TIMEOUT);
         this.requests = new GroupRequests(caller);
         this.configs = new ConfigSource(requests, config.controllers());
         this.snapshot = NodeSnapshot.empty(config.id());
@@ -147,7 +157,7 @@ public final class ShardKvNode implements AutoCloseable {
                                 groups,
                                 config.hostOptions(),
                                 config.tickMillis(),
-                                ShardKvNode::halt),
+                                config.failStop()),
                         group ->
                                 group.equals(GroupId.CONTROLLER)
                                         ? new ControllerStateMachine(shards)
@@ -159,13 +169,14 @@ public final class ShardKvNode implements AutoCloseable {
         shardKvNode.driving =
                 node.loop()
                         .scheduleWithFixedDelay(
-                                shardKvNode::drive, 0, DRIVE_MILLIS, TimeUnit.MILLISECONDS);
+                                config.failStop()
+                                        .guard(
+                                                config.id() + " following the controller",
+                                                shardKvNode::drive),
+                                0,
+                                DRIVE_MILLIS,
+                                TimeUnit.MILLISECONDS);
         return shardKvNode;
-    }
-
-    private static void halt(Throwable cause) {
-        LOG.log(Level.ERROR, "the write-ahead log failed; stopping: " + cause);
-        Runtime.getRuntime().halt(74);
     }
 
     public NodeId id() {
@@ -244,19 +255,15 @@ public final class ShardKvNode implements AutoCloseable {
 
     /** Every {@value #DRIVE_MILLIS} ms: follow the controller, and drive each group's migration. */
     private void drive() {
-        try {
-            if (ticks++ % TICKS_PER_CONFIG_READ == 0 && !reconciling) {
-                reconciling = true;
-                reconcileNext(CONFIGS_PER_READ);
-            }
-            migrators.values().forEach(ShardMigrator::tick);
-            if (ticks % TICKS_PER_SNAPSHOT == 0) {
-                NodeSnapshot previous = snapshot;
-                snapshot = takeSnapshot();
-                logLeadershipChanges(previous, snapshot);
-            }
-        } catch (RuntimeException e) {
-            LOG.log(Level.WARNING, "migration step failed", e);
+        if (ticks++ % TICKS_PER_CONFIG_READ == 0 && !reconciling) {
+            reconciling = true;
+            reconcileNext(CONFIGS_PER_READ);
+        }
+        migrators.values().forEach(ShardMigrator::tick);
+        if (ticks % TICKS_PER_SNAPSHOT == 0) {
+            NodeSnapshot previous = snapshot;
+            snapshot = takeSnapshot();
+            logLeadershipChanges(previous, snapshot);
         }
     }
 

@@ -65,7 +65,8 @@ class ShardKvNodeTest {
                         defaults.chunkBytes(),
                         offHeap,
                         defaults.hostOptions(),
-                        defaults.tickMillis());
+                        defaults.tickMillis(),
+                        defaults.failStop());
         nodes.put(id, ShardKvNode.start(config));
     }
 
