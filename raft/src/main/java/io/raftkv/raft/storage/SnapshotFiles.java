@@ -25,7 +25,7 @@ final class SnapshotFiles {
     private final Path directory;
 
     SnapshotFiles(Path directory) throws IOException {
-        this.directory = Files.createDirectories(directory);
+        this.directory = Fsync.createDirectories(directory);
     }
 
     private Path fileFor(GroupId group, SnapshotMeta meta) {

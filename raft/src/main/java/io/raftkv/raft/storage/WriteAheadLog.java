@@ -128,7 +128,7 @@ public final class WriteAheadLog implements RaftStorage, AutoCloseable {
      */
     public static WriteAheadLog open(
             Path dataDirectory, Options options, Consumer<Throwable> onFatal) throws IOException {
-        Path walDirectory = Files.createDirectories(dataDirectory.resolve("wal"));
+        Path walDirectory = Fsync.createDirectories(dataDirectory.resolve("wal"));
         Recovery recovery = Recovery.replay(walDirectory, options.recordBytesMax());
         return new WriteAheadLog(
                 dataDirectory, options, onFatal, recovery.logs(), recovery.tracker());

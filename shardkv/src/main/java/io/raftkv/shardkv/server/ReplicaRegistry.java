@@ -2,6 +2,7 @@ package io.raftkv.shardkv.server;
 
 import io.raftkv.common.GroupId;
 import io.raftkv.common.NodeId;
+import io.raftkv.raft.storage.Fsync;
 import io.raftkv.shardctrler.config.Member;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -90,8 +91,6 @@ final class ReplicaRegistry {
             channel.force(true);
         }
         Files.move(temporary, file, StandardCopyOption.ATOMIC_MOVE);
-        try (FileChannel directory = FileChannel.open(file.getParent(), StandardOpenOption.READ)) {
-            directory.force(true);
-        }
+        Fsync.directory(file.getParent());
     }
 }

@@ -1,12 +1,12 @@
 package io.raftkv.shardkv.server;
 
 import io.raftkv.common.GroupId;
+import io.raftkv.raft.storage.Fsync;
 import io.raftkv.shardkv.kv.MapDbShardStore;
 import io.raftkv.shardkv.kv.MemoryShardStore;
 import io.raftkv.shardkv.kv.ShardStore;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -30,7 +30,7 @@ final class StoreFactory implements AutoCloseable {
             return new MemoryShardStore();
         }
         try {
-            Files.createDirectories(directory);
+            Fsync.createDirectories(directory);
             MapDbShardStore store =
                     MapDbShardStore.open(directory.resolve("g" + group.value() + ".db"));
             opened.add(store);
