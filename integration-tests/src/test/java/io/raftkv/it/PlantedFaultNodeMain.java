@@ -1,6 +1,7 @@
 package io.raftkv.it;
 
 import io.raftkv.common.Check;
+import io.raftkv.raft.node.Access;
 import io.raftkv.raft.node.QueryableStateMachine;
 import io.raftkv.raft.node.RaftNodeMain;
 import io.raftkv.raft.node.ValueSetStateMachine;
@@ -9,6 +10,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.TreeSet;
 
 /**
@@ -66,8 +68,13 @@ public final class PlantedFaultNodeMain {
         }
 
         @Override
-        public boolean isValidCommand(byte[] command) {
-            return command.length == Long.BYTES;
+        public Optional<Access> commandAccess(byte[] command) {
+            return command.length == Long.BYTES ? Optional.of(Access.CLIENT) : Optional.empty();
+        }
+
+        @Override
+        public Access queryAccess(byte[] query) {
+            return Access.CLIENT;
         }
 
         @Override

@@ -38,11 +38,19 @@ import java.util.concurrent.atomic.AtomicLong;
  * outbound connection per peer, all on a single Netty event loop, which is also the loop the node's
  * group host runs on. Inbound frames reach the handler on that loop without a thread hop.
  *
- * <p>Frames are length-prefixed ({@code [u32 length][Kryo bytes]}), at most {@link
+ * <p>Frames are length-prefixed ({@code [u32 length][Kryo bytes]}), the Kryo bytes at most {@link
  * WireCodec#frameBytesMax()}. A frame that is oversized or fails to decode closes that connection,
- * with a logged reason, and nothing else. Outbound connections reconnect with bounded exponential
- * backoff. Sends never block: while a peer is unreachable, or its connection is not writable (more
- * than the high-water mark queued), frames to it are dropped and counted.
+ * with a logged reason, and nothing else.
+ *
+ * <p>Handshake: the first frame on every connection is the dialer's {@link Hello}, made from this
+ * endpoint's {@link EndpointIdentity}. A listener admits a node only from its own cluster and gives
+ * every connection an {@link Origin} that the handler sees with each frame; a connection that sends
+ * anything before its hello, a second hello, or a hello from another cluster is closed with one
+ * logged line. NB: without TLS a hello is a claim, not a proof: it keeps nodes of different
+ * clusters and clients from mixing by mistake, not an attacker out. Outbound connections reconnect
+ * with bounded exponential backoff. Sends never block: while a peer is unreachable, or its
+ * connection is not writable (more than the high-water mark queued), frames to it are dropped and
+ * counted.
  *
  * <p>Threading: {@link #send} and the handler run on {@link #loop()}; {@link #start} and {@link
  * #close} may be called from any thread. While a peer's connection is being made, up to {@value
@@ -61,6 +69,12 @@ public final class NettyEndpoint implements AutoCloseable {
         boolean reply(Object frame);
 
         String remoteAddress();
+
+        /** Who is at the other end, as the handshake established it. */
+        Origin origin();
+
+        /** Closes the connection, logging {@code reason} with its address. */
+        void refuse(String reason);
     }
 
     private static final System.Logger LOG = System.getLogger(NettyEndpoint.class.getName());
@@ -73,6 +87,7 @@ public final class NettyEndpoint implements AutoCloseable {
 
     private final WireCodec codec;
     private final Handler handler;
+    private final EndpointIdentity identity;
     private final MultiThreadIoEventLoopGroup group;
     private final EventLoop loop;
     private final Map<NodeId, Peer> peers = new HashMap<>();
@@ -87,9 +102,16 @@ public final class NettyEndpoint implements AutoCloseable {
     private Channel server;
     private volatile boolean closed;
 
+    /** A client's endpoint: its hellos name no node and no cluster. */
     public NettyEndpoint(String name, WireCodec codec, Handler handler) {
+        this(name, codec, handler, EndpointIdentity.client());
+    }
+
+    /** An endpoint that says it is {@code identity} when it dials, and checks hellos against it. */
+    public NettyEndpoint(String name, WireCodec codec, Handler handler, EndpointIdentity identity) {
         this.codec = codec;
         this.handler = handler;
+        this.identity = identity;
         this.group =
                 new MultiThreadIoEventLoopGroup(
                         1,
@@ -119,7 +141,7 @@ public final class NettyEndpoint implements AutoCloseable {
                         .childOption(
                                 ChannelOption.WRITE_BUFFER_WATER_MARK,
                                 new WriteBufferWaterMark(HIGH_WATER_BYTES / 2, HIGH_WATER_BYTES))
-                        .childHandler(pipeline())
+                        .childHandler(pipeline(null))
                         .bind(address)
                         .sync()
                         .channel();
@@ -167,7 +189,7 @@ public final class NettyEndpoint implements AutoCloseable {
         return peers.values().toString();
     }
 
-    /** Connections closed because a frame was malformed or too large. */
+    /** Connections closed because a frame was malformed or too large, or a handshake failed. */
     public long connectionsRejected() {
         return connectionsRejected.get();
     }
@@ -186,17 +208,31 @@ public final class NettyEndpoint implements AutoCloseable {
         group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
     }
 
-    private ChannelInitializer<SocketChannel> pipeline() {
+    /**
+     * The pipeline of one connection: {@code called} is the node this endpoint dialed, null for a
+     * connection it accepted (whose origin its hello decides).
+     */
+    private ChannelInitializer<SocketChannel> pipeline(NodeId called) {
         return new ChannelInitializer<>() {
             @Override
             protected void initChannel(SocketChannel channel) {
                 channels.add(channel);
+                // NB: Netty's limit counts the 4-byte length field too; the encoder's does not.
+                int lengthFieldBytes = 4;
                 channel.pipeline()
                         .addLast(
-                                new LengthFieldBasedFrameDecoder(codec.frameBytesMax(), 0, 4, 0, 4))
-                        .addLast(new LengthFieldPrepender(4))
+                                new LengthFieldBasedFrameDecoder(
+                                        codec.frameBytesMax() + lengthFieldBytes,
+                                        0,
+                                        lengthFieldBytes,
+                                        0,
+                                        lengthFieldBytes))
+                        .addLast(new LengthFieldPrepender(lengthFieldBytes))
                         .addLast(new FrameEncoder())
-                        .addLast(new FrameHandler());
+                        .addLast(
+                                new FrameHandler(
+                                        channel,
+                                        called == null ? null : new Origin.Called(called)));
             }
         };
     }
@@ -219,37 +255,94 @@ public final class NettyEndpoint implements AutoCloseable {
         }
     }
 
-    /** Bytes to object; hands frames to the handler; closes the connection on bad input. */
-    private final class FrameHandler extends SimpleChannelInboundHandler<ByteBuf> {
+    /**
+     * Bytes to object; admits the connection by its hello, then hands frames to the handler; closes
+     * the connection on bad input. One per connection, on the loop.
+     */
+    private final class FrameHandler extends SimpleChannelInboundHandler<ByteBuf>
+            implements Connection {
+        private final Channel channel;
+
+        /** Null until an accepted connection's hello arrives. */
+        private Origin origin;
+
+        /** Set once refused: frames decoded from the same read are dropped. */
+        private boolean refused;
+
+        FrameHandler(Channel channel, Origin origin) {
+            this.channel = channel;
+            this.origin = origin;
+        }
+
         @Override
         protected void channelRead0(ChannelHandlerContext context, ByteBuf bytes) {
+            if (refused) {
+                return;
+            }
             Object frame = codec.decode(ByteBufUtil.getBytes(bytes));
             framesReceived.incrementAndGet();
-            Channel channel = context.channel();
-            handler.onFrame(
-                    new Connection() {
-                        @Override
-                        public boolean reply(Object reply) {
-                            return write(channel, reply);
-                        }
+            if (origin == null) {
+                admit(frame);
+            } else if (frame instanceof Hello) {
+                refuse("a second hello");
+            } else {
+                handler.onFrame(this, frame);
+            }
+        }
 
-                        @Override
-                        public String remoteAddress() {
-                            return String.valueOf(channel.remoteAddress());
-                        }
-                    },
-                    frame);
+        /** Sets the origin from the connection's first frame, or refuses the connection. */
+        private void admit(Object frame) {
+            if (!(frame instanceof Hello hello)) {
+                refuse("expected a hello first, got a " + frame.getClass().getSimpleName());
+                return;
+            }
+            boolean sameCluster = hello.clusterId().equals(identity.clusterId());
+            if (hello.node() > 0 && !sameCluster) {
+                refuse(
+                        "n%d is in cluster '%s', this node in '%s'"
+                                .formatted(hello.node(), hello.clusterId(), identity.clusterId()));
+            } else if (!hello.clusterId().isEmpty() && !sameCluster) {
+                refuse(
+                        "a client of cluster '%s' reached cluster '%s'"
+                                .formatted(hello.clusterId(), identity.clusterId()));
+            } else {
+                origin =
+                        hello.node() > 0
+                                ? new Origin.Peer(NodeId.of(hello.node()))
+                                : new Origin.Admin();
+            }
+        }
+
+        @Override
+        public boolean reply(Object reply) {
+            return write(channel, reply);
+        }
+
+        @Override
+        public String remoteAddress() {
+            return String.valueOf(channel.remoteAddress());
+        }
+
+        @Override
+        public Origin origin() {
+            Check.that(origin != null, "no origin before the hello");
+            return origin;
+        }
+
+        @Override
+        public void refuse(String reason) {
+            if (refused) {
+                return;
+            }
+            refused = true;
+            connectionsRejected.incrementAndGet();
+            LOG.log(Level.WARNING, "closing connection {0}: {1}", remoteAddress(), reason);
+            channel.close();
         }
 
         @Override
         public void exceptionCaught(ChannelHandlerContext context, Throwable cause) {
-            connectionsRejected.incrementAndGet();
-            LOG.log(
-                    Level.WARNING,
-                    "closing connection {0}: {1}",
-                    context.channel().remoteAddress(),
-                    cause.getMessage());
-            context.close();
+            refuse(String.valueOf(cause.getMessage()));
         }
     }
 
@@ -300,12 +393,13 @@ public final class NettyEndpoint implements AutoCloseable {
                     .option(
                             ChannelOption.WRITE_BUFFER_WATER_MARK,
                             new WriteBufferWaterMark(HIGH_WATER_BYTES / 2, HIGH_WATER_BYTES))
-                    .handler(pipeline())
+                    .handler(pipeline(id))
                     .connect(address)
                     .addListener(
                             future -> {
                                 if (future.isSuccess()) {
                                     channel = ((ChannelFuture) future).channel();
+                                    channel.writeAndFlush(identity.hello(), channel.voidPromise());
                                     backoffMillis = BACKOFF_MIN_MILLIS;
                                     channel.closeFuture().addListener(closed -> retryLater());
                                     connecting = false;

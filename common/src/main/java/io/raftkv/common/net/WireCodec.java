@@ -60,7 +60,7 @@ public final class WireCodec {
     }
 
     private static List<Class<?>> baseClasses() {
-        return List.of(byte[].class, ArrayList.class, NodeId.class, GroupId.class);
+        return List.of(byte[].class, ArrayList.class, NodeId.class, GroupId.class, Hello.class);
     }
 
     public int frameBytesMax() {

@@ -1,6 +1,7 @@
 package io.raftkv.raft.node;
 
 import io.raftkv.common.NodeId;
+import io.raftkv.common.net.Origin;
 import io.raftkv.raft.core.ProposeResult;
 import io.raftkv.raft.core.ReadResult;
 import io.raftkv.raft.core.Rejection;
@@ -13,27 +14,38 @@ import java.util.function.Consumer;
 /**
  * Serves {@link ClientRequest}s against a host's groups: proposals through the log, reads through
  * ReadIndex and the state machine's query. Every request gets exactly one {@link ClientReply}, now
- * or later. Called on the host's loop; replies are handed over on it.
+ * or later; one its sender may not issue ({@link Access}) is refused as {@link ClientReply.Invalid}
+ * and changes nothing. Called on the host's loop; replies are handed over on it.
  */
 public final class ClientService {
     private ClientService() {}
 
     /**
-     * Serves {@code request}; {@code stateMachine} is the host's state machine of the request's
-     * group, null if it hosts no such group.
+     * Serves {@code request} from {@code origin}; {@code stateMachine} is the host's state machine
+     * of the request's group, null if it hosts no such group.
      */
     public static void serve(
             GroupHost host,
             QueryableStateMachine stateMachine,
             ClientRequest request,
+            Origin origin,
             Consumer<ClientReply> reply) {
         if (stateMachine == null) {
             reply.accept(new ClientReply.NotLeader(request.requestId(), 0));
             return;
         }
         switch (request) {
-            case ClientRequest.Propose propose -> propose(host, propose, stateMachine, reply);
-            case ClientRequest.Read read -> read(host, read, stateMachine, reply);
+            case ClientRequest.Propose propose ->
+                    propose(host, propose, stateMachine, origin, reply);
+            case ClientRequest.Read read -> {
+                Access access = stateMachine.queryAccess(read.query());
+                if (access.allows(origin)) {
+                    read(host, read, stateMachine, reply);
+                } else {
+                    reply.accept(
+                            new ClientReply.Invalid(read.requestId(), access.refusal("this read")));
+                }
+            }
         }
     }
 
@@ -41,10 +53,16 @@ public final class ClientService {
             GroupHost host,
             ClientRequest.Propose propose,
             QueryableStateMachine stateMachine,
+            Origin origin,
             Consumer<ClientReply> reply) {
         long id = propose.requestId();
-        if (!stateMachine.isValidCommand(propose.command())) {
+        Optional<Access> access = stateMachine.commandAccess(propose.command());
+        if (access.isEmpty()) {
             reply.accept(new ClientReply.Invalid(id, "malformed command for this group"));
+            return;
+        }
+        if (!access.get().allows(origin)) {
+            reply.accept(new ClientReply.Invalid(id, access.get().refusal("this command")));
             return;
         }
         ProposeResult result =

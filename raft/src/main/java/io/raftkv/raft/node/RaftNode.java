@@ -5,7 +5,9 @@ import io.raftkv.common.Check;
 import io.raftkv.common.FailStop;
 import io.raftkv.common.GroupId;
 import io.raftkv.common.NodeId;
+import io.raftkv.common.net.EndpointIdentity;
 import io.raftkv.common.net.NettyEndpoint;
+import io.raftkv.common.net.Origin;
 import io.raftkv.raft.core.Entry;
 import io.raftkv.raft.core.Membership;
 import io.raftkv.raft.core.Message;
@@ -14,6 +16,7 @@ import io.raftkv.raft.core.Role;
 import io.raftkv.raft.host.Envelope;
 import io.raftkv.raft.host.GroupHost;
 import io.raftkv.raft.host.HostOptions;
+import io.raftkv.raft.storage.DataDirectoryIdentity;
 import io.raftkv.raft.storage.WriteAheadLog;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
@@ -44,6 +47,7 @@ public final class RaftNode implements AutoCloseable {
      * @param peers the addresses of the nodes known at start, this one included; more can be added
      *     later ({@link #addPeer})
      * @param groups the groups to host from the start, with their voters
+     * @param clusterId the cluster this node belongs to: peers must name the same one
      * @param failStop where a fault of the node's own goes (the WAL failed, or something threw on
      *     the loop); a node process halts ({@link FailStop#haltProcess})
      */
@@ -55,6 +59,7 @@ public final class RaftNode implements AutoCloseable {
             Map<GroupId, Membership> groups,
             HostOptions hostOptions,
             long tickMillis,
+            String clusterId,
             FailStop failStop) {
         public Config {
             peers = new TreeMap<>(peers);
@@ -93,12 +98,18 @@ public final class RaftNode implements AutoCloseable {
     private RaftNode(Config config, StateMachineFactory factory) throws IOException {
         this.config = config;
         this.factory = factory;
+        DataDirectoryIdentity.claim(config.dataDirectory(), config.clusterId(), config.id());
         this.wal =
                 WriteAheadLog.open(
                         config.dataDirectory(),
                         WriteAheadLog.Options.defaults(),
                         cause -> config.failStop().stop(config.id() + " write-ahead log", cause));
-        this.endpoint = new NettyEndpoint("raftkv-" + config.id(), RaftWire.codec(), this::onFrame);
+        this.endpoint =
+                new NettyEndpoint(
+                        "raftkv-" + config.id(),
+                        RaftWire.codec(),
+                        this::onFrame,
+                        EndpointIdentity.node(config.clusterId(), config.id()));
         this.host =
                 new GroupHost(
                         config.id(),
@@ -343,7 +354,7 @@ public final class RaftNode implements AutoCloseable {
 
     private void dispatch(NettyEndpoint.Connection connection, Object frame) {
         switch (frame) {
-            case RaftFrame raft -> host.receive(raft.from(), addressedToMe(raft.envelopes()));
+            case RaftFrame raft -> receiveRaft(connection, raft);
             case ClientRequest request -> handleClient(connection, request);
             default ->
                     LOG.log(
@@ -354,17 +365,41 @@ public final class RaftNode implements AutoCloseable {
         }
     }
 
-    /** Drops envelopes for another node: the core treats a misaddressed message as a bug. */
-    private List<Envelope> addressedToMe(List<Envelope> envelopes) {
+    /**
+     * Hands a peer's Raft messages to the host. Only the node a frame names as its sender may send
+     * it, over a connection whose handshake named that node; anything else closes the connection.
+     */
+    private void receiveRaft(NettyEndpoint.Connection connection, RaftFrame raft) {
+        if (!(connection.origin() instanceof Origin.Peer peer)
+                || !peer.node().equals(raft.from())) {
+            connection.refuse(
+                    "Raft messages from %s are accepted only from node %s itself, not from %s"
+                            .formatted(raft.from(), raft.from(), connection.origin()));
+            return;
+        }
+        host.receive(raft.from(), fromSenderToMe(raft.from(), raft.envelopes()));
+    }
+
+    /**
+     * Drops envelopes for another node or from another sender: the core treats a misaddressed
+     * message as a bug, and a peer speaks only for itself.
+     */
+    private List<Envelope> fromSenderToMe(NodeId sender, List<Envelope> envelopes) {
         return envelopes.stream()
                 .filter(envelope -> envelope.message().to().equals(config.id()))
+                .filter(envelope -> envelope.message().from().equals(sender))
                 .toList();
     }
 
     // ---------------------------------------------------------------- clients
 
     private void handleClient(NettyEndpoint.Connection connection, ClientRequest request) {
-        ClientService.serve(host, stateMachines.get(request.group()), request, connection::reply);
+        ClientService.serve(
+                host,
+                stateMachines.get(request.group()),
+                request,
+                connection.origin(),
+                connection::reply);
     }
 
     /** Stops serving and closes the log after the writes already handed to it. */

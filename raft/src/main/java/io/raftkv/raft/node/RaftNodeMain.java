@@ -115,7 +115,8 @@ public final class RaftNodeMain {
                                                 "groups",
                                                 "members",
                                                 "tick-millis",
-                                                "stats-seconds")
+                                                "stats-seconds",
+                                                "cluster-id")
                                         .contains(name))
                 .findFirst()
                 .ifPresent(
@@ -147,6 +148,7 @@ public final class RaftNodeMain {
                 groups,
                 HostOptions.defaults(),
                 tickMillis,
+                options.getOrDefault("cluster-id", "raftkv"),
                 FailStop.haltProcess());
     }
 

@@ -2,6 +2,7 @@ package io.raftkv.raft.node;
 
 import io.raftkv.common.Check;
 import java.nio.ByteBuffer;
+import java.util.Optional;
 import java.util.TreeSet;
 
 /**
@@ -35,8 +36,13 @@ public final class ValueSetStateMachine implements QueryableStateMachine {
     }
 
     @Override
-    public boolean isValidCommand(byte[] command) {
-        return command.length == Long.BYTES;
+    public Optional<Access> commandAccess(byte[] command) {
+        return command.length == Long.BYTES ? Optional.of(Access.CLIENT) : Optional.empty();
+    }
+
+    @Override
+    public Access queryAccess(byte[] query) {
+        return Access.CLIENT;
     }
 
     @Override

@@ -69,6 +69,7 @@ final class LocalCluster implements AutoCloseable {
                         memberships,
                         HostOptions.defaults().withSnapshotEntries(500),
                         10,
+                        "test",
                         (where, cause) -> {
                             throw new AssertionError(where, cause);
                         });
@@ -160,6 +161,10 @@ final class LocalCluster implements AutoCloseable {
             Thread.currentThread().interrupt();
             throw new AssertionError(e);
         }
+    }
+
+    InetSocketAddress address(NodeId node) {
+        return members.get(node);
     }
 
     String networkStats(NodeId node) {

@@ -4,8 +4,19 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.raftkv.common.GroupId;
 import io.raftkv.common.NodeId;
+import io.raftkv.common.net.EndpointIdentity;
+import io.raftkv.common.net.NettyEndpoint;
+import io.raftkv.raft.core.Message;
+import io.raftkv.raft.core.RaftStatus;
+import io.raftkv.raft.host.Envelope;
+import java.net.InetSocketAddress;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
 import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -84,6 +95,61 @@ class RaftNodeTest {
                     cluster.request(leader, new ClientRequest.Read(2, GroupId.of(99)));
             assertThat(unknownGroup).isInstanceOf(ClientReply.NotLeader.class);
             assertThat(cluster.write(group, 7)).isPositive();
+        }
+    }
+
+    /**
+     * A Raft heartbeat from a connection that is no peer (a client, or a node of another cluster)
+     * would raise a follower's term and commit index at will; it is refused, the connection is
+     * closed, and nothing changes.
+     */
+    @Test
+    void raftMessagesFromAClientOrAnotherClusterAreRefused() throws Exception {
+        try (LocalCluster cluster = new LocalCluster(root, 3, 1)) {
+            GroupId group = cluster.groups().getFirst();
+            cluster.write(group, 1);
+            NodeId leader = cluster.awaitLeader(group);
+            NodeId follower =
+                    cluster.nodeIds().stream().filter(n -> !n.equals(leader)).findFirst().get();
+            RaftStatus before = cluster.status(follower).get(group);
+            RaftFrame forged =
+                    new RaftFrame(
+                            leader,
+                            List.of(
+                                    new Envelope(
+                                            group,
+                                            new Message.Heartbeat(
+                                                    leader,
+                                                    follower,
+                                                    before.term() + 5,
+                                                    1_000,
+                                                    0,
+                                                    false))));
+
+            sendFrom(EndpointIdentity.client(), cluster.address(follower), forged);
+            sendFrom(EndpointIdentity.node("other", leader), cluster.address(follower), forged);
+
+            cluster.await(
+                    () ->
+                            cluster.networkStats(follower).contains("rejected=2")
+                                    ? Optional.of(true)
+                                    : Optional.empty(),
+                    "both connections refused");
+            assertThat(cluster.write(group, 2)).isPositive();
+            RaftStatus after = cluster.status(follower).get(group);
+            assertThat(after.term()).as("term").isEqualTo(before.term());
+            assertThat(cluster.read(group)).containsExactly(1L, 2L);
+        }
+    }
+
+    private static void sendFrom(EndpointIdentity identity, InetSocketAddress to, Object frame) {
+        try (NettyEndpoint stranger =
+                new NettyEndpoint("stranger", RaftWire.codec(), (c, f) -> {}, identity)) {
+            NodeId target = NodeId.of(1);
+            stranger.addPeer(target, to);
+            CompletableFuture.runAsync(() -> stranger.send(target, frame), stranger.loop()).join();
+            CompletableFuture.runAsync(() -> {}, stranger.loop()).join();
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(200)); // let the frame leave
         }
     }
 }

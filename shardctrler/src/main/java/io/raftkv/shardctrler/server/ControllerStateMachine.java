@@ -2,6 +2,7 @@ package io.raftkv.shardctrler.server;
 
 import io.raftkv.common.Check;
 import io.raftkv.common.GroupId;
+import io.raftkv.raft.node.Access;
 import io.raftkv.raft.node.QueryableStateMachine;
 import io.raftkv.shardctrler.command.ControllerCodec;
 import io.raftkv.shardctrler.command.ControllerCommand;
@@ -19,6 +20,7 @@ import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.TreeSet;
@@ -56,14 +58,21 @@ public final class ControllerStateMachine implements QueryableStateMachine {
         return number < 0 || number >= configs.size() ? latest() : configs.get((int) number);
     }
 
+    /** Every command (join, leave, move) changes the shard config: an admin operation. */
     @Override
-    public boolean isValidCommand(byte[] command) {
+    public Optional<Access> commandAccess(byte[] command) {
         try {
             ControllerCodec.decodeCommand(command);
-            return true;
+            return Optional.of(Access.ADMIN);
         } catch (IllegalArgumentException malformed) {
-            return false;
+            return Optional.empty();
         }
+    }
+
+    /** Any client reads configs: it routes keys with them. */
+    @Override
+    public Access queryAccess(byte[] query) {
+        return Access.CLIENT;
     }
 
     @Override

@@ -59,6 +59,7 @@ class ControllerServiceTest {
                             Map.of(GroupId.CONTROLLER, controllers),
                             HostOptions.defaults(),
                             10,
+                            "test",
                             (where, cause) -> {
                                 throw new AssertionError(where, cause);
                             });

@@ -59,6 +59,15 @@ final class NodeCommand implements Callable<Integer> {
     String store;
 
     @Option(
+            names = "--cluster-id",
+            defaultValue = "${env:RAFTKV_CLUSTER_ID:-raftkv}",
+            description =
+                    "The cluster this node belongs to (letters, digits, '.', '_', '-'; at most 64):"
+                            + " nodes refuse peers of another cluster, and the data directory"
+                            + " keeps it. Default: $RAFTKV_CLUSTER_ID, else ${DEFAULT-VALUE}.")
+    String clusterId;
+
+    @Option(
             names = "--http",
             description =
                     "HOST:PORT to serve /metrics, /status and a status page on. Default: none.")
@@ -69,6 +78,13 @@ final class NodeCommand implements Callable<Integer> {
         if (id < 1 || shards < 1 || shards > 65_536) {
             throw new ParameterException(
                     spec.commandLine(), "--id must be 1 or more, --shards 1 to 65536");
+        }
+        if (!clusterId.matches("[A-Za-z0-9._-]{1,64}")) {
+            throw new ParameterException(
+                    spec.commandLine(),
+                    "--cluster-id must be 1 to 64 letters, digits, '.', '_' or '-', got '"
+                            + clusterId
+                            + "'");
         }
         if (!store.equals("memory") && !store.equals("mapdb")) {
             throw new ParameterException(
@@ -92,6 +108,7 @@ final class NodeCommand implements Callable<Integer> {
                         store.equals("mapdb"),
                         HostOptions.defaults(),
                         10,
+                        clusterId,
                         FailStop.haltProcess());
         InetSocketAddress httpAddress = null;
         if (http != null) {

@@ -2,6 +2,7 @@ package io.raftkv.shardkv.client;
 
 import io.raftkv.common.GroupId;
 import io.raftkv.common.NodeId;
+import io.raftkv.common.net.EndpointIdentity;
 import io.raftkv.raft.node.ClientReply;
 import io.raftkv.shardctrler.config.Member;
 import io.raftkv.shardctrler.config.ShardConfig;
@@ -33,7 +34,9 @@ public final class ShardKvClient implements AutoCloseable {
     private final GroupRequests requests;
 
     public ShardKvClient(List<Member> controllers, KvRouter.Options options) {
-        this.caller = new NettyGroupCaller("raftkv-client", null, ATTEMPT_TIMEOUT);
+        this.caller =
+                new NettyGroupCaller(
+                        "raftkv-client", EndpointIdentity.client(), null, ATTEMPT_TIMEOUT);
         this.requests = new GroupRequests(caller);
         SecureRandom random = new SecureRandom();
         this.configs = new ConfigSource(requests, controllers);

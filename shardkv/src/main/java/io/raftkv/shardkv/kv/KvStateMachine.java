@@ -2,6 +2,7 @@ package io.raftkv.shardkv.kv;
 
 import io.raftkv.common.Check;
 import io.raftkv.common.GroupId;
+import io.raftkv.raft.node.Access;
 import io.raftkv.raft.node.QueryableStateMachine;
 import io.raftkv.shardctrler.config.ShardConfig;
 import java.util.ArrayList;
@@ -101,14 +102,40 @@ public final class KvStateMachine implements QueryableStateMachine {
         return state.held.keySet().stream().mapToLong(store::bytes).sum();
     }
 
+    /** Clients write; configs and shard handoffs come only from the cluster's nodes. */
     @Override
-    public boolean isValidCommand(byte[] command) {
+    public Optional<Access> commandAccess(byte[] bytes) {
+        KvCommand command;
         try {
-            KvCodec.decodeCommand(command);
-            return true;
+            command = KvCodec.decodeCommand(bytes);
         } catch (IllegalArgumentException malformed) {
-            return false;
+            return Optional.empty();
         }
+        return Optional.of(
+                switch (command) {
+                    case KvCommand.Write write -> Access.CLIENT;
+                    case KvCommand.RegisterSession register -> Access.CLIENT;
+                    case KvCommand.InstallConfig install -> Access.PEER;
+                    case KvCommand.InsertChunk insert -> Access.PEER;
+                    case KvCommand.DeleteShard delete -> Access.PEER;
+                    case KvCommand.ShardNotified notified -> Access.PEER;
+                });
+    }
+
+    /** Clients read and ask for status; only nodes pull a shard's data for a migration. */
+    @Override
+    public Access queryAccess(byte[] bytes) {
+        KvQuery query;
+        try {
+            query = KvCodec.decodeQuery(bytes);
+        } catch (IllegalArgumentException malformed) {
+            return Access.CLIENT;
+        }
+        return switch (query) {
+            case KvQuery.Read read -> Access.CLIENT;
+            case KvQuery.Pull pull -> Access.PEER;
+            case KvQuery.Status status -> Access.CLIENT;
+        };
     }
 
     @Override

@@ -2,6 +2,7 @@ package io.raftkv.shardkv.route;
 
 import io.raftkv.common.GroupId;
 import io.raftkv.common.NodeId;
+import io.raftkv.common.net.EndpointIdentity;
 import io.raftkv.common.net.NettyEndpoint;
 import io.raftkv.raft.node.ClientReply;
 import io.raftkv.raft.node.ClientRequest;
@@ -35,11 +36,14 @@ public final class NettyGroupCaller implements GroupCaller, AutoCloseable {
     private long nextRequestId;
 
     /**
+     * @param identity who this caller says it is: a client, or the node it calls for (whose
+     *     group-internal commands only a node may send)
      * @param callbacks where answers run; null runs them on this caller's own loop
      * @param attemptTimeout how long to wait for one reply
      */
-    public NettyGroupCaller(String name, Executor callbacks, Duration attemptTimeout) {
-        this.endpoint = new NettyEndpoint(name, RaftWire.codec(), this::onFrame);
+    public NettyGroupCaller(
+            String name, EndpointIdentity identity, Executor callbacks, Duration attemptTimeout) {
+        this.endpoint = new NettyEndpoint(name, RaftWire.codec(), this::onFrame, identity);
         this.callbacks = callbacks == null ? endpoint.loop() : callbacks;
         this.attemptTimeout = attemptTimeout;
     }

@@ -4,6 +4,7 @@ import io.raftkv.common.Check;
 import io.raftkv.common.FailStop;
 import io.raftkv.common.GroupId;
 import io.raftkv.common.NodeId;
+import io.raftkv.common.net.EndpointIdentity;
 import io.raftkv.raft.core.Membership;
 import io.raftkv.raft.core.Role;
 import io.raftkv.raft.host.HostOptions;
@@ -50,6 +51,7 @@ public final class ShardKvNode implements AutoCloseable {
      * @param shardCount the number of shards (the same on every node)
      * @param chunkBytes the most bytes of keys and values one migration pull asks for
      * @param offHeap keep each group's keys and values in a MapDB file rather than on the heap
+     * @param clusterId the cluster this node belongs to; its peers must name the same one
      * @param failStop where a fault of the node's own goes; a node process halts
      */
     public record Config(
@@ -62,6 +64,7 @@ public final class ShardKvNode implements AutoCloseable {
             boolean offHeap,
             HostOptions hostOptions,
             long tickMillis,
+            String clusterId,
             FailStop failStop) {
         public Config {
             Check.argument(!controllers.isEmpty(), "at least one controller is needed");
@@ -69,7 +72,13 @@ public final class ShardKvNode implements AutoCloseable {
             controllers = List.copyOf(controllers);
         }
 
-        /** Ten shards, 1 MiB pulls, keys on the heap, default Raft timing, halt on a fault. */
+        /** The cluster id of a node not given one. */
+        public static final String DEFAULT_CLUSTER_ID = "raftkv";
+
+        /**
+         * Ten shards, 1 MiB pulls, keys on the heap, default Raft timing, the default cluster id,
+         * halt on a fault.
+         */
         public static Config of(
                 NodeId id, InetSocketAddress listen, Path dataDirectory, List<Member> controllers) {
             return new Config(
@@ -82,6 +91,7 @@ public final class ShardKvNode implements AutoCloseable {
                     false,
                     HostOptions.defaults(),
                     10,
+                    DEFAULT_CLUSTER_ID,
                     FailStop.haltProcess());
         }
     }
@@ -121,6 +131,7 @@ public final class ShardKvNode implements AutoCloseable {
         this.caller =
                 new NettyGroupCaller(
                         "raftkv-" + config.id() + "-calls",
+                        EndpointIdentity.node(config.clusterId(), config.id()),
                         task ->
                                 node.loop()
                                         .execute(
@@ -157,6 +168,7 @@ public final class ShardKvNode implements AutoCloseable {
                                 groups,
                                 config.hostOptions(),
                                 config.tickMillis(),
+                                config.clusterId(),
                                 config.failStop()),
                         group ->
                                 group.equals(GroupId.CONTROLLER)

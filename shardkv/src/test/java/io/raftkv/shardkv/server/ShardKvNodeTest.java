@@ -4,11 +4,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.raftkv.common.GroupId;
 import io.raftkv.common.NodeId;
+import io.raftkv.raft.node.ClientReply;
+import io.raftkv.raft.node.ClientRequest;
+import io.raftkv.raft.node.RaftClient;
 import io.raftkv.shardctrler.client.ControllerClient;
 import io.raftkv.shardctrler.config.Member;
 import io.raftkv.shardkv.client.KvRouter;
 import io.raftkv.shardkv.client.ShardKvClient;
+import io.raftkv.shardkv.kv.KvCodec;
+import io.raftkv.shardkv.kv.KvCommand;
 import io.raftkv.shardkv.kv.KvOp;
+import io.raftkv.shardkv.kv.KvQuery;
 import io.raftkv.shardkv.kv.KvResult;
 import io.raftkv.shardkv.kv.KvStateMachine;
 import java.net.InetSocketAddress;
@@ -66,6 +72,7 @@ class ShardKvNodeTest {
                         offHeap,
                         defaults.hostOptions(),
                         defaults.tickMillis(),
+                        defaults.clusterId(),
                         defaults.failStop());
         nodes.put(id, ShardKvNode.start(config));
     }
@@ -165,6 +172,58 @@ class ShardKvNodeTest {
             assertThat(read).as(this::describe).isInstanceOf(KvResult.Value.class);
             assertThat(((KvResult.Value) read).value()).isEqualTo(bytes("v" + i));
         }
+    }
+
+    /**
+     * A client connection may read and write, not move data: a forged DeleteShard would drop a
+     * shard, and a Pull would read one without its sessions' checks. Both are refused, and the
+     * shard's keys are still there.
+     */
+    @Test
+    void groupInternalCommandsFromAClientAreRefusedAndChangeNothing() throws Exception {
+        for (int i = 1; i <= 3; i++) {
+            members.add(new Member(NodeId.of(i), "127.0.0.1:" + FreePorts.belowEphemeralRange()));
+        }
+        for (int i = 1; i <= 3; i++) {
+            start(NodeId.of(i));
+        }
+        admin().join(new TreeMap<>(Map.of(A, members)));
+        ShardKvClient client = new ShardKvClient(members, new KvRouter.Options(30_000, 200));
+        clients.add(client);
+        for (int i = 0; i < 10; i++) {
+            assertThat(client.run(new KvOp.Put(bytes("key" + i), bytes("v" + i))))
+                    .isEqualTo(new KvResult.Ok());
+        }
+        Map<NodeId, InetSocketAddress> addresses = new TreeMap<>();
+        members.forEach(m -> addresses.put(m.node(), m.socketAddress()));
+        try (RaftClient stranger = new RaftClient(addresses, Duration.ofSeconds(5))) {
+            long requestId = 0;
+            for (int shard = 0; shard < 10; shard++) {
+                byte[] delete = KvCodec.encode(new KvCommand.DeleteShard(1, shard));
+                byte[] pull = KvCodec.encode(new KvQuery.Pull(1, shard, null, 1 << 20));
+                for (NodeId node : addresses.keySet()) {
+                    assertRefused(
+                            stranger.send(node, new ClientRequest.Propose(++requestId, A, delete)));
+                    assertRefused(
+                            stranger.send(node, new ClientRequest.Read(++requestId, A, pull)));
+                }
+            }
+        }
+        for (int i = 0; i < 10; i++) {
+            KvResult read = client.run(new KvOp.Get(bytes("key" + i)));
+            assertThat(read).isInstanceOf(KvResult.Value.class);
+            assertThat(((KvResult.Value) read).value()).isEqualTo(bytes("v" + i));
+        }
+    }
+
+    private static void assertRefused(CompletableFuture<ClientReply> reply) {
+        assertThat(reply.join())
+                .isInstanceOfSatisfying(
+                        ClientReply.Invalid.class,
+                        invalid ->
+                                assertThat(invalid.reason())
+                                        .startsWith("FORBIDDEN: ")
+                                        .contains("only the cluster's nodes"));
     }
 
     private void writesThroughJoinsALeaveAndARestart() throws Exception {

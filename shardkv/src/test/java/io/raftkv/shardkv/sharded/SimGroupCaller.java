@@ -2,6 +2,7 @@ package io.raftkv.shardkv.sharded;
 
 import io.raftkv.common.GroupId;
 import io.raftkv.common.NodeId;
+import io.raftkv.common.net.Origin;
 import io.raftkv.raft.node.ClientReply;
 import io.raftkv.raft.node.ClientRequest;
 import io.raftkv.raft.node.ClientService;
@@ -18,8 +19,9 @@ import java.util.function.Consumer;
 /**
  * A {@link GroupCaller} over the simulated network: the request and the reply each take one hop
  * with the network's delays and losses, and reach a node only while its link is up; the node serves
- * the request exactly as a real node does ({@link ClientService}). No reply within {@value
- * #ATTEMPT_MILLIS} ms of virtual time answers empty.
+ * the request exactly as a real node does ({@link ClientService}), a node's calls as a peer's and a
+ * client's as an admin client's. No reply within {@value #ATTEMPT_MILLIS} ms of virtual time
+ * answers empty.
  */
 final class SimGroupCaller implements GroupCaller {
     static final long ATTEMPT_MILLIS = 200;
@@ -81,6 +83,7 @@ final class SimGroupCaller implements GroupCaller {
                 node.host(),
                 stateMachine,
                 request,
+                from == null ? new Origin.Admin() : new Origin.Peer(from),
                 reply -> hop(server, false, () -> answer.accept(Optional.of(reply))));
     }
 
