@@ -1,0 +1,109 @@
+package io.raftkv.common.net.tls;
+
+import java.io.IOException;
+import java.net.Socket;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
+import java.security.cert.CertificateException;
+import java.security.cert.X509Certificate;
+import java.util.Arrays;
+import java.util.List;
+import javax.net.ssl.SSLEngine;
+import javax.net.ssl.TrustManager;
+import javax.net.ssl.TrustManagerFactory;
+import javax.net.ssl.X509ExtendedTrustManager;
+
+/**
+ * Trusts what the JDK's PKIX trust manager trusts with the cluster CA as the only anchor (chain,
+ * dates, key usage and extended key usage), and then only raftkv identities: a server must present
+ * a node certificate, a client a node or client certificate. Host names are not checked here (see
+ * {@link TlsContexts}).
+ */
+final class ClusterTrustManager extends X509ExtendedTrustManager {
+    private final X509ExtendedTrustManager pkix;
+
+    ClusterTrustManager(List<X509Certificate> authorities) {
+        this.pkix = pkixTrusting(authorities);
+    }
+
+    @Override
+    public void checkClientTrusted(X509Certificate[] chain, String authType)
+            throws CertificateException {
+        pkix.checkClientTrusted(chain, authType);
+        requireIdentity(chain, false);
+    }
+
+    @Override
+    public void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket)
+            throws CertificateException {
+        pkix.checkClientTrusted(chain, authType, socket);
+        requireIdentity(chain, false);
+    }
+
+    @Override
+    public void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine engine)
+            throws CertificateException {
+        pkix.checkClientTrusted(chain, authType, engine);
+        requireIdentity(chain, false);
+    }
+
+    @Override
+    public void checkServerTrusted(X509Certificate[] chain, String authType)
+            throws CertificateException {
+        pkix.checkServerTrusted(chain, authType);
+        requireIdentity(chain, true);
+    }
+
+    @Override
+    public void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket)
+            throws CertificateException {
+        pkix.checkServerTrusted(chain, authType, socket);
+        requireIdentity(chain, true);
+    }
+
+    @Override
+    public void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine engine)
+            throws CertificateException {
+        pkix.checkServerTrusted(chain, authType, engine);
+        requireIdentity(chain, true);
+    }
+
+    @Override
+    public X509Certificate[] getAcceptedIssuers() {
+        return pkix.getAcceptedIssuers();
+    }
+
+    private static void requireIdentity(X509Certificate[] chain, boolean nodeOnly)
+            throws CertificateException {
+        PeerIdentity identity;
+        try {
+            identity = Subjects.identify(chain[0]);
+        } catch (IllegalArgumentException notOurs) {
+            throw new CertificateException(notOurs.getMessage(), notOurs);
+        }
+        if (nodeOnly && !(identity instanceof PeerIdentity.Node)) {
+            throw new CertificateException(
+                    "the server presented " + identity + ", not a node certificate");
+        }
+    }
+
+    private static X509ExtendedTrustManager pkixTrusting(List<X509Certificate> authorities) {
+        try {
+            KeyStore store = KeyStore.getInstance(KeyStore.getDefaultType());
+            store.load(null, null);
+            for (int i = 0; i < authorities.size(); i++) {
+                store.setCertificateEntry("ca-" + i, authorities.get(i));
+            }
+            TrustManagerFactory factory = TrustManagerFactory.getInstance("PKIX");
+            factory.init(store);
+            TrustManager[] managers = factory.getTrustManagers();
+            return Arrays.stream(managers)
+                    .filter(X509ExtendedTrustManager.class::isInstance)
+                    .map(X509ExtendedTrustManager.class::cast)
+                    .findFirst()
+                    .orElseThrow(() -> new IllegalStateException("no X.509 trust manager"));
+        } catch (GeneralSecurityException | IOException e) {
+            throw new IllegalStateException("cannot build a trust manager for the CA", e);
+        }
+    }
+}
