@@ -30,42 +30,42 @@ final class ClusterTrustManager extends X509ExtendedTrustManager {
     public void checkClientTrusted(X509Certificate[] chain, String authType)
             throws CertificateException {
         pkix.checkClientTrusted(chain, authType);
-        requireIdentity(chain, false);
+        identify(chain);
     }
 
     @Override
     public void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket)
             throws CertificateException {
         pkix.checkClientTrusted(chain, authType, socket);
-        requireIdentity(chain, false);
+        identify(chain);
     }
 
     @Override
     public void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine engine)
             throws CertificateException {
         pkix.checkClientTrusted(chain, authType, engine);
-        requireIdentity(chain, false);
+        identify(chain);
     }
 
     @Override
     public void checkServerTrusted(X509Certificate[] chain, String authType)
             throws CertificateException {
         pkix.checkServerTrusted(chain, authType);
-        requireIdentity(chain, true);
+        requireNode(identify(chain));
     }
 
     @Override
     public void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket)
             throws CertificateException {
         pkix.checkServerTrusted(chain, authType, socket);
-        requireIdentity(chain, true);
+        requireNode(identify(chain));
     }
 
     @Override
     public void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine engine)
             throws CertificateException {
         pkix.checkServerTrusted(chain, authType, engine);
-        requireIdentity(chain, true);
+        requireNode(identify(chain));
     }
 
     @Override
@@ -73,17 +73,18 @@ final class ClusterTrustManager extends X509ExtendedTrustManager {
         return pkix.getAcceptedIssuers();
     }
 
-    private static void requireIdentity(X509Certificate[] chain, boolean nodeOnly)
-            throws CertificateException {
-        PeerIdentity identity;
+    private static PeerIdentity identify(X509Certificate[] chain) throws CertificateException {
         try {
-            identity = Subjects.identify(chain[0]);
+            return Subjects.identify(chain[0]);
         } catch (IllegalArgumentException notOurs) {
             throw new CertificateException(notOurs.getMessage(), notOurs);
         }
-        if (nodeOnly && !(identity instanceof PeerIdentity.Node)) {
+    }
+
+    private static void requireNode(PeerIdentity server) throws CertificateException {
+        if (!(server instanceof PeerIdentity.Node)) {
             throw new CertificateException(
-                    "the server presented " + identity + ", not a node certificate");
+                    "the server presented " + server + ", not a node certificate");
         }
     }
 

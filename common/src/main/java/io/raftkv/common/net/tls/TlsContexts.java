@@ -26,11 +26,12 @@ import javax.net.ssl.SSLException;
  * </ul>
  *
  * <p>Both client contexts accept only a server whose certificate chains to the CA and is a node
- * certificate. NB: host names are not verified, on purpose, as in CockroachDB's node-to-node
- * connections: nodes reach each other by Docker aliases, NAT'd or changed addresses that a
- * certificate made earlier cannot list, while the CA is the cluster's own and signs only raftkv
- * nodes and clients, so the role (and, on peer connections, the node id the transport checks
- * against the one it dialled) is the stronger claim. The SANs are still written, for tools.
+ * certificate. NB: host names are not verified, on purpose. Nodes reach each other by Docker
+ * aliases and NAT'd or changed addresses that a certificate made earlier cannot list, while the CA
+ * is the cluster's own and signs only raftkv nodes and clients; so, as CockroachDB authenticates
+ * nodes by the role in a certificate from its own CA, the role (and, on peer connections, the node
+ * id the transport checks against the one it dialled) is the claim that counts. The SANs are still
+ * written, for other tools.
  *
  * <p>Provider: OpenSSL (BoringSSL from netty-tcnative) when its native library loads, else the JDK;
  * {@link #providerDescription()} says which, for the startup log.
