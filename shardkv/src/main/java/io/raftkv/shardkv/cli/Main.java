@@ -22,6 +22,7 @@ import picocli.CommandLine.ScopeType;
             ShellCommand.class,
             PingCommand.class,
             BenchCommand.class,
+            CertsCommand.class,
             CommandLine.HelpCommand.class
         })
 public final class Main {
