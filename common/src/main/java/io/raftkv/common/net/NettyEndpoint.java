@@ -22,14 +22,18 @@ import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.codec.LengthFieldBasedFrameDecoder;
 import io.netty.handler.codec.LengthFieldPrepender;
 import io.netty.handler.codec.MessageToMessageEncoder;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslHandler;
 import io.raftkv.common.Check;
 import io.raftkv.common.NodeId;
+import io.raftkv.common.net.tls.PeerIdentity;
 import java.lang.System.Logger.Level;
 import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -47,10 +51,11 @@ import java.util.concurrent.atomic.AtomicLong;
  * every connection an {@link Origin} that the handler sees with each frame; a connection that sends
  * anything before its hello, a second hello, or a hello from another cluster is closed with one
  * logged line. NB: without TLS a hello is a claim, not a proof: it keeps nodes of different
- * clusters and clients from mixing by mistake, not an attacker out. Outbound connections reconnect
- * with bounded exponential backoff. Sends never block: while a peer is unreachable, or its
- * connection is not writable (more than the high-water mark queued), frames to it are dropped and
- * counted.
+ * clusters and clients from mixing by mistake, not an attacker out. With TLS (the identity's
+ * contexts) a node's hello must match its certificate, and a client is an admin only with a client
+ * certificate from the cluster CA. Outbound connections reconnect with bounded exponential backoff.
+ * Sends never block: while a peer is unreachable, or its connection is not writable (more than the
+ * high-water mark queued), frames to it are dropped and counted.
  *
  * <p>Threading: {@link #send} and the handler run on {@link #loop()}; {@link #start} and {@link
  * #close} may be called from any thread. While a peer's connection is being made, up to {@value
@@ -141,7 +146,7 @@ public final class NettyEndpoint implements AutoCloseable {
                         .childOption(
                                 ChannelOption.WRITE_BUFFER_WATER_MARK,
                                 new WriteBufferWaterMark(HIGH_WATER_BYTES / 2, HIGH_WATER_BYTES))
-                        .childHandler(pipeline(null))
+                        .childHandler(pipeline(null, null))
                         .bind(address)
                         .sync()
                         .channel();
@@ -212,11 +217,23 @@ public final class NettyEndpoint implements AutoCloseable {
      * The pipeline of one connection: {@code called} is the node this endpoint dialed, null for a
      * connection it accepted (whose origin its hello decides).
      */
-    private ChannelInitializer<SocketChannel> pipeline(NodeId called) {
+    private ChannelInitializer<SocketChannel> pipeline(NodeId called, InetSocketAddress address) {
         return new ChannelInitializer<>() {
             @Override
             protected void initChannel(SocketChannel channel) {
                 channels.add(channel);
+                Optional<SslContext> tls =
+                        called == null ? identity.listenTls() : identity.dialTls();
+                tls.ifPresent(
+                        context ->
+                                channel.pipeline()
+                                        .addLast(
+                                                called == null
+                                                        ? context.newHandler(channel.alloc())
+                                                        : context.newHandler(
+                                                                channel.alloc(),
+                                                                address.getHostString(),
+                                                                address.getPort())));
                 // NB: Netty's limit counts the 4-byte length field too; the encoder's does not.
                 int lengthFieldBytes = 4;
                 channel.pipeline()
@@ -305,11 +322,30 @@ public final class NettyEndpoint implements AutoCloseable {
                 refuse(
                         "a client of cluster '%s' reached cluster '%s'"
                                 .formatted(hello.clusterId(), identity.clusterId()));
-            } else {
+            } else if (identity.listenTls().isEmpty()) {
                 origin =
                         hello.node() > 0
                                 ? new Origin.Peer(NodeId.of(hello.node()))
                                 : new Origin.Admin();
+            } else {
+                admitByCertificate(hello);
+            }
+        }
+
+        /** With TLS on: a node must hold its own certificate; an admin, any from the CA. */
+        private void admitByCertificate(Hello hello) {
+            PeerIdentity holder = PeerIdentity.of(channel.pipeline().get(SslHandler.class));
+            if (hello.node() == 0) {
+                origin =
+                        holder instanceof PeerIdentity.Anonymous
+                                ? new Origin.Client()
+                                : new Origin.Admin();
+            } else if (holder.equals(new PeerIdentity.Node(NodeId.of(hello.node())))) {
+                origin = new Origin.Peer(NodeId.of(hello.node()));
+            } else {
+                refuse(
+                        "it says it is n%d but its certificate is %s"
+                                .formatted(hello.node(), holder));
             }
         }
 
@@ -393,7 +429,7 @@ public final class NettyEndpoint implements AutoCloseable {
                     .option(
                             ChannelOption.WRITE_BUFFER_WATER_MARK,
                             new WriteBufferWaterMark(HIGH_WATER_BYTES / 2, HIGH_WATER_BYTES))
-                    .handler(pipeline(id))
+                    .handler(pipeline(id, address))
                     .connect(address)
                     .addListener(
                             future -> {

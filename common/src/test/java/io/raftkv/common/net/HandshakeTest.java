@@ -3,11 +3,15 @@ package io.raftkv.common.net;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.raftkv.common.NodeId;
+import io.raftkv.common.net.tls.CertificateAuthority;
+import io.raftkv.common.net.tls.TlsContexts;
+import io.raftkv.common.net.tls.TlsFiles;
 import java.io.ByteArrayOutputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -17,6 +21,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Every connection starts with the dialer's hello: a listener admits nodes of its own cluster as
@@ -44,14 +49,91 @@ class HandshakeTest {
     }
 
     private void listen() throws InterruptedException {
+        listen(EndpointIdentity.node("prod", SERVER));
+    }
+
+    private void listen(EndpointIdentity identity) throws InterruptedException {
         server =
                 new NettyEndpoint(
                         "server",
                         codec(),
                         (connection, frame) ->
                                 received.add(new Received(connection.origin(), frame)),
-                        EndpointIdentity.node("prod", SERVER));
+                        identity);
         address = server.listen(new InetSocketAddress("127.0.0.1", 0));
+    }
+
+    // ---------------------------------------------------------------- with TLS
+
+    @TempDir Path certificates;
+
+    private CertificateAuthority authority() throws IOException {
+        return CertificateAuthority.create(certificates, Duration.ofDays(1), false);
+    }
+
+    private TlsFiles node(CertificateAuthority ca, NodeId id) throws IOException {
+        return ca.issueNode(id, List.of("127.0.0.1"), Duration.ofDays(1), false);
+    }
+
+    @Test
+    void withTlsANodeHoldingItsCertificateIsAdmittedAsThatPeer() throws Exception {
+        CertificateAuthority ca = authority();
+        listen(EndpointIdentity.node("prod", SERVER, node(ca, SERVER)));
+        dialAs(EndpointIdentity.node("prod", DIALER, node(ca, DIALER)));
+
+        send(new Ping(10));
+
+        assertThat(received.poll(PATIENCE.toMillis(), TimeUnit.MILLISECONDS))
+                .isEqualTo(new Received(new Origin.Peer(DIALER), new Ping(10)));
+    }
+
+    @Test
+    void withTlsANodeClaimingAnotherNodesIdIsRefused() throws Exception {
+        CertificateAuthority ca = authority();
+        listen(EndpointIdentity.node("prod", SERVER, node(ca, SERVER)));
+        TlsFiles dialersOwn = node(ca, DIALER);
+        EndpointIdentity impostor =
+                new EndpointIdentity(
+                        "prod",
+                        Optional.of(NodeId.of(3)),
+                        Optional.empty(),
+                        Optional.of(TlsContexts.client(dialersOwn)));
+        dialAs(impostor);
+
+        send(new Ping(11));
+
+        awaitRejections(1);
+        assertThat(received.poll(200, TimeUnit.MILLISECONDS)).isNull();
+    }
+
+    @Test
+    void withTlsAClientCertificateMakesAnAdminAndNoneAPlainClient() throws Exception {
+        CertificateAuthority ca = authority();
+        listen(EndpointIdentity.node("prod", SERVER, node(ca, SERVER)));
+        TlsFiles admin = ca.issueClient("ops", Duration.ofDays(1), false);
+
+        dialAs(EndpointIdentity.tlsClient(admin.ca(), Optional.of(admin)));
+        send(new Ping(12));
+        assertThat(received.poll(PATIENCE.toMillis(), TimeUnit.MILLISECONDS))
+                .isEqualTo(new Received(new Origin.Admin(), new Ping(12)));
+        dialer.close();
+
+        dialAs(EndpointIdentity.tlsClient(admin.ca(), Optional.empty()));
+        send(new Ping(13));
+        assertThat(received.poll(PATIENCE.toMillis(), TimeUnit.MILLISECONDS))
+                .isEqualTo(new Received(new Origin.Client(), new Ping(13)));
+    }
+
+    @Test
+    void withTlsAPlaintextDialerIsRefused() throws Exception {
+        CertificateAuthority ca = authority();
+        listen(EndpointIdentity.node("prod", SERVER, node(ca, SERVER)));
+        dialAs(EndpointIdentity.node("prod", DIALER));
+
+        send(new Ping(14));
+
+        awaitRejections(1);
+        assertThat(received.poll(200, TimeUnit.MILLISECONDS)).isNull();
     }
 
     private void dialAs(EndpointIdentity identity) {
@@ -109,7 +191,9 @@ class HandshakeTest {
     @Test
     void aClientNamingAnotherClusterIsRefused() throws Exception {
         listen();
-        dialAs(new EndpointIdentity("staging", Optional.empty()));
+        dialAs(
+                new EndpointIdentity(
+                        "staging", Optional.empty(), Optional.empty(), Optional.empty()));
 
         send(new Ping(4));
 

@@ -1,6 +1,7 @@
 package io.raftkv.raft.node;
 
 import io.raftkv.common.NodeId;
+import io.raftkv.common.net.EndpointIdentity;
 import io.raftkv.common.net.NettyEndpoint;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -23,8 +24,16 @@ public final class RaftClient implements AutoCloseable {
 
     private final Duration timeout;
 
+    /** A client without TLS. */
     public RaftClient(Map<NodeId, InetSocketAddress> nodes, Duration timeout) {
-        this.endpoint = new NettyEndpoint("raftkv-client", RaftWire.codec(), this::onFrame);
+        this(nodes, timeout, EndpointIdentity.client());
+    }
+
+    /** A client that dials as {@code identity} (TLS, a client certificate). */
+    public RaftClient(
+            Map<NodeId, InetSocketAddress> nodes, Duration timeout, EndpointIdentity identity) {
+        this.endpoint =
+                new NettyEndpoint("raftkv-client", RaftWire.codec(), this::onFrame, identity);
         this.timeout = timeout;
         nodes.forEach(endpoint::addPeer);
     }

@@ -8,6 +8,7 @@ import io.raftkv.common.NodeId;
 import io.raftkv.common.net.EndpointIdentity;
 import io.raftkv.common.net.NettyEndpoint;
 import io.raftkv.common.net.Origin;
+import io.raftkv.common.net.tls.TlsFiles;
 import io.raftkv.raft.core.Entry;
 import io.raftkv.raft.core.Membership;
 import io.raftkv.raft.core.Message;
@@ -48,6 +49,7 @@ public final class RaftNode implements AutoCloseable {
      *     later ({@link #addPeer})
      * @param groups the groups to host from the start, with their voters
      * @param clusterId the cluster this node belongs to: peers must name the same one
+     * @param tls this node's certificate, key and the cluster CA for mutual TLS; empty for none
      * @param failStop where a fault of the node's own goes (the WAL failed, or something threw on
      *     the loop); a node process halts ({@link FailStop#haltProcess})
      */
@@ -60,6 +62,7 @@ public final class RaftNode implements AutoCloseable {
             HostOptions hostOptions,
             long tickMillis,
             String clusterId,
+            Optional<TlsFiles> tls,
             FailStop failStop) {
         public Config {
             peers = new TreeMap<>(peers);
@@ -87,6 +90,7 @@ public final class RaftNode implements AutoCloseable {
     private static final long FRAME_SPLIT_BYTES = 4 << 20;
 
     private final Config config;
+    private final EndpointIdentity identity;
     private final NettyEndpoint endpoint;
     private final WriteAheadLog wal;
     private final GroupHost host;
@@ -104,12 +108,13 @@ public final class RaftNode implements AutoCloseable {
                         config.dataDirectory(),
                         WriteAheadLog.Options.defaults(),
                         cause -> config.failStop().stop(config.id() + " write-ahead log", cause));
+        this.identity =
+                config.tls()
+                        .map(tls -> EndpointIdentity.node(config.clusterId(), config.id(), tls))
+                        .orElseGet(() -> EndpointIdentity.node(config.clusterId(), config.id()));
         this.endpoint =
                 new NettyEndpoint(
-                        "raftkv-" + config.id(),
-                        RaftWire.codec(),
-                        this::onFrame,
-                        EndpointIdentity.node(config.clusterId(), config.id()));
+                        "raftkv-" + config.id(), RaftWire.codec(), this::onFrame, identity);
         this.host =
                 new GroupHost(
                         config.id(),
@@ -145,6 +150,11 @@ public final class RaftNode implements AutoCloseable {
 
     public NodeId id() {
         return config.id();
+    }
+
+    /** Who this node is on the wire: its cluster, id and TLS, for the connections it dials. */
+    public EndpointIdentity identity() {
+        return identity;
     }
 
     /** Where {@code peer} listens; the connection is made when first needed. Any thread. */

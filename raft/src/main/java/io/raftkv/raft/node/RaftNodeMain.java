@@ -10,6 +10,7 @@ import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -149,6 +150,7 @@ public final class RaftNodeMain {
                 HostOptions.defaults(),
                 tickMillis,
                 options.getOrDefault("cluster-id", "raftkv"),
+                Optional.empty(),
                 FailStop.haltProcess());
     }
 

@@ -70,6 +70,7 @@ final class LocalCluster implements AutoCloseable {
                         HostOptions.defaults().withSnapshotEntries(500),
                         10,
                         "test",
+                        Optional.empty(),
                         (where, cause) -> {
                             throw new AssertionError(where, cause);
                         });

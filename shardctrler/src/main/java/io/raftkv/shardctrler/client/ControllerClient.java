@@ -3,6 +3,7 @@ package io.raftkv.shardctrler.client;
 import io.raftkv.common.Check;
 import io.raftkv.common.GroupId;
 import io.raftkv.common.NodeId;
+import io.raftkv.common.net.EndpointIdentity;
 import io.raftkv.raft.node.ClientReply;
 import io.raftkv.raft.node.ClientRequest;
 import io.raftkv.raft.node.RaftClient;
@@ -42,18 +43,25 @@ public final class ControllerClient implements AutoCloseable {
     private long sequence;
     private int leaderIndex;
 
+    /** A client without TLS: see the other constructor. */
+    public ControllerClient(List<InetSocketAddress> addresses, Duration deadline) {
+        this(addresses, deadline, EndpointIdentity.client());
+    }
+
     /**
      * @param addresses the controller nodes' client addresses, in any order
      * @param deadline how long one operation may take before it fails
+     * @param identity how it dials: TLS, and a client certificate for admin operations
      */
-    public ControllerClient(List<InetSocketAddress> addresses, Duration deadline) {
+    public ControllerClient(
+            List<InetSocketAddress> addresses, Duration deadline, EndpointIdentity identity) {
         Check.argument(!addresses.isEmpty(), "at least one controller address is needed");
         Map<NodeId, InetSocketAddress> byId = new TreeMap<>();
         for (int i = 0; i < addresses.size(); i++) {
             byId.put(NodeId.of(i + 1), addresses.get(i)); // ids local to this client
         }
         this.controllers = List.copyOf(byId.keySet());
-        this.client = new RaftClient(byId, ATTEMPT_TIMEOUT);
+        this.client = new RaftClient(byId, ATTEMPT_TIMEOUT, identity);
         this.deadline = deadline;
     }
 

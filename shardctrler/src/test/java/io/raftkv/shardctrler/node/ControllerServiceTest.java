@@ -23,6 +23,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.SortedMap;
 import java.util.TreeMap;
 import org.junit.jupiter.api.AfterEach;
@@ -60,6 +61,7 @@ class ControllerServiceTest {
                             HostOptions.defaults(),
                             10,
                             "test",
+                            Optional.empty(),
                             (where, cause) -> {
                                 throw new AssertionError(where, cause);
                             });

@@ -184,7 +184,9 @@ final class AdminCommand {
 
     private ControllerClient controller() {
         return new ControllerClient(
-                cluster.controllerAddresses(), Duration.ofSeconds(cluster.timeoutSeconds));
+                cluster.controllerAddresses(),
+                Duration.ofSeconds(cluster.timeoutSeconds),
+                cluster.clientIdentity());
     }
 
     private GroupId groupId(int value) {

@@ -1,11 +1,15 @@
 package io.raftkv.shardkv.cli;
 
+import io.raftkv.common.net.EndpointIdentity;
+import io.raftkv.common.net.tls.TlsFiles;
 import io.raftkv.shardctrler.config.Member;
 import io.raftkv.shardkv.client.KvRouter;
 import io.raftkv.shardkv.client.ShardKvClient;
 import io.raftkv.shardkv.route.Controllers;
 import java.net.InetSocketAddress;
+import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -31,6 +35,67 @@ final class ClusterOptions {
                     "Seconds an operation may take before it fails. Default: ${DEFAULT-VALUE}.")
     int timeoutSeconds;
 
+    @Option(
+            names = "--tls-ca",
+            defaultValue = "${env:RAFTKV_TLS_CA}",
+            description =
+                    "The cluster CA's certificate (PEM): turns TLS on. Default: $RAFTKV_TLS_CA.")
+    Path tlsCa;
+
+    @Option(
+            names = "--tls-cert",
+            defaultValue = "${env:RAFTKV_TLS_CERT}",
+            description =
+                    "This node's or client's certificate (PEM), signed by the CA; a client needs"
+                            + " one for admin operations. Default: $RAFTKV_TLS_CERT.")
+    Path tlsCert;
+
+    @Option(
+            names = "--tls-key",
+            defaultValue = "${env:RAFTKV_TLS_KEY}",
+            description = "The private key of --tls-cert (PEM). Default: $RAFTKV_TLS_KEY.")
+    Path tlsKey;
+
+    /**
+     * The certificate, key and CA given, if any: all three, or none (a usage error otherwise, or if
+     * a file is missing).
+     */
+    Optional<TlsFiles> tlsFiles() {
+        if (tlsCert == null && tlsKey == null && tlsCa == null) {
+            return Optional.empty();
+        }
+        if (tlsCert == null || tlsKey == null || tlsCa == null) {
+            throw new ParameterException(
+                    spec.commandLine(), "give --tls-ca, --tls-cert and --tls-key together");
+        }
+        try {
+            return Optional.of(new TlsFiles(tlsCert, tlsKey, tlsCa));
+        } catch (IllegalArgumentException bad) {
+            throw new ParameterException(spec.commandLine(), bad.getMessage());
+        }
+    }
+
+    /**
+     * How a client dials: plaintext without --tls-ca; with it, TLS trusting that CA, presenting
+     * --tls-cert and --tls-key when given.
+     */
+    EndpointIdentity clientIdentity() {
+        if (tlsCa == null) {
+            if (tlsCert != null || tlsKey != null) {
+                throw new ParameterException(
+                        spec.commandLine(), "--tls-cert and --tls-key need --tls-ca");
+            }
+            return EndpointIdentity.client();
+        }
+        Optional<TlsFiles> certificate =
+                tlsCert == null && tlsKey == null ? Optional.empty() : tlsFiles();
+        try {
+            return EndpointIdentity.tlsClient(tlsCa, certificate);
+        } catch (IllegalArgumentException bad) {
+            throw new ParameterException(spec.commandLine(), "--tls-ca: " + bad.getMessage());
+        }
+    }
+
     List<Member> controllers() {
         if (controllers == null || controllers.isBlank()) {
             throw new ParameterException(
@@ -53,6 +118,7 @@ final class ClusterOptions {
 
     ShardKvClient client() {
         List<Member> members = controllers();
-        return new ShardKvClient(members, new KvRouter.Options(timeoutSeconds * 1_000L, 200));
+        return new ShardKvClient(
+                members, new KvRouter.Options(timeoutSeconds * 1_000L, 200), clientIdentity());
     }
 }

@@ -80,6 +80,7 @@ final class DemoCommand implements Callable<Integer> {
         try (DemoCluster cluster = new DemoCluster(nodes, groups, dataDirectory, port)) {
             out.printf(
                     "raftkv demo: %d nodes, %d replica groups, data in %s%n"
+                            + "Plaintext on loopback, no TLS (README: a TLS cluster).%n"
                             + "Try, in another terminal:%n"
                             + "  export RAFTKV_CONTROLLERS=%s%n"
                             + "  ./raftkv kv put hello world && ./raftkv kv get hello%n"

@@ -2,6 +2,7 @@ package io.raftkv.shardkv.cli;
 
 import io.raftkv.common.FailStop;
 import io.raftkv.common.NodeId;
+import io.raftkv.common.net.tls.TlsContexts;
 import io.raftkv.raft.host.HostOptions;
 import io.raftkv.shardkv.http.HttpStatusServer;
 import io.raftkv.shardkv.server.ShardKvNode;
@@ -109,6 +110,7 @@ final class NodeCommand implements Callable<Integer> {
                         HostOptions.defaults(),
                         10,
                         clusterId,
+                        cluster.tlsFiles(),
                         FailStop.haltProcess());
         InetSocketAddress httpAddress = null;
         if (http != null) {
@@ -130,6 +132,12 @@ final class NodeCommand implements Callable<Integer> {
                 node.address().getPort(),
                 dataDirectory,
                 node.address().getPort());
+        out.println(
+                config.tls().isPresent()
+                        ? "mutual TLS between nodes, TLS for clients ("
+                                + TlsContexts.providerDescription()
+                                + ")"
+                        : "no TLS: peers and clients connect in plaintext");
         if (httpServer != null) {
             out.printf(
                     "http on %s:%d%n", httpAddress.getHostString(), httpServer.address().getPort());

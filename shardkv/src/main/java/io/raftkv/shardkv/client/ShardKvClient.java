@@ -33,10 +33,15 @@ public final class ShardKvClient implements AutoCloseable {
     private final ConfigSource configs;
     private final GroupRequests requests;
 
+    /** A client without TLS. */
     public ShardKvClient(List<Member> controllers, KvRouter.Options options) {
-        this.caller =
-                new NettyGroupCaller(
-                        "raftkv-client", EndpointIdentity.client(), null, ATTEMPT_TIMEOUT);
+        this(controllers, options, EndpointIdentity.client());
+    }
+
+    /** A client that dials as {@code identity} (TLS, a client certificate). */
+    public ShardKvClient(
+            List<Member> controllers, KvRouter.Options options, EndpointIdentity identity) {
+        this.caller = new NettyGroupCaller("raftkv-client", identity, null, ATTEMPT_TIMEOUT);
         this.requests = new GroupRequests(caller);
         SecureRandom random = new SecureRandom();
         this.configs = new ConfigSource(requests, controllers);

@@ -4,7 +4,7 @@ import io.raftkv.common.Check;
 import io.raftkv.common.FailStop;
 import io.raftkv.common.GroupId;
 import io.raftkv.common.NodeId;
-import io.raftkv.common.net.EndpointIdentity;
+import io.raftkv.common.net.tls.TlsFiles;
 import io.raftkv.raft.core.Membership;
 import io.raftkv.raft.core.Role;
 import io.raftkv.raft.host.HostOptions;
@@ -52,6 +52,7 @@ public final class ShardKvNode implements AutoCloseable {
      * @param chunkBytes the most bytes of keys and values one migration pull asks for
      * @param offHeap keep each group's keys and values in a MapDB file rather than on the heap
      * @param clusterId the cluster this node belongs to; its peers must name the same one
+     * @param tls this node's certificate, key and the cluster CA for mutual TLS; empty for none
      * @param failStop where a fault of the node's own goes; a node process halts
      */
     public record Config(
@@ -65,6 +66,7 @@ public final class ShardKvNode implements AutoCloseable {
             HostOptions hostOptions,
             long tickMillis,
             String clusterId,
+            Optional<TlsFiles> tls,
             FailStop failStop) {
         public Config {
             Check.argument(!controllers.isEmpty(), "at least one controller is needed");
@@ -77,7 +79,7 @@ public final class ShardKvNode implements AutoCloseable {
 
         /**
          * Ten shards, 1 MiB pulls, keys on the heap, default Raft timing, the default cluster id,
-         * halt on a fault.
+         * no TLS, halt on a fault.
          */
         public static Config of(
                 NodeId id, InetSocketAddress listen, Path dataDirectory, List<Member> controllers) {
@@ -92,6 +94,7 @@ public final class ShardKvNode implements AutoCloseable {
                     HostOptions.defaults(),
                     10,
                     DEFAULT_CLUSTER_ID,
+                    Optional.empty(),
                     FailStop.haltProcess());
         }
     }
@@ -131,7 +134,7 @@ public final class ShardKvNode implements AutoCloseable {
         this.caller =
                 new NettyGroupCaller(
                         "raftkv-" + config.id() + "-calls",
-                        EndpointIdentity.node(config.clusterId(), config.id()),
+                        node.identity(),
                         task ->
                                 node.loop()
                                         .execute(
@@ -169,6 +172,7 @@ public final class ShardKvNode implements AutoCloseable {
                                 config.hostOptions(),
                                 config.tickMillis(),
                                 config.clusterId(),
+                                config.tls(),
                                 config.failStop()),
                         group ->
                                 group.equals(GroupId.CONTROLLER)

@@ -73,6 +73,7 @@ class ShardKvNodeTest {
                         defaults.hostOptions(),
                         defaults.tickMillis(),
                         defaults.clusterId(),
+                        defaults.tls(),
                         defaults.failStop());
         nodes.put(id, ShardKvNode.start(config));
     }
