@@ -24,4 +24,11 @@ public sealed interface ClientReply {
 
     /** The request is malformed for this group's state machine; retrying will not help. */
     record Invalid(long requestId, String reason) implements ClientReply {}
+
+    /**
+     * The connection may not issue this request ({@link Access}): a client sent a group-internal
+     * command, or an admin operation without a client certificate. Nothing changed; retrying on the
+     * same connection will not help.
+     */
+    record Forbidden(long requestId, String reason) implements ClientReply {}
 }

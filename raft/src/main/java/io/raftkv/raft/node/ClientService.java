@@ -14,8 +14,9 @@ import java.util.function.Consumer;
 /**
  * Serves {@link ClientRequest}s against a host's groups: proposals through the log, reads through
  * ReadIndex and the state machine's query. Every request gets exactly one {@link ClientReply}, now
- * or later; one its sender may not issue ({@link Access}) is refused as {@link ClientReply.Invalid}
- * and changes nothing. Called on the host's loop; replies are handed over on it.
+ * or later; one its sender may not issue ({@link Access}) is refused as {@link
+ * ClientReply.Forbidden} and changes nothing. Called on the host's loop; replies are handed over on
+ * it.
  */
 public final class ClientService {
     private ClientService() {}
@@ -43,7 +44,8 @@ public final class ClientService {
                     read(host, read, stateMachine, reply);
                 } else {
                     reply.accept(
-                            new ClientReply.Invalid(read.requestId(), access.refusal("this read")));
+                            new ClientReply.Forbidden(
+                                    read.requestId(), access.refusal("this read")));
                 }
             }
         }
@@ -62,7 +64,7 @@ public final class ClientService {
             return;
         }
         if (!access.get().allows(origin)) {
-            reply.accept(new ClientReply.Invalid(id, access.get().refusal("this command")));
+            reply.accept(new ClientReply.Forbidden(id, access.get().refusal("this command")));
             return;
         }
         ProposeResult result =

@@ -47,6 +47,7 @@ public final class RaftWire {
                 ClientReply.NotLeader.class,
                 ClientReply.Unknown.class,
                 ClientReply.Overloaded.class,
-                ClientReply.Invalid.class);
+                ClientReply.Invalid.class,
+                ClientReply.Forbidden.class);
     }
 }

@@ -10,6 +10,7 @@ import io.raftkv.raft.node.RaftClient;
 import io.raftkv.shardctrler.command.ControllerCodec;
 import io.raftkv.shardctrler.command.ControllerCommand;
 import io.raftkv.shardctrler.command.ControllerResult;
+import io.raftkv.shardctrler.command.ControllerResult.Reason;
 import io.raftkv.shardctrler.config.Member;
 import io.raftkv.shardctrler.config.ShardConfig;
 import java.net.InetSocketAddress;
@@ -101,9 +102,22 @@ public final class ControllerClient implements AutoCloseable {
         return retryUntilDeadline(
                 command.getClass().getSimpleName().toLowerCase(),
                 reply ->
-                        reply instanceof ClientReply.Applied applied
-                                ? ControllerCodec.decodeResult(applied.result())
-                                : null,
+                        switch (reply) {
+                            case ClientReply.Applied applied ->
+                                    ControllerCodec.decodeResult(applied.result());
+                            case ClientReply.Forbidden forbidden ->
+                                    new ControllerResult.Rejected(
+                                            Reason.FORBIDDEN, forbidden.reason());
+                            case ClientReply.Invalid invalid ->
+                                    new ControllerResult.Rejected(
+                                            Reason.MALFORMED, invalid.reason());
+                            // Retried: the session makes a second apply of the same command a
+                            // no-op.
+                            case ClientReply.NotLeader notLeader -> null;
+                            case ClientReply.Unknown unknown -> null;
+                            case ClientReply.Overloaded overloaded -> null;
+                            case ClientReply.Value value -> null;
+                        },
                 requestId -> new ClientRequest.Propose(requestId, GroupId.CONTROLLER, bytes));
     }
 

@@ -25,6 +25,8 @@ public sealed interface ControllerResult {
          * A group id that was in an earlier config comes back with other members: its old replicas
          * may still hold shards, so a returning group keeps its members.
          */
-        MEMBERS_CHANGED
+        MEMBERS_CHANGED,
+        /** The connection may not run admin operations: with TLS on, it needs a certificate. */
+        FORBIDDEN
     }
 }

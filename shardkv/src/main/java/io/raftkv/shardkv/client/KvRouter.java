@@ -244,6 +244,7 @@ public final class KvRouter {
                 case ClientReply.Applied applied -> KvCodec.decodeResult(applied.result());
                 case ClientReply.Value value -> KvCodec.decodeResult(value.value());
                 case ClientReply.Invalid invalid -> new KvResult.Malformed(invalid.reason());
+                case ClientReply.Forbidden forbidden -> new KvResult.Malformed(forbidden.reason());
                 case null, default -> null;
             };
         } catch (IllegalArgumentException malformed) {

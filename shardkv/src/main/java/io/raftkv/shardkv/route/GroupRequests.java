@@ -89,7 +89,8 @@ public final class GroupRequests {
     private static boolean isFinal(ClientReply reply) {
         return reply instanceof ClientReply.Applied
                 || reply instanceof ClientReply.Value
-                || reply instanceof ClientReply.Invalid;
+                || reply instanceof ClientReply.Invalid
+                || reply instanceof ClientReply.Forbidden;
     }
 
     /** The member a NotLeader reply names, if it is another member; else the next in turn. */

@@ -220,9 +220,9 @@ class ShardKvNodeTest {
     private static void assertRefused(CompletableFuture<ClientReply> reply) {
         assertThat(reply.join())
                 .isInstanceOfSatisfying(
-                        ClientReply.Invalid.class,
-                        invalid ->
-                                assertThat(invalid.reason())
+                        ClientReply.Forbidden.class,
+                        forbidden ->
+                                assertThat(forbidden.reason())
                                         .startsWith("FORBIDDEN: ")
                                         .contains("only the cluster's nodes"));
     }
