@@ -151,6 +151,73 @@ final class CertsCommand {
         return issued(withCliErrors(() -> ca.issueClient(name, validity, target.force)));
     }
 
+    @Command(
+            name = "cluster",
+            mixinStandardHelpOptions = true,
+            description =
+                    "Makes what DIR lacks for a whole cluster: the CA, a certificate for each"
+                            + " --node and each --client. What exists is kept, so running it again"
+                            + " changes nothing: for init containers (docker-compose) and scripts.")
+    int cluster(
+            @Option(
+                            names = "--dir",
+                            required = true,
+                            paramLabel = "DIR",
+                            description = "The directory of the CA and the certificates.")
+                    Path directory,
+            @Option(
+                            names = "--node",
+                            paramLabel = "ID=HOST[,HOST...]",
+                            description =
+                                    "A node and the names it is reached at; repeat for each"
+                                            + " node.")
+                    List<String> nodes,
+            @Option(
+                            names = "--client",
+                            paramLabel = "NAME",
+                            description = "A client certificate to make; repeat for more.")
+                    List<String> clients,
+            @Option(
+                            names = "--days",
+                            defaultValue = "3650",
+                            description =
+                                    "How long the CA and certificates are valid. Default:"
+                                            + " ${DEFAULT-VALUE}.")
+                    int days)
+            throws IOException {
+        Duration validity = validity(days);
+        CertificateAuthority ca;
+        if (Files.exists(directory.resolve(CertificateAuthority.CERTIFICATE_FILE))) {
+            ca = CertificateAuthority.load(directory);
+        } else {
+            ca = withCliErrors(() -> CertificateAuthority.create(directory, validity, false));
+            wrote(directory.resolve(CertificateAuthority.CERTIFICATE_FILE), ca.certificate());
+        }
+        for (String node : nodes == null ? List.<String>of() : nodes) {
+            String[] idAndHosts = node.split("=", 2);
+            if (idAndHosts.length != 2 || !idAndHosts[0].matches("[1-9][0-9]{0,8}")) {
+                throw new ParameterException(
+                        spec.commandLine(), "--node is ID=HOST[,HOST...], got '" + node + "'");
+            }
+            NodeId id = NodeId.of(Integer.parseInt(idAndHosts[0]));
+            List<String> hosts = List.of(idAndHosts[1].split(","));
+            keepOrIssue(() -> ca.issueNode(id, hosts, validity, false));
+        }
+        for (String client : clients == null ? List.<String>of() : clients) {
+            keepOrIssue(() -> ca.issueClient(client, validity, false));
+        }
+        return 0;
+    }
+
+    /** Issues a certificate unless its files exist; says which. */
+    private void keepOrIssue(Writing<TlsFiles> issue) throws IOException {
+        try {
+            issued(withCliErrors(issue));
+        } catch (FileAlreadyExistsException exists) {
+            spec.commandLine().getOut().printf("kept %s%n", exists.getFile());
+        }
+    }
+
     /** A step that writes files; its IllegalArgumentExceptions are about the arguments. */
     @FunctionalInterface
     private interface Writing<T> {

@@ -136,4 +136,31 @@ class CertsCommandTest {
             assertThat(output()).contains("--dir=DIR", "--days", "--force");
         }
     }
+
+    @Test
+    void clusterMakesWhatIsMissingAndKeepsWhatExists() throws Exception {
+        assertThat(
+                        certs(
+                                "cluster",
+                                "--node",
+                                "1=n1",
+                                "--node",
+                                "2=n2,10.0.0.2",
+                                "--client",
+                                "admin"))
+                .as(error())
+                .isZero();
+        byte[] firstNode = Files.readAllBytes(directory.resolve("node-1.crt"));
+        assertThat(files("node-2").identity()).isEqualTo(new PeerIdentity.Node(NodeId.of(2)));
+        assertThat(files("client-admin").identity()).isEqualTo(new PeerIdentity.Client("admin"));
+
+        assertThat(certs("cluster", "--node", "1=n1", "--node", "3=n3", "--client", "admin"))
+                .as(error())
+                .isZero();
+
+        assertThat(Files.readAllBytes(directory.resolve("node-1.crt"))).isEqualTo(firstNode);
+        assertThat(files("node-3").identity()).isEqualTo(new PeerIdentity.Node(NodeId.of(3)));
+        assertThat(output()).contains("kept ").contains("node-3.crt");
+        assertThat(certs("cluster", "--node", "x=n1")).isEqualTo(2);
+    }
 }
