@@ -84,7 +84,8 @@ public final class TlsContexts {
                 files.cert(),
                 material.identity());
         SslContextBuilder builder =
-                SslContextBuilder.forServer(material.key(), material.chainArray())
+                SslContextBuilder.forServer(
+                                new SingleKeyManager(material.key(), material.chainArray()))
                         .clientAuth(ClientAuth.OPTIONAL)
                         .trustManager(new ClusterTrustManager(material.authorities()));
         return build(builder, provider, files.cert());
@@ -94,8 +95,7 @@ public final class TlsContexts {
         TlsMaterial material = TlsMaterial.load(files);
         SslContextBuilder builder =
                 clientTrusting(material.authorities())
-                        .keyManager(
-                                new AlwaysPresentKeyManager(material.key(), material.chainArray()));
+                        .keyManager(new SingleKeyManager(material.key(), material.chainArray()));
         return build(builder, provider, files.cert());
     }
 

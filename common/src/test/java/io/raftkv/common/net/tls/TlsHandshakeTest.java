@@ -172,7 +172,7 @@ class TlsHandshakeTest {
             PrivateKey key, X509Certificate[] chain, SslProvider provider) throws SSLException {
         return SslContextBuilder.forClient()
                 .sslProvider(provider)
-                .keyManager(new AlwaysPresentKeyManager(key, chain))
+                .keyManager(new SingleKeyManager(key, chain))
                 .trustManager(InsecureTrustManagerFactory.INSTANCE)
                 .endpointIdentificationAlgorithm(null)
                 .build();
