@@ -24,4 +24,10 @@ public sealed interface ClientReply {
 
     /** The request is malformed for this group's state machine; retrying will not help. */
     record Invalid(long requestId, String reason) implements ClientReply {}
+
+    /**
+     * The command is larger than the group takes ({@link
+     * io.raftkv.raft.core.ProposeResult.TooLarge}); nothing was done and retrying will not help.
+     */
+    record TooLarge(long requestId, String reason) implements ClientReply {}
 }

@@ -63,8 +63,11 @@ public final class ClientService {
                                                     new ClientReply.Unknown(
                                                             id, hint(unknown.leaderHint()));
                                         }));
-        if (result instanceof Rejection rejection) {
-            reply.accept(rejected(id, rejection));
+        switch (result) {
+            case ProposeResult.Accepted accepted -> {}
+            case ProposeResult.TooLarge tooLarge ->
+                    reply.accept(new ClientReply.TooLarge(id, tooLarge.reason()));
+            case Rejection rejection -> reply.accept(rejected(id, rejection));
         }
     }
 

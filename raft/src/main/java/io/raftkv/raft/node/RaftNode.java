@@ -60,6 +60,10 @@ public final class RaftNode implements AutoCloseable {
             peers = new TreeMap<>(peers);
             groups = new TreeMap<>(groups);
             Check.argument(tickMillis > 0, "tickMillis must be positive");
+            Check.argument(
+                    hostOptions.raft().commandBytesMax() <= RaftWire.COMMAND_BYTES_MAX,
+                    "commands of up to %d bytes would not fit one frame",
+                    hostOptions.raft().commandBytesMax());
             for (var entry : groups.entrySet()) {
                 Check.argument(
                         entry.getValue().contains(id),
