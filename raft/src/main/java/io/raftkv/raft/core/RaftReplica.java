@@ -188,7 +188,8 @@ public final class RaftReplica {
         resume();
         if (reads.pendingCount() >= options.pendingReadsMax()) {
             return new Overloaded(
-                    "%d pending reads, the most allowed".formatted(reads.pendingCount()));
+                    "pending reads: %d of at most %d"
+                            .formatted(reads.pendingCount(), options.pendingReadsMax()));
         }
         reads.add(requestId);
         return new ReadResult.Queued(requestId);

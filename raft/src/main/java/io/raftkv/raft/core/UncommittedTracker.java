@@ -5,55 +5,42 @@ import io.raftkv.raft.core.Rejection.Overloaded;
 import java.util.Optional;
 
 /**
- * A leader's count of the entries after its commit index, in entries and in bytes ({@link
- * Entry#sizeBytes()}), and the bound on them (DESIGN.md rule 5). A proposal that would pass either
- * bound is {@link Overloaded} until commits make room; without the bound, a leader that cannot
- * commit (its quorum is slow or gone) would grow its log, its storage batches and its followers'
- * in-flight windows without limit. NB: an empty tail takes any command, however large (as
- * etcd-raft's {@code maxUncommittedSize}), so no command waits for room that never comes.
+ * A leader's entries after its commit index, counted in entries and bytes ({@link
+ * Entry#sizeBytes()}) against {@link RaftOptions#uncommittedEntriesMax()} and {@link
+ * RaftOptions#uncommittedBytesMax()}. A proposal that does not fit the {@link Budget} is {@link
+ * Overloaded} until commits make room; without the bound, a leader that cannot commit (its quorum
+ * is slow or gone) would grow its log, its storage batches and its followers' in-flight windows
+ * without limit.
  *
  * <p>Meaningful only while its replica leads: {@link #reset} starts the count when it becomes
  * leader. Owned by the {@link RaftReplica}, on its thread.
  */
 final class UncommittedTracker {
-    private final int entriesMax;
-    private final long bytesMax;
-    private int entries;
-    private long bytes;
+    private final Budget budget;
 
     UncommittedTracker(RaftOptions options) {
-        this.entriesMax = options.uncommittedEntriesMax();
-        this.bytesMax = options.uncommittedBytesMax();
+        this.budget = new Budget(options.uncommittedEntriesMax(), options.uncommittedBytesMax());
     }
 
     /** Starts counting a new leader's tail: every entry of {@code log} after its commit index. */
     void reset(RaftLog log) {
-        entries = 0;
-        bytes = 0;
+        budget.clear();
         for (long index = log.commitIndex() + 1; index <= log.lastIndex(); index++) {
-            appended(log.entry(index));
+            budget.add(log.entry(index).sizeBytes());
         }
     }
 
     /** Why an entry of {@code entryBytes} may not be appended now, if it may not. */
     Optional<Overloaded> refusal(long entryBytes) {
-        if (entries >= entriesMax) {
-            return Optional.of(
-                    new Overloaded("%d uncommitted entries, the most allowed".formatted(entries)));
+        if (budget.admits(entryBytes)) {
+            return Optional.empty();
         }
-        if (entries > 0 && bytes + entryBytes > bytesMax) {
-            return Optional.of(
-                    new Overloaded(
-                            "uncommitted entries of %d bytes and %d more would pass %d"
-                                    .formatted(bytes, entryBytes, bytesMax)));
-        }
-        return Optional.empty();
+        return Optional.of(new Overloaded("uncommitted entries: " + budget.refusal(entryBytes)));
     }
 
     /** Counts {@code entry}, just appended at the end of the log. */
     void appended(Entry entry) {
-        entries++;
-        bytes += entry.sizeBytes();
+        budget.add(entry.sizeBytes());
     }
 
     /** Stops counting the entries of {@code log} up to {@code index}, about to be committed. */
@@ -65,14 +52,12 @@ final class UncommittedTracker {
                 log.commitIndex(),
                 log.lastIndex());
         for (long committed = log.commitIndex() + 1; committed <= index; committed++) {
-            entries--;
-            bytes -= log.entry(committed).sizeBytes();
+            budget.remove(log.entry(committed).sizeBytes());
         }
         Check.that(
-                entries == log.lastIndex() - index && bytes >= 0,
-                "uncommitted count %d entries, %d bytes, but %d entries follow index %d",
-                entries,
-                bytes,
+                budget.count() == log.lastIndex() - index,
+                "%d entries counted uncommitted, but %d follow index %d",
+                budget.count(),
                 log.lastIndex() - index,
                 index);
     }

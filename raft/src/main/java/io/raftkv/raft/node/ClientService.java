@@ -80,6 +80,7 @@ public final class ClientService {
         ReadResult result =
                 host.read(
                         read.group(),
+                        read.query().length,
                         outcome ->
                                 reply.accept(
                                         switch (outcome) {

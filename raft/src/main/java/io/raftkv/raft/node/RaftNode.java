@@ -6,9 +6,7 @@ import io.raftkv.common.FailStop;
 import io.raftkv.common.GroupId;
 import io.raftkv.common.NodeId;
 import io.raftkv.common.net.NettyEndpoint;
-import io.raftkv.raft.core.Entry;
 import io.raftkv.raft.core.Membership;
-import io.raftkv.raft.core.Message;
 import io.raftkv.raft.core.RaftStatus;
 import io.raftkv.raft.core.Role;
 import io.raftkv.raft.host.Envelope;
@@ -300,7 +298,7 @@ public final class RaftNode implements AutoCloseable {
         List<Envelope> frame = new ArrayList<>();
         long frameBytes = 0;
         for (Envelope envelope : envelopes) {
-            long bytes = estimatedBytes(envelope.message());
+            long bytes = envelope.message().sizeBytes();
             if (!frame.isEmpty() && frameBytes + bytes > FRAME_SPLIT_BYTES) {
                 endpoint.send(to, new RaftFrame(config.id(), frame));
                 frame = new ArrayList<>();
@@ -312,16 +310,6 @@ public final class RaftNode implements AutoCloseable {
         if (!frame.isEmpty() || envelopes.isEmpty()) {
             endpoint.send(to, new RaftFrame(config.id(), frame));
         }
-    }
-
-    private static long estimatedBytes(Message message) {
-        long bytes = 64;
-        if (message instanceof Message.AppendEntries append) {
-            bytes += append.entries().stream().mapToLong(Entry::sizeBytes).sum();
-        } else if (message instanceof Message.InstallSnapshot install) {
-            bytes += install.chunk().length;
-        }
-        return bytes;
     }
 
     /**
