@@ -141,6 +141,9 @@ final class ClusterClient implements AutoCloseable {
                     case ClientReply.Invalid invalid ->
                             throw new AssertionError(
                                     "the test sent an invalid request: " + invalid);
+                    case ClientReply.TooLarge tooLarge ->
+                            throw new AssertionError(
+                                    "the test sent a request too large: " + tooLarge);
                 };
         return hint > 0 ? Optional.of(NodeId.of(hint)) : Optional.empty();
     }
