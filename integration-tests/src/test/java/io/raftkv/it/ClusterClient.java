@@ -144,6 +144,9 @@ final class ClusterClient implements AutoCloseable {
                     case ClientReply.Forbidden forbidden ->
                             throw new AssertionError(
                                     "the test sent a forbidden request: " + forbidden);
+                    case ClientReply.TooLarge tooLarge ->
+                            throw new AssertionError(
+                                    "the test sent a request too large: " + tooLarge);
                 };
         return hint > 0 ? Optional.of(NodeId.of(hint)) : Optional.empty();
     }

@@ -20,6 +20,30 @@ public sealed interface Message {
     /** True for the messages a leader or candidate starts; false for replies. */
     boolean isRequest();
 
+    /** Bytes counted per message, besides the entries or snapshot data it carries. */
+    int OVERHEAD_BYTES = 64;
+
+    /**
+     * The size this message counts for in buffer and frame bounds: {@link #OVERHEAD_BYTES} plus its
+     * entries ({@link Entry#sizeBytes()}) or its snapshot chunk.
+     */
+    default long sizeBytes() {
+        long carried =
+                switch (this) {
+                    case AppendEntries append ->
+                            append.entries().stream().mapToLong(Entry::sizeBytes).sum();
+                    case InstallSnapshot install -> install.chunk().length;
+                    case RequestVote vote -> 0;
+                    case RequestVoteResponse answer -> 0;
+                    case AppendEntriesResponse answer -> 0;
+                    case Heartbeat beat -> 0;
+                    case HeartbeatResponse answer -> 0;
+                    case InstallSnapshotResponse answer -> 0;
+                    case TimeoutNow timeout -> 0;
+                };
+        return OVERHEAD_BYTES + carried;
+    }
+
     /**
      * Rejects negative terms, indexes and offsets. Messages come from the wire, where their
      * constructors are the one place remote input is checked.

@@ -16,8 +16,14 @@ import io.raftkv.common.Check;
  * @param inflightBytesMax entry bytes in flight to one follower
  * @param entriesPerMessageMax entries in one AppendEntries
  * @param bytesPerMessageMax entry bytes in one AppendEntries (at least one entry is always sent)
+ * @param commandBytesMax the largest command {@link RaftReplica#propose} takes; a larger one is
+ *     {@link ProposeResult.TooLarge}, on every replica, since no leader will ever take it
  * @param uncommittedEntriesMax proposals past this many uncommitted entries are Overloaded
- * @param pendingReadsMax reads waiting for confirmation past this are Overloaded
+ * @param uncommittedBytesMax proposals that would take the uncommitted entries past this many bytes
+ *     ({@link Entry#sizeBytes()}) are Overloaded, unless none is uncommitted: then any command up
+ *     to commandBytesMax is taken, so no command waits for a bound it can never meet
+ * @param pendingReadsMax reads waiting for confirmation past this are Overloaded; they carry no
+ *     bytes here (the host bounds the bytes of what waits with them)
  * @param applyBytesMax committed entry bytes handed out in one Ready
  * @param snapshotChunkBytes bytes of snapshot data per InstallSnapshot message
  * @param snapshotBytesMax the largest snapshot a follower accepts
@@ -34,7 +40,9 @@ public record RaftOptions(
         long inflightBytesMax,
         int entriesPerMessageMax,
         long bytesPerMessageMax,
+        int commandBytesMax,
         int uncommittedEntriesMax,
+        long uncommittedBytesMax,
         int pendingReadsMax,
         long applyBytesMax,
         int snapshotChunkBytes,
@@ -51,7 +59,10 @@ public record RaftOptions(
                 electionTicksMax);
         Check.argument(inflightMessagesMax >= 1 && inflightBytesMax >= 1, "inflight limits < 1");
         Check.argument(entriesPerMessageMax >= 1 && bytesPerMessageMax >= 1, "message limits < 1");
-        Check.argument(uncommittedEntriesMax >= 1 && pendingReadsMax >= 1, "pending limits < 1");
+        Check.argument(commandBytesMax >= 0, "commandBytesMax < 0");
+        Check.argument(
+                uncommittedEntriesMax >= 1 && uncommittedBytesMax >= 1 && pendingReadsMax >= 1,
+                "pending limits < 1");
         Check.argument(applyBytesMax >= 1 && snapshotChunkBytes >= 1, "apply or chunk limit < 1");
         Check.argument(snapshotBytesMax >= snapshotChunkBytes, "snapshotBytesMax < chunk size");
     }
@@ -59,11 +70,56 @@ public record RaftOptions(
     /**
      * The defaults: with a 10 ms tick, heartbeats every 50 ms and elections after 150-300 ms, so a
      * leader is elected well inside the lab's 5 s bound.
+     *
+     * <p>Commands up to 16 MiB - 64 KiB: the most one node frame carries in an AppendEntries
+     * ({@code RaftWire.COMMAND_BYTES_MAX}, which a node checks its options against). Uncommitted
+     * entries up to 10,000 and 32 MiB per group: two of the largest commands, or 32 of the KV
+     * store's largest values, enough to keep every follower's 8 MiB in-flight window full.
      */
     public static RaftOptions defaults() {
         return new RaftOptions(
-                5, 15, 30, true, true, 256, 8 << 20, 512, 1 << 20, 10_000, 10_000, 4 << 20, 1 << 20,
-                1L << 31, false);
+                5,
+                15,
+                30,
+                true,
+                true,
+                256,
+                8 << 20,
+                512,
+                1 << 20,
+                (16 << 20) - (64 << 10),
+                10_000,
+                32 << 20,
+                10_000,
+                4 << 20,
+                1 << 20,
+                1L << 31,
+                false);
+    }
+
+    /**
+     * These options with other bounds on proposals and reads (the scenario tests use small ones).
+     */
+    public RaftOptions withProposalBounds(
+            int commandBytes, int uncommittedEntries, long uncommittedBytes, int pendingReads) {
+        return new RaftOptions(
+                heartbeatTicks,
+                electionTicksMin,
+                electionTicksMax,
+                preVote,
+                checkQuorum,
+                inflightMessagesMax,
+                inflightBytesMax,
+                entriesPerMessageMax,
+                bytesPerMessageMax,
+                commandBytes,
+                uncommittedEntries,
+                uncommittedBytes,
+                pendingReads,
+                applyBytesMax,
+                snapshotChunkBytes,
+                snapshotBytesMax,
+                quiesce);
     }
 
     public RaftOptions withSnapshotChunkBytes(int bytes) {
@@ -77,7 +133,9 @@ public record RaftOptions(
                 inflightBytesMax,
                 entriesPerMessageMax,
                 bytesPerMessageMax,
+                commandBytesMax,
                 uncommittedEntriesMax,
+                uncommittedBytesMax,
                 pendingReadsMax,
                 applyBytesMax,
                 bytes,
@@ -96,7 +154,9 @@ public record RaftOptions(
                 inflightBytesMax,
                 entriesPerMessageMax,
                 bytesPerMessageMax,
+                commandBytesMax,
                 uncommittedEntriesMax,
+                uncommittedBytesMax,
                 pendingReadsMax,
                 applyBytesMax,
                 snapshotChunkBytes,

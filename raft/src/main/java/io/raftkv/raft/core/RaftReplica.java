@@ -38,6 +38,9 @@ public final class RaftReplica {
     private final RaftLog log;
     private final ReadIndexQueue reads = new ReadIndexQueue();
 
+    /** Leader only: bounds the entries after the commit index. */
+    private final UncommittedTracker uncommitted;
+
     /** Candidates and pre-candidates: the votes received in the current round. */
     private final TreeMap<NodeId, Boolean> votes = new TreeMap<>();
 
@@ -88,6 +91,7 @@ public final class RaftReplica {
         this.options = options;
         this.random = new SplittableRandom(randomSeed);
         this.snapshotReceiver = new SnapshotReceiver(options.snapshotBytesMax());
+        this.uncommitted = new UncommittedTracker(options);
         SnapshotMeta snapshotMeta =
                 persisted.snapshot().map(Snapshot::meta).orElse(new SnapshotMeta(0, 0, membership));
         this.membership = snapshotMeta.membership();
@@ -146,10 +150,15 @@ public final class RaftReplica {
     }
 
     /**
-     * Appends a command if this replica leads. The answer is immediate; the command's fate shows
+     * Appends a command if this replica leads and its uncommitted entries leave room (else {@link
+     * Overloaded}). A command over {@link RaftOptions#commandBytesMax()} is {@link
+     * ProposeResult.TooLarge} whatever the role. The answer is immediate; the command's fate shows
      * when its index is applied: it was committed if the entry applied there has the returned term.
      */
     public ProposeResult propose(byte[] command) {
+        if (command.length > options.commandBytesMax()) {
+            return new ProposeResult.TooLarge(command.length, options.commandBytesMax());
+        }
         if (role != Role.LEADER) {
             return new NotLeader(leader);
         }
@@ -157,11 +166,13 @@ public final class RaftReplica {
         if (transferTarget.isPresent()) {
             return new NotLeader(transferTarget);
         }
-        if (log.lastIndex() - log.commitIndex() >= options.uncommittedEntriesMax()) {
-            return new Overloaded("too many uncommitted entries");
-        }
         Entry entry = Entry.command(log.lastIndex() + 1, term, command);
+        Optional<Overloaded> overloaded = uncommitted.refusal(entry.sizeBytes());
+        if (overloaded.isPresent()) {
+            return overloaded.get();
+        }
         log.appendOne(entry);
+        uncommitted.appended(entry);
         appendPending = true;
         return new ProposeResult.Accepted(entry.index(), term);
     }
@@ -176,7 +187,9 @@ public final class RaftReplica {
         }
         resume();
         if (reads.pendingCount() >= options.pendingReadsMax()) {
-            return new Overloaded("too many pending reads");
+            return new Overloaded(
+                    "pending reads: %d of at most %d"
+                            .formatted(reads.pendingCount(), options.pendingReadsMax()));
         }
         reads.add(requestId);
         return new ReadResult.Queued(requestId);
@@ -467,6 +480,7 @@ public final class RaftReplica {
                         id, term, membership, options, log, () -> latestSnapshot, this::send);
         // Commits the entries of earlier terms and lets reads start (Raft section 5.4.2, 8).
         log.appendOne(Entry.noop(log.lastIndex() + 1, term));
+        uncommitted.reset(log);
         appendPending = true;
     }
 
@@ -792,6 +806,7 @@ public final class RaftReplica {
         if (quorumIndex <= log.commitIndex() || log.term(quorumIndex) != term) {
             return;
         }
+        uncommitted.committing(log, quorumIndex);
         log.commitTo(quorumIndex);
         replicator.notifyCaughtUpFollowersOfCommit();
     }

@@ -4,6 +4,7 @@ import io.raftkv.common.Check;
 import io.raftkv.common.FailStop;
 import io.raftkv.common.GroupId;
 import io.raftkv.common.NodeId;
+import io.raftkv.raft.core.Budget;
 import io.raftkv.raft.core.Entry;
 import io.raftkv.raft.core.Membership;
 import io.raftkv.raft.core.Message;
@@ -57,6 +58,10 @@ public final class GroupHost {
     private final FailStop failStop;
     private final TreeMap<GroupId, HostedGroup> groups = new TreeMap<>();
     private final ArrayDeque<Envelope> inbound = new ArrayDeque<>();
+
+    /** What {@code inbound} holds, against {@link HostOptions#inboundBytesMax()}. */
+    private final Budget inboundBudget;
+
     private final TreeMap<GroupId, Snapshot> snapshotsToPersist = new TreeMap<>();
 
     /** The tick at which each peer node was last heard from (any frame, even an empty one). */
@@ -98,6 +103,7 @@ public final class GroupHost {
         this.transport = transport;
         this.loop = loop;
         this.failStop = failStop;
+        this.inboundBudget = new Budget(options.inboundMax(), options.inboundBytesMax());
     }
 
     public NodeId self() {
@@ -124,7 +130,7 @@ public final class GroupHost {
                     RaftReplica replica =
                             new RaftReplica(
                                     self, membership, options.raft(), randomSeed, persisted);
-                    groups.put(group, new HostedGroup(group, replica, stateMachine));
+                    groups.put(group, new HostedGroup(group, replica, stateMachine, options));
                     peerNodes = null;
                     scheduleRound();
                 });
@@ -164,7 +170,6 @@ public final class GroupHost {
         return Optional.ofNullable(groups.get(group)).map(HostedGroup::stateMachine);
     }
 
-    /** Envelopes dropped because the inbound buffer was full or named an unknown group. */
     /** Proposals accepted by this host's leaders so far. Loop thread only. */
     public long proposals() {
         return proposals;
@@ -175,6 +180,10 @@ public final class GroupHost {
         return applied;
     }
 
+    /**
+     * Envelopes dropped so far because the inbound buffer was full (in count or bytes) or named a
+     * group this host does not run. Loop thread only.
+     */
     public long droppedEnvelopes() {
         return droppedEnvelopes;
     }
@@ -194,16 +203,19 @@ public final class GroupHost {
 
     /**
      * Envelopes from node {@code from}, maybe none: an empty delivery is that node's liveness
-     * heartbeat, which keeps the quiesced followers of its leaders asleep.
+     * heartbeat, which keeps the quiesced followers of its leaders asleep. Envelopes that do not
+     * fit the inbound buffer ({@link HostOptions#inboundBytesMax()}) are dropped and counted.
      */
     public void receive(NodeId from, List<Envelope> envelopes) {
         lastHeardTick.put(from, ticks);
         for (Envelope envelope : envelopes) {
-            if (inbound.size() >= options.inboundMax()) {
+            long bytes = envelope.message().sizeBytes();
+            if (!inboundBudget.admits(bytes)) {
                 droppedEnvelopes++;
                 continue;
             }
             inbound.addLast(envelope);
+            inboundBudget.add(bytes);
         }
         scheduleRound();
     }
@@ -232,10 +244,13 @@ public final class GroupHost {
     }
 
     /**
-     * Starts a linearizable read of {@code group}. If accepted, {@code callback} later runs once
-     * the state machine may be read, or with the reason it may not.
+     * Starts a linearizable read of {@code group} for a request of {@code requestBytes}, which the
+     * caller holds until the read is served: it counts against the group's pending reads, and past
+     * them the read is Overloaded. If accepted, {@code callback} later runs once the state machine
+     * may be read, or with the reason it may not.
      */
-    public ReadResult read(GroupId group, Consumer<ReadOutcome> callback) {
+    public ReadResult read(GroupId group, int requestBytes, Consumer<ReadOutcome> callback) {
+        Check.argument(requestBytes >= 0, "a request of %d bytes", requestBytes);
         HostedGroup hosted = groups.get(group);
         if (hosted == null || stopped) {
             return new Rejection.NotLeader(Optional.empty());
@@ -243,10 +258,15 @@ public final class GroupHost {
         return guarded(
                 () -> {
                     handling(group, "reading", 0);
+                    long bytes = HostOptions.READ_OVERHEAD_BYTES + (long) requestBytes;
+                    Optional<Rejection.Overloaded> full = hosted.readRefusal(bytes);
+                    if (full.isPresent()) {
+                        return full.get();
+                    }
                     long requestId = ++nextReadId;
                     ReadResult result = hosted.replica().readIndex(requestId);
                     if (result instanceof ReadResult.Queued) {
-                        hosted.awaitRead(requestId, callback);
+                        hosted.awaitRead(requestId, bytes, callback);
                         scheduleRound();
                     }
                     return result;
@@ -313,6 +333,7 @@ public final class GroupHost {
             hosted.replica().step(envelope.message());
             hosted.noteLeadership();
         }
+        inboundBudget.clear();
     }
 
     private void deliverTicks() {

@@ -2,14 +2,17 @@ package io.raftkv.raft.host;
 
 import io.raftkv.common.Check;
 import io.raftkv.common.GroupId;
+import io.raftkv.raft.core.Budget;
 import io.raftkv.raft.core.Entry;
 import io.raftkv.raft.core.EntryType;
 import io.raftkv.raft.core.RaftReplica;
 import io.raftkv.raft.core.ReadState;
+import io.raftkv.raft.core.Rejection;
 import io.raftkv.raft.core.Role;
 import io.raftkv.raft.core.Snapshot;
 import java.util.ArrayDeque;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.function.Consumer;
 
@@ -20,20 +23,27 @@ import java.util.function.Consumer;
 final class HostedGroup {
     private record PendingProposal(long term, Consumer<ProposalOutcome> callback) {}
 
-    private record ConfirmedRead(long readIndex, Consumer<ReadOutcome> callback) {}
+    private record PendingRead(long bytes, Consumer<ReadOutcome> callback) {}
+
+    private record ConfirmedRead(long readIndex, PendingRead read) {}
 
     private final GroupId id;
     private final RaftReplica replica;
     private final StateMachine stateMachine;
     private final TreeMap<Long, PendingProposal> proposals = new TreeMap<>();
-    private final TreeMap<Long, Consumer<ReadOutcome>> unconfirmedReads = new TreeMap<>();
+    private final TreeMap<Long, PendingRead> unconfirmedReads = new TreeMap<>();
     private final ArrayDeque<ConfirmedRead> confirmedReads = new ArrayDeque<>();
+
+    /** The reads waiting, confirmed or not, against {@link HostOptions#pendingReadBytesMax()}. */
+    private final Budget reads;
+
     private long leadingTerm;
 
-    HostedGroup(GroupId id, RaftReplica replica, StateMachine stateMachine) {
+    HostedGroup(GroupId id, RaftReplica replica, StateMachine stateMachine, HostOptions options) {
         this.id = id;
         this.replica = replica;
         this.stateMachine = stateMachine;
+        this.reads = new Budget(options.raft().pendingReadsMax(), options.pendingReadBytesMax());
     }
 
     GroupId id() {
@@ -54,9 +64,19 @@ final class HostedGroup {
         Check.that(previous == null, "%s: two proposals wait on index %d", id, index);
     }
 
-    void awaitRead(long requestId, Consumer<ReadOutcome> callback) {
+    /** Why one more read of {@code bytes} may not wait here, if it may not. */
+    Optional<Rejection.Overloaded> readRefusal(long bytes) {
+        if (reads.admits(bytes)) {
+            return Optional.empty();
+        }
+        return Optional.of(new Rejection.Overloaded("pending reads: " + reads.refusal(bytes)));
+    }
+
+    /** Holds a read of {@code bytes} the replica queued, until it is served or fails. */
+    void awaitRead(long requestId, long bytes, Consumer<ReadOutcome> callback) {
         noteLeadership();
-        unconfirmedReads.put(requestId, callback);
+        reads.add(bytes);
+        unconfirmedReads.put(requestId, new PendingRead(bytes, callback));
     }
 
     /**
@@ -81,8 +101,9 @@ final class HostedGroup {
             pending.callback().accept(new ProposalOutcome.Unknown(hint));
         }
         proposals.clear();
-        for (Consumer<ReadOutcome> callback : unconfirmedReads.values()) {
-            callback.accept(new ReadOutcome.NotLeader(hint));
+        for (PendingRead read : unconfirmedReads.values()) {
+            reads.remove(read.bytes());
+            read.callback().accept(new ReadOutcome.NotLeader(hint));
         }
         unconfirmedReads.clear();
     }
@@ -114,9 +135,9 @@ final class HostedGroup {
     }
 
     void confirmRead(ReadState readState) {
-        Consumer<ReadOutcome> callback = unconfirmedReads.remove(readState.requestId());
-        if (callback != null) {
-            confirmedReads.addLast(new ConfirmedRead(readState.readIndex(), callback));
+        PendingRead read = unconfirmedReads.remove(readState.requestId());
+        if (read != null) {
+            confirmedReads.addLast(new ConfirmedRead(readState.readIndex(), read));
         }
     }
 
@@ -124,8 +145,9 @@ final class HostedGroup {
     void serveReads() {
         while (!confirmedReads.isEmpty()
                 && confirmedReads.getFirst().readIndex() <= replica.appliedIndex()) {
-            ConfirmedRead read = confirmedReads.removeFirst();
-            read.callback().accept(new ReadOutcome.Confirmed(read.readIndex()));
+            ConfirmedRead confirmed = confirmedReads.removeFirst();
+            reads.remove(confirmed.read().bytes());
+            confirmed.read().callback().accept(new ReadOutcome.Confirmed(confirmed.readIndex()));
         }
     }
 }

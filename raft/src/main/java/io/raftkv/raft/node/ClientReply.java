@@ -31,4 +31,10 @@ public sealed interface ClientReply {
      * same connection will not help.
      */
     record Forbidden(long requestId, String reason) implements ClientReply {}
+
+    /**
+     * The command is larger than the group takes ({@link
+     * io.raftkv.raft.core.ProposeResult.TooLarge}); nothing was done and retrying will not help.
+     */
+    record TooLarge(long requestId, String reason) implements ClientReply {}
 }

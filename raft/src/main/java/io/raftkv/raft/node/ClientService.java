@@ -83,8 +83,11 @@ public final class ClientService {
                                                     new ClientReply.Unknown(
                                                             id, hint(unknown.leaderHint()));
                                         }));
-        if (result instanceof Rejection rejection) {
-            reply.accept(rejected(id, rejection));
+        switch (result) {
+            case ProposeResult.Accepted accepted -> {}
+            case ProposeResult.TooLarge tooLarge ->
+                    reply.accept(new ClientReply.TooLarge(id, tooLarge.reason()));
+            case Rejection rejection -> reply.accept(rejected(id, rejection));
         }
     }
 
@@ -97,6 +100,7 @@ public final class ClientService {
         ReadResult result =
                 host.read(
                         read.group(),
+                        read.query().length,
                         outcome ->
                                 reply.accept(
                                         switch (outcome) {

@@ -9,9 +9,7 @@ import io.raftkv.common.net.EndpointIdentity;
 import io.raftkv.common.net.NettyEndpoint;
 import io.raftkv.common.net.Origin;
 import io.raftkv.common.net.tls.TlsFiles;
-import io.raftkv.raft.core.Entry;
 import io.raftkv.raft.core.Membership;
-import io.raftkv.raft.core.Message;
 import io.raftkv.raft.core.RaftStatus;
 import io.raftkv.raft.core.Role;
 import io.raftkv.raft.host.Envelope;
@@ -68,6 +66,10 @@ public final class RaftNode implements AutoCloseable {
             peers = new TreeMap<>(peers);
             groups = new TreeMap<>(groups);
             Check.argument(tickMillis > 0, "tickMillis must be positive");
+            Check.argument(
+                    hostOptions.raft().commandBytesMax() <= RaftWire.COMMAND_BYTES_MAX,
+                    "commands of up to %d bytes would not fit one frame",
+                    hostOptions.raft().commandBytesMax());
             for (var entry : groups.entrySet()) {
                 Check.argument(
                         entry.getValue().contains(id),
@@ -317,7 +319,7 @@ public final class RaftNode implements AutoCloseable {
         List<Envelope> frame = new ArrayList<>();
         long frameBytes = 0;
         for (Envelope envelope : envelopes) {
-            long bytes = estimatedBytes(envelope.message());
+            long bytes = envelope.message().sizeBytes();
             if (!frame.isEmpty() && frameBytes + bytes > FRAME_SPLIT_BYTES) {
                 endpoint.send(to, new RaftFrame(config.id(), frame));
                 frame = new ArrayList<>();
@@ -329,16 +331,6 @@ public final class RaftNode implements AutoCloseable {
         if (!frame.isEmpty() || envelopes.isEmpty()) {
             endpoint.send(to, new RaftFrame(config.id(), frame));
         }
-    }
-
-    private static long estimatedBytes(Message message) {
-        long bytes = 64;
-        if (message instanceof Message.AppendEntries append) {
-            bytes += append.entries().stream().mapToLong(Entry::sizeBytes).sum();
-        } else if (message instanceof Message.InstallSnapshot install) {
-            bytes += install.chunk().length;
-        }
-        return bytes;
     }
 
     /**

@@ -5,6 +5,7 @@ import io.raftkv.raft.core.Entry;
 import io.raftkv.raft.core.EntryType;
 import io.raftkv.raft.core.Membership;
 import io.raftkv.raft.core.Message;
+import io.raftkv.raft.core.RaftOptions;
 import io.raftkv.raft.core.SnapshotMeta;
 import io.raftkv.raft.host.Envelope;
 import java.util.List;
@@ -14,8 +15,29 @@ import java.util.List;
  * protocol change: nodes of different versions cannot talk.
  */
 public final class RaftWire {
-    /** The largest frame a node sends or accepts. */
+    /** The largest frame a node sends or accepts, its 4-byte length prefix included. */
     public static final int FRAME_BYTES_MAX = 16 << 20;
+
+    /**
+     * Frame bytes kept for everything but the command, when a command travels in an AppendEntries
+     * frame. A command larger than {@link RaftOptions#bytesPerMessageMax()} (1 MiB by default) goes
+     * alone in its message, since {@code RaftLog.slice} adds no entry past that bound but the
+     * first, and a message larger than the node's frame split goes alone in its frame. That frame
+     * holds, besides the command (Kryo: varints, a long in at most 9 bytes, a class id in at most
+     * 2, a non-null marker of 1 before each record or array field): the length prefix, 4 bytes; a
+     * RaftFrame with its sender and list length, at most 15; one Envelope with its group, at most
+     * 10; the AppendEntries with two node ids, four longs and its list length, at most 55; the
+     * Entry with two longs, its type and the command's length, at most 28. That is at most 112
+     * bytes; 64 KiB leaves room for any field these records may gain. A client's Propose frame
+     * (request id, group, command) is smaller.
+     */
+    static final int COMMAND_FRAME_OVERHEAD_BYTES = 64 << 10;
+
+    /**
+     * The largest command a node's replicas may take ({@link RaftOptions#commandBytesMax()}), so
+     * that every accepted entry fits one frame: 16 MiB - 64 KiB = 16,711,680 bytes.
+     */
+    public static final int COMMAND_BYTES_MAX = FRAME_BYTES_MAX - COMMAND_FRAME_OVERHEAD_BYTES;
 
     private RaftWire() {}
 
@@ -48,6 +70,7 @@ public final class RaftWire {
                 ClientReply.Unknown.class,
                 ClientReply.Overloaded.class,
                 ClientReply.Invalid.class,
-                ClientReply.Forbidden.class);
+                ClientReply.Forbidden.class,
+                ClientReply.TooLarge.class);
     }
 }

@@ -35,11 +35,28 @@ final class LocalCluster implements AutoCloseable {
     private final TreeMap<NodeId, RaftNode> nodes = new TreeMap<>();
     private final List<GroupId> groups = new ArrayList<>();
     private final Map<GroupId, Membership> memberships = new TreeMap<>();
+    private final RaftNode.StateMachineFactory stateMachines;
+    private final long tickMillis;
     private final RaftClient client;
     private final AtomicLong requestIds = new AtomicLong();
 
+    /**
+     * Nodes whose groups are sets of values ({@link ValueSetStateMachine}), ticking every 10 ms.
+     */
     LocalCluster(Path root, int nodeCount, int groupCount) throws Exception {
+        this(root, nodeCount, groupCount, group -> new ValueSetStateMachine(), 10);
+    }
+
+    LocalCluster(
+            Path root,
+            int nodeCount,
+            int groupCount,
+            RaftNode.StateMachineFactory stateMachines,
+            long tickMillis)
+            throws Exception {
         this.root = root;
+        this.stateMachines = stateMachines;
+        this.tickMillis = tickMillis;
         for (int i = 1; i <= nodeCount; i++) {
             members.put(NodeId.of(i), new InetSocketAddress("127.0.0.1", freePort()));
         }
@@ -68,13 +85,13 @@ final class LocalCluster implements AutoCloseable {
                         root.resolve("n" + id.value()),
                         memberships,
                         HostOptions.defaults().withSnapshotEntries(500),
-                        10,
+                        tickMillis,
                         "test",
                         Optional.empty(),
                         (where, cause) -> {
                             throw new AssertionError(where, cause);
                         });
-        nodes.put(id, RaftNode.start(config, group -> new ValueSetStateMachine()));
+        nodes.put(id, RaftNode.start(config, stateMachines));
     }
 
     void stop(NodeId id) throws IOException {
@@ -109,14 +126,19 @@ final class LocalCluster implements AutoCloseable {
 
     /** Writes {@code value} to {@code group} through its leader, retrying until applied. */
     long write(GroupId group, long value) {
+        return propose(group, ValueSetStateMachine.command(value), "write of " + value);
+    }
+
+    /** Proposes {@code command} to {@code group} through its leader, retrying until applied. */
+    long propose(GroupId group, byte[] command, String what) {
         return throughLeader(
                 group,
-                id -> new ClientRequest.Propose(id, group, ValueSetStateMachine.command(value)),
+                id -> new ClientRequest.Propose(id, group, command),
                 reply ->
                         reply instanceof ClientReply.Applied applied
                                 ? Optional.of(applied.index())
                                 : Optional.empty(),
-                "write of " + value + " to " + group);
+                what + " to " + group);
     }
 
     /** The group's values, read linearizably through its leader. */

@@ -7,6 +7,7 @@ import io.raftkv.common.NodeId;
 import io.raftkv.common.net.EndpointIdentity;
 import io.raftkv.common.net.NettyEndpoint;
 import io.raftkv.raft.core.Message;
+import io.raftkv.raft.core.RaftOptions;
 import io.raftkv.raft.core.RaftStatus;
 import io.raftkv.raft.host.Envelope;
 import java.net.InetSocketAddress;
@@ -81,6 +82,75 @@ class RaftNodeTest {
                 assertThat(cluster.read(group)).hasSize(30);
             }
         }
+    }
+
+    @Test
+    void aCommandAsLargeAsAFrameAllowsIsReplicatedAndOneByteMoreIsTooLarge() throws Exception {
+        int limit = RaftWire.COMMAND_BYTES_MAX;
+        assertThat(RaftOptions.defaults().commandBytesMax()).isEqualTo(limit);
+        // NB: a 16 MiB entry takes a while to sync on every node; longer ticks keep the
+        // leader's heartbeats inside the election timeout meanwhile.
+        try (LocalCluster cluster = new LocalCluster(root, 3, 1, group -> commandSizes(), 50)) {
+            GroupId group = cluster.groups().getFirst();
+            NodeId leader = cluster.awaitLeader(group);
+            ClientReply refused =
+                    cluster.request(
+                            leader, new ClientRequest.Propose(1, group, new byte[limit + 1]));
+            assertThat(refused)
+                    .isEqualTo(
+                            new ClientReply.TooLarge(
+                                    1, "command of 16711681 bytes exceeds the limit of 16711680"));
+
+            long index = cluster.propose(group, new byte[limit], "a command of the largest size");
+            for (NodeId node : cluster.nodeIds()) {
+                cluster.await(
+                        () ->
+                                cluster.status(node).get(group).appliedIndex() >= index
+                                        ? Optional.of(true)
+                                        : Optional.empty(),
+                        node + " to apply the largest command");
+                assertThat(cluster.networkStats(node))
+                        .as("no frame refused")
+                        .contains("rejected=0");
+            }
+            assertThat(cluster.read(group)).containsExactly((long) limit);
+        }
+    }
+
+    /** A state machine that takes commands of any size and keeps the set of their sizes. */
+    private static QueryableStateMachine commandSizes() {
+        ValueSetStateMachine sizes = new ValueSetStateMachine();
+        return new QueryableStateMachine() {
+            @Override
+            public Object apply(long index, byte[] command) {
+                return sizes.apply(index, ValueSetStateMachine.command(command.length));
+            }
+
+            @Override
+            public Optional<Access> commandAccess(byte[] command) {
+                return Optional.of(Access.CLIENT);
+            }
+
+            @Override
+            public Access queryAccess(byte[] query) {
+                return Access.CLIENT;
+            }
+
+            @Override
+            public byte[] snapshot() {
+                return sizes.snapshot();
+            }
+
+            @Override
+            public void restore(byte[] snapshot) {
+                sizes.restore(snapshot);
+            }
+
+            @Override
+            public byte[] query(byte[] request) {
+                return sizes.query(request);
+            }
+        };
     }
 
     @Test

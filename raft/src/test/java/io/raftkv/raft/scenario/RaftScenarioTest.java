@@ -52,6 +52,11 @@ class RaftScenarioTest {
         runScenario("leadership_transfer");
     }
 
+    @Test
+    void leaderRefusesTooLargeCommandsAndBoundsUncommittedBytesAndPendingReads() {
+        runScenario("proposal_and_read_bounds");
+    }
+
     private static void runScenario(String name) {
         Path golden = scenarioDirectory().resolve(name + ".txt");
         String expected = read(golden);

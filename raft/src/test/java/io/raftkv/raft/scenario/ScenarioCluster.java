@@ -123,6 +123,8 @@ final class ScenarioCluster {
                 switch (result) {
                     case ProposeResult.Accepted accepted ->
                             "accepted at %d/%d".formatted(accepted.index(), accepted.term());
+                    case ProposeResult.TooLarge tooLarge ->
+                            "rejected, too large: " + tooLarge.reason();
                     case Rejection rejection -> rejection(rejection);
                 };
         transcript.add("%s propose \"%s\": %s".formatted(node, command, answer));

@@ -21,7 +21,8 @@ import java.util.function.Predicate;
  * <p>Commands ({@code nX} names node X; {@code key=value} arguments are optional unless shown):
  *
  * <pre>
- * cluster nodes=3 [snapshot-chunk-bytes=B]   must come first; node X gets seed X
+ * cluster nodes=3 [snapshot-chunk-bytes=B]   must come first; node X gets seed X; bounds too:
+ *   [command-bytes=B] [uncommitted-entries=N] [uncommitted-bytes=B] [pending-reads=N]
  * tick n1 [n2 ...] [ticks=K]                 K ticks (default 1) to each node, round by round
  * tick-election n1 [n2 ...]                 ticks non-leaders until an election timer fires
  * process-ready [n1 ...]                     handles each node's Ready (default: all nodes)
@@ -85,6 +86,14 @@ final class ScenarioScript {
         if (command.has("snapshot-chunk-bytes")) {
             options = options.withSnapshotChunkBytes((int) command.number("snapshot-chunk-bytes"));
         }
+        options =
+                options.withProposalBounds(
+                        (int) command.numberOr("command-bytes", options.commandBytesMax()),
+                        (int)
+                                command.numberOr(
+                                        "uncommitted-entries", options.uncommittedEntriesMax()),
+                        command.numberOr("uncommitted-bytes", options.uncommittedBytesMax()),
+                        (int) command.numberOr("pending-reads", options.pendingReadsMax()));
         return new ScenarioCluster((int) command.number("nodes"), options);
     }
 

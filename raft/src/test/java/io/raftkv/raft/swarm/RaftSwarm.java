@@ -233,6 +233,7 @@ final class RaftSwarm {
         long ackedAtStart = ackedPerGroup.getOrDefault(group, 0L);
         host.read(
                 group,
+                0,
                 outcome -> {
                     if (outcome instanceof ReadOutcome.Confirmed) {
                         long seen =

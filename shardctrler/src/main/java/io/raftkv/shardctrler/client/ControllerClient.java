@@ -28,9 +28,10 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * Talks to the controller group: sends each command to the node it believes leads, moves on to the
  * next controller on NotLeader or silence, and retries a command with the same sequence number
- * until it is applied (the controller applies it once). Gives up with {@link
- * ControllerUnavailableException} after the deadline. Thread-safe; one operation at a time per
- * client (operations are serialized).
+ * until it is applied (the controller applies it once); an overloaded leader is asked again after a
+ * pause. Gives up with {@link ControllerUnavailableException} after the deadline, and at once with
+ * {@link IllegalArgumentException} for a command too large for the controller group. Thread-safe;
+ * one operation at a time per client (operations are serialized).
  */
 public final class ControllerClient implements AutoCloseable {
     private static final Duration ATTEMPT_TIMEOUT = Duration.ofMillis(1_500);
@@ -117,6 +118,7 @@ public final class ControllerClient implements AutoCloseable {
                             case ClientReply.Unknown unknown -> null;
                             case ClientReply.Overloaded overloaded -> null;
                             case ClientReply.Value value -> null;
+                            case ClientReply.TooLarge tooLarge -> null; // thrown below
                         },
                 requestId -> new ClientRequest.Propose(requestId, GroupId.CONTROLLER, bytes));
     }
@@ -144,15 +146,20 @@ public final class ControllerClient implements AutoCloseable {
             if (result != null) {
                 return result;
             }
-            lastProblem =
-                    reply == null
-                            ? "controller " + target + " did not answer"
-                            : "controller answered " + reply.getClass().getSimpleName();
-            leaderIndex =
-                    (leaderIndex + 1)
-                            % controllers
-                                    .size(); // NB: hints name node ids this client cannot map to
-            // addresses
+            if (reply instanceof ClientReply.TooLarge tooLarge) {
+                throw new IllegalArgumentException(what + ": " + tooLarge.reason());
+            }
+            if (reply instanceof ClientReply.Overloaded overloaded) {
+                lastProblem =
+                        "controller %s is overloaded (%s)".formatted(target, overloaded.reason());
+            } else {
+                lastProblem =
+                        reply == null
+                                ? "controller " + target + " did not answer"
+                                : "controller answered " + reply.getClass().getSimpleName();
+                // NB: hints name node ids this client cannot map to addresses; try the next.
+                leaderIndex = (leaderIndex + 1) % controllers.size();
+            }
             pause(backoff);
             backoff = Math.min(BACKOFF_MILLIS_MAX, backoff * 2);
         }

@@ -240,6 +240,7 @@ final class ControllerSim {
                                     .host()
                                     .read(
                                             CONTROLLER,
+                                            0,
                                             outcome -> {
                                                 if (outcome instanceof ReadOutcome.Confirmed) {
                                                     answer[0] =

@@ -30,7 +30,9 @@ import java.util.function.LongSupplier;
  * <ul>
  *   <li>On {@code WrongGroup}, or when the group does not answer, it reads the latest config again
  *       (one read shared by every operation waiting for it) and retries after a backoff that
- *       doubles up to a bound.
+ *       doubles up to a bound; so it does when the group's leader is {@code Overloaded}.
+ *   <li>An operation too large for the client's own limits ({@link KvOp#sizeProblem}) or for the
+ *       group's ({@link ClientReply.TooLarge}) ends at once with {@link KvResult.TooLarge}.
  *   <li>{@link GroupRequests} follows leader hints and remembers each group's leader.
  *   <li>Writes are exactly once: each runs in a session of its shard (registered on first use) with
  *       the next sequence number, and every retry carries the same number. Concurrent writes to one
@@ -192,6 +194,10 @@ public final class KvRouter {
         }
 
         void onReply(GroupId owner, long configNumber, Optional<ClientReply> reply) {
+            if (reply.orElse(null) instanceof ClientReply.Overloaded overloaded) {
+                retryLater("group %s is overloaded (%s)".formatted(owner, overloaded.reason()));
+                return;
+            }
             KvResult result = decode(reply);
             switch (result) {
                 case null -> {
@@ -245,6 +251,7 @@ public final class KvRouter {
                 case ClientReply.Value value -> KvCodec.decodeResult(value.value());
                 case ClientReply.Invalid invalid -> new KvResult.Malformed(invalid.reason());
                 case ClientReply.Forbidden forbidden -> new KvResult.Malformed(forbidden.reason());
+                case ClientReply.TooLarge tooLarge -> new KvResult.TooLarge(tooLarge.reason());
                 case null, default -> null;
             };
         } catch (IllegalArgumentException malformed) {

@@ -41,7 +41,11 @@ public final class KvStateMachine implements QueryableStateMachine {
     /** Log entries after which a silent client's session is forgotten. */
     static final long SESSION_IDLE_ENTRIES = 1_000_000;
 
-    /** The largest chunk a pull is answered with, whatever it asks for. */
+    /**
+     * The largest chunk a pull is answered with, whatever it asks for ({@link
+     * ShardChunk#entryBytes}). Its InsertChunk must fit one proposal (16 MiB - 64 KiB), with the
+     * shard's sessions in the last one.
+     */
     static final int CHUNK_BYTES_MAX = 4 << 20;
 
     private static final byte[] OK = KvCodec.encode(new KvResult.Ok());

@@ -79,8 +79,8 @@ public final class MapDbShardStore implements ShardStore, AutoCloseable {
 
     /**
      * The entries of {@code shard} after {@code after} (null: from the first), in unsigned key
-     * order: at least one if any remain, and no more once {@code bytesMax} of keys and values are
-     * collected.
+     * order: at least one if any remain, and no more once {@code bytesMax} are collected, as {@link
+     * ShardChunk#entryBytes} counts them.
      */
     @Override
     public List<Map.Entry<Key, byte[]>> scan(int shard, Key after, int bytesMax) {
@@ -91,7 +91,7 @@ public final class MapDbShardStore implements ShardStore, AutoCloseable {
         for (Map.Entry<byte[], byte[]> entry : rest.entrySet()) {
             Key key =
                     new Key(Arrays.copyOfRange(entry.getKey(), SHARD_BYTES, entry.getKey().length));
-            long size = size(key, entry.getValue());
+            long size = ShardChunk.entryBytes(key, entry.getValue());
             if (!entries.isEmpty() && collected + size > bytesMax) {
                 break;
             }

@@ -42,12 +42,12 @@ public final class MemoryShardStore implements ShardStore {
         NavigableMap<Key, byte[]> rest = after == null ? values : values.tailMap(after, false);
         long collected = 0;
         for (Map.Entry<Key, byte[]> entry : rest.entrySet()) {
-            if (!entries.isEmpty()
-                    && collected + size(entry.getKey(), entry.getValue()) > bytesMax) {
+            long size = ShardChunk.entryBytes(entry.getKey(), entry.getValue());
+            if (!entries.isEmpty() && collected + size > bytesMax) {
                 break;
             }
             entries.add(Map.entry(entry.getKey(), entry.getValue()));
-            collected += size(entry.getKey(), entry.getValue());
+            collected += size;
         }
         return entries;
     }

@@ -20,6 +20,15 @@ public record ShardChunk(
         values = List.copyOf(values);
     }
 
+    /**
+     * The bytes an entry takes in an encoded chunk, which bound a chunk's size: its key and value
+     * and their two 4-byte lengths. NB: counting only the key and value, a chunk of short keys and
+     * empty values would encode to several times its bound.
+     */
+    public static long entryBytes(Key key, byte[] value) {
+        return 2 * Integer.BYTES + key.bytes().length + value.length;
+    }
+
     /** Where the next chunk starts. */
     Key nextAfter() {
         return values.isEmpty() ? after : values.getLast().getKey();

@@ -17,8 +17,8 @@ public interface ShardStore {
 
     /**
      * The entries of {@code shard} with keys after {@code after} (null: from the first), in key
-     * order: at least one if any remain, and no more once {@code bytesMax} of keys and values are
-     * collected.
+     * order: at least one if any remain, and no more once {@code bytesMax} are collected, as {@link
+     * ShardChunk#entryBytes} counts them.
      */
     List<Map.Entry<Key, byte[]>> scan(int shard, Key after, int bytesMax);
 

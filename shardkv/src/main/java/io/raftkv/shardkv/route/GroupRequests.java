@@ -33,9 +33,11 @@ public final class GroupRequests {
 
     /**
      * Sends {@code payload} to {@code group} at {@code members}, trying each member about twice at
-     * most. {@code done} gets a final reply ({@link ClientReply.Applied}, {@link ClientReply.Value}
-     * or {@link ClientReply.Invalid}), or empty if no member gave one: the caller backs off and
-     * tries again, and a proposal may have been applied meanwhile.
+     * most. {@code done} gets a final reply ({@link ClientReply.Applied}, {@link
+     * ClientReply.Value}, {@link ClientReply.Invalid} or {@link ClientReply.TooLarge}); or {@link
+     * ClientReply.Overloaded}, from a leader too busy to take it now; or empty if no member gave an
+     * answer. After the last two the caller backs off and tries again, and a proposal may have been
+     * applied meanwhile.
      */
     public void call(
             GroupId group,
@@ -73,10 +75,10 @@ public final class GroupRequests {
                 payload,
                 answer -> {
                     ClientReply reply = answer.orElse(null);
-                    if (isFinal(reply)) {
+                    if (isFinal(reply) || reply instanceof ClientReply.Overloaded) {
                         leaders.put(group, target.node());
                         done.accept(answer);
-                    } else if (attemptsLeft <= 1 || reply instanceof ClientReply.Overloaded) {
+                    } else if (attemptsLeft <= 1) {
                         leaders.invalidate(group);
                         done.accept(Optional.empty());
                     } else {
@@ -90,7 +92,8 @@ public final class GroupRequests {
         return reply instanceof ClientReply.Applied
                 || reply instanceof ClientReply.Value
                 || reply instanceof ClientReply.Invalid
-                || reply instanceof ClientReply.Forbidden;
+                || reply instanceof ClientReply.Forbidden
+                || reply instanceof ClientReply.TooLarge;
     }
 
     /** The member a NotLeader reply names, if it is another member; else the next in turn. */

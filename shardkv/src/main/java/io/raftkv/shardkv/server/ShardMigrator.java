@@ -2,6 +2,7 @@ package io.raftkv.shardkv.server;
 
 import io.raftkv.common.GroupId;
 import io.raftkv.raft.core.ProposeResult;
+import io.raftkv.raft.core.Rejection;
 import io.raftkv.raft.host.GroupHost;
 import io.raftkv.raft.host.ProposalOutcome;
 import io.raftkv.raft.node.ClientReply;
@@ -9,6 +10,7 @@ import io.raftkv.shardkv.kv.KvCodec;
 import io.raftkv.shardkv.kv.KvCommand;
 import io.raftkv.shardkv.kv.KvQuery;
 import io.raftkv.shardkv.kv.KvResult;
+import io.raftkv.shardkv.kv.KvStateMachine;
 import io.raftkv.shardkv.kv.MigrationView;
 import io.raftkv.shardkv.route.ConfigSource;
 import io.raftkv.shardkv.route.GroupRequests;
@@ -42,7 +44,9 @@ public final class ShardMigrator {
 
         /**
          * Proposes an encoded {@link KvCommand} to the replica of {@code group} that {@code host}
-         * runs; {@code done} gets its result, or empty if it failed.
+         * runs; {@code done} gets its result, or empty if it failed. NB: a command too large for
+         * the group fails every time; the node's own commands are bounded to fit ({@link
+         * KvStateMachine}'s chunks), so that one is logged as an error.
          */
         static void proposeOn(
                 GroupHost host, GroupId group, byte[] command, Consumer<Optional<KvResult>> done) {
@@ -57,8 +61,13 @@ public final class ShardMigrator {
                                                             KvCodec.decodeResult(
                                                                     (byte[]) applied.result()))
                                                     : Optional.empty()));
-            if (!(result instanceof ProposeResult.Accepted)) {
-                done.accept(Optional.empty());
+            switch (result) {
+                case ProposeResult.Accepted accepted -> {}
+                case ProposeResult.TooLarge tooLarge -> {
+                    LOG.log(Level.ERROR, "{0}: {1}", group, tooLarge.reason());
+                    done.accept(Optional.empty());
+                }
+                case Rejection rejection -> done.accept(Optional.empty());
             }
         }
     }

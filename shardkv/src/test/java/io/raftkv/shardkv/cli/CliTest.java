@@ -8,6 +8,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -105,9 +106,16 @@ class CliTest {
     }
 
     @Test
-    void aValueTooLargeIsRefusedWithOneLine() {
-        assertThat(kv("put", "cli-big", "x".repeat((1 << 20) + 1))).isEqualTo(1);
-        assertThat(error()).startsWith("error: TOO_LARGE").hasLineCount(1);
+    void aValueTooLargeIsRefusedWithOneLineAndNoRetries() {
+        long start = System.nanoTime();
+        assertThat(kv("--timeout", "60", "put", "cli-big", "x".repeat((1 << 20) + 1))).isEqualTo(1);
+        assertThat(error())
+                .isEqualTo(
+                        "error: TOO_LARGE value of 1048577 bytes exceeds 1048576"
+                                + System.lineSeparator());
+        assertThat(Duration.ofNanos(System.nanoTime() - start))
+                .as("refused, not retried until the deadline")
+                .isLessThan(Duration.ofSeconds(10));
     }
 
     @Test

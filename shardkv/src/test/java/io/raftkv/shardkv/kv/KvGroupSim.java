@@ -283,6 +283,7 @@ final class KvGroupSim {
             ReadResult result =
                     host.read(
                             GROUP,
+                            query.length,
                             outcome -> {
                                 if (outcome instanceof ReadOutcome.Confirmed) {
                                     KvStateMachine machine =

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.raftkv.common.GroupId;
 import io.raftkv.common.NodeId;
+import io.raftkv.raft.core.RaftOptions;
 import io.raftkv.shardctrler.config.Member;
 import io.raftkv.shardctrler.config.ShardConfig;
 import java.util.Arrays;
@@ -130,6 +131,23 @@ class KvStateMachineTest {
                                 machine.query(
                                         KvCodec.encode(new KvQuery.Read(new KvOp.Get(bigKey))))))
                 .isInstanceOf(KvResult.TooLarge.class);
+    }
+
+    /**
+     * The store's own limits keep every command it proposes within what one Raft proposal takes, so
+     * a write that passes {@link KvOp#sizeProblem} is never refused by the group.
+     */
+    @Test
+    void theLargestWriteAndTheLargestChunkFitOneProposal() {
+        int proposalMax = RaftOptions.defaults().commandBytesMax();
+        byte[] value = new byte[KvOp.VALUE_BYTES_MAX];
+        KvOp largest = new KvOp.CompareAndSet(new byte[KvOp.KEY_BYTES_MAX], value, value);
+        assertThat(KvOp.sizeProblem(largest)).isEmpty();
+        assertThat(KvCodec.encode(new KvCommand.Write(1, 1, largest)).length)
+                .isLessThan(proposalMax);
+        assertThat(KvStateMachine.CHUNK_BYTES_MAX + KvOp.KEY_BYTES_MAX + KvOp.VALUE_BYTES_MAX)
+                .as("a chunk and the one entry that may pass its bound, leaving room for sessions")
+                .isLessThan(proposalMax / 2);
     }
 
     @Test

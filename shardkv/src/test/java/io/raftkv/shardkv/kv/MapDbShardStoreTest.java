@@ -125,9 +125,32 @@ class MapDbShardStoreTest {
             assertThat(keys(store.scan(0, null, 10))).containsExactly(Key.of("a"));
             assertThat(keys(store.scan(0, null, 0))).containsExactly(Key.of("a"));
             assertThat(keys(store.scan(0, Key.of("a"), 10))).containsExactly(Key.of("b"));
-            assertThat(keys(store.scan(0, null, 202))).containsExactly(Key.of("a"), Key.of("b"));
-            assertThat(keys(store.scan(0, null, 201))).containsExactly(Key.of("a"));
+            // Each entry counts its 1-byte key, its 100-byte value and their two 4-byte lengths.
+            assertThat(keys(store.scan(0, null, 218))).containsExactly(Key.of("a"), Key.of("b"));
+            assertThat(keys(store.scan(0, null, 217))).containsExactly(Key.of("a"));
             assertThat(store.scan(0, Key.of("b"), 10)).isEmpty();
+        }
+    }
+
+    /**
+     * A chunk's bound holds for what it encodes to, however short its keys: an InsertChunk of 1,000
+     * two-byte keys with empty values, pulled 4,000 bytes at a time, stays near 4,000 bytes
+     * (counting keys and values alone, it would have taken every key: 10,000 bytes).
+     */
+    @ParameterizedTest
+    @ValueSource(booleans = {false, true})
+    void scansBoundTheBytesTheirChunkEncodesTo(boolean offHeap) throws Exception {
+        try (MapDbShardStore mapDb = MapDbShardStore.open(directory.resolve("store.db"))) {
+            ShardStore store = offHeap ? mapDb : new MemoryShardStore();
+            for (int i = 0; i < 1_000; i++) {
+                store.put(0, new Key(new byte[] {(byte) (i >> 8), (byte) i}), new byte[0]);
+            }
+            List<Map.Entry<Key, byte[]>> scanned = store.scan(0, null, 4_000);
+            ShardChunk chunk = new ShardChunk(null, scanned, false, new SessionTable());
+            byte[] insert = KvCodec.encode(new KvCommand.InsertChunk(1, 0, chunk));
+
+            assertThat(scanned).hasSize(400);
+            assertThat(insert.length).isBetween(4_000, 4_000 + 64);
         }
     }
 
