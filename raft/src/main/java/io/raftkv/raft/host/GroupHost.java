@@ -25,6 +25,7 @@ import java.util.Optional;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 
@@ -295,7 +296,20 @@ public final class GroupHost {
     private void scheduleRound() {
         if (!roundScheduled && !batchInFlight && !stopped) {
             roundScheduled = true;
-            loop.execute(() -> guarded(this::runRound));
+            execute(() -> guarded(this::runRound));
+        }
+    }
+
+    /**
+     * Runs {@code task} on the loop, unless the loop refuses it because the node is closing: then
+     * nothing more runs on it anyway. NB: a refusal is no fault; on the storage thread it would
+     * otherwise fail the log, and on the loop it would fail-stop a node that is closing cleanly.
+     */
+    private void execute(Runnable task) {
+        try {
+            loop.execute(task);
+        } catch (RejectedExecutionException closing) {
+            // the node is closing
         }
     }
 
@@ -317,7 +331,7 @@ public final class GroupHost {
         if (writes.isEmpty()) {
             finishRound(readies);
         } else {
-            storage.persist(writes, () -> loop.execute(() -> guarded(() -> finishRound(readies))));
+            storage.persist(writes, () -> execute(() -> guarded(() -> finishRound(readies))));
         }
     }
 
