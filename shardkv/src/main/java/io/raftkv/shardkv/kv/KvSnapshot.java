@@ -3,8 +3,8 @@ package io.raftkv.shardkv.kv;
 import io.raftkv.common.Binary;
 import io.raftkv.common.Check;
 import io.raftkv.common.GroupId;
-import io.raftkv.common.NodeId;
 import io.raftkv.shardctrler.command.ControllerCodec;
+import io.raftkv.shardctrler.command.ControllerCommand;
 import io.raftkv.shardctrler.config.Member;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
@@ -20,8 +20,13 @@ import java.util.Map;
  */
 final class KvSnapshot {
     private static final byte VERSION = 2;
-    private static final int BYTES_MAX = 1 << 30;
     private static final int SCAN_BYTES = 1 << 20;
+
+    /** The fewest bytes a group's members take: id and count. */
+    private static final int GROUP_BYTES_MIN = 4 + 4;
+
+    /** The fewest bytes a held shard takes: id, status, source, position, sessions, end mark. */
+    private static final int HELD_BYTES_MIN = 4 + 1 + 4 + 4 + 4 + 1;
 
     private KvSnapshot() {}
 
@@ -46,25 +51,40 @@ final class KvSnapshot {
                 });
     }
 
+    /**
+     * Reads a {@link #write} image into {@code state} and {@code store}, which must be empty.
+     * Throws {@link IllegalArgumentException} if it is malformed or of another group or cluster;
+     * what was read so far stays in {@code state} and {@code store}, so the caller must not go on
+     * with them (the host halts: DESIGN.md rule 6).
+     */
     static void read(GroupId self, byte[] snapshot, KvState state, ShardStore store) {
         state.reset();
         Binary.read(
                 VERSION,
                 snapshot,
                 in -> {
-                    Check.that(
-                            in.readInt() == state.lastOwners.length,
+                    int shardCount = state.lastOwners.length;
+                    Check.argument(
+                            in.readInt() == shardCount,
                             "snapshot of a cluster with another shard count");
-                    Check.that(in.readInt() == self.value(), "snapshot of another group");
+                    Check.argument(in.readInt() == self.value(), "snapshot of another group");
                     state.lastEvictionIndex = in.readLong();
                     state.config = ControllerCodec.readConfig(in);
-                    for (int shard = 0; shard < state.lastOwners.length; shard++) {
+                    Check.argument(
+                            state.config.shardCount() == shardCount,
+                            "config of %d shards",
+                            state.config.shardCount());
+                    for (int shard = 0; shard < shardCount; shard++) {
                         state.lastOwners[shard] = GroupId.of(in.readInt());
                     }
                     readMembers(in, state);
-                    int held = in.readInt();
+                    int held = Binary.readCount(in, HELD_BYTES_MIN, shardCount);
                     for (int i = 0; i < held; i++) {
                         int shard = in.readInt();
+                        Check.argument(
+                                shard >= 0 && shard < shardCount && !state.held.containsKey(shard),
+                                "bad or repeated shard %d",
+                                shard);
                         state.held.put(shard, readHeld(in));
                         readValues(in, store, shard);
                     }
@@ -79,22 +99,21 @@ final class KvSnapshot {
             out.writeInt(entry.getKey().value());
             out.writeInt(entry.getValue().size());
             for (Member member : entry.getValue()) {
-                out.writeInt(member.node().value());
-                out.writeUTF(member.address());
+                ControllerCodec.writeMember(out, member);
             }
         }
     }
 
     private static void readMembers(DataInputStream in, KvState state) throws IOException {
-        int groups = in.readInt();
+        int groups = Binary.readCount(in, GROUP_BYTES_MIN, ControllerCodec.GROUPS_MAX);
         for (int i = 0; i < groups; i++) {
             GroupId group = GroupId.of(in.readInt());
-            int count = in.readInt();
+            int count = Binary.readCount(in, 4 + 2, ControllerCommand.MEMBERS_MAX);
             List<Member> members = new ArrayList<>(count);
             for (int j = 0; j < count; j++) {
-                members.add(new Member(NodeId.of(in.readInt()), in.readUTF()));
+                members.add(ControllerCodec.readMember(in));
             }
-            state.members.put(group, members);
+            Check.argument(state.members.put(group, members) == null, "%s listed twice", group);
         }
     }
 
@@ -107,11 +126,14 @@ final class KvSnapshot {
     }
 
     private static KvStateMachine.Held readHeld(DataInputStream in) throws IOException {
-        ShardStatus status = ShardStatus.values()[in.readByte()];
+        ShardStatus[] statuses = ShardStatus.values();
+        int status = in.readByte();
+        Check.argument(status >= 0 && status < statuses.length, "bad shard status %d", status);
         int source = in.readInt();
+        Check.argument(source >= -1, "bad source group %d", source);
         KvStateMachine.Held held =
-                new KvStateMachine.Held(status, source < 0 ? null : GroupId.of(source));
-        byte[] pulledUpTo = Binary.readBytes(in, BYTES_MAX);
+                new KvStateMachine.Held(statuses[status], source < 0 ? null : GroupId.of(source));
+        byte[] pulledUpTo = Binary.readBytes(in, KvOp.KEY_BYTES_MAX);
         held.pulledUpTo = pulledUpTo == null ? null : new Key(pulledUpTo);
         held.sessions = SessionTable.read(in);
         return held;
@@ -136,10 +158,10 @@ final class KvSnapshot {
     private static void readValues(DataInputStream in, ShardStore store, int shard)
             throws IOException {
         while (in.readBoolean()) {
-            store.put(
-                    shard,
-                    new Key(Binary.readBytes(in, BYTES_MAX)),
-                    Binary.readBytes(in, BYTES_MAX));
+            byte[] key = Binary.readBytes(in, KvOp.KEY_BYTES_MAX);
+            byte[] value = Binary.readBytes(in, KvOp.VALUE_BYTES_MAX);
+            Check.argument(key != null && value != null, "a null key or value in shard %d", shard);
+            store.put(shard, new Key(key), value);
         }
     }
 }
