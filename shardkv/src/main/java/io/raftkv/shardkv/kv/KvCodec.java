@@ -262,7 +262,10 @@ public final class KvCodec {
         int count = Binary.readCount(in, CHUNK_ENTRY_BYTES_MIN, CHUNK_ENTRIES_MAX);
         List<Map.Entry<Key, byte[]>> values = new ArrayList<>(count);
         for (int i = 0; i < count; i++) {
-            values.add(Map.entry(new Key(readBytes(in)), readBytes(in)));
+            byte[] key = readBytes(in);
+            byte[] value = readBytes(in);
+            Check.argument(key != null && value != null, "a null key or value in a chunk");
+            values.add(Map.entry(new Key(key), value));
         }
         return new ShardChunk(after, values, in.readBoolean(), SessionTable.read(in));
     }
