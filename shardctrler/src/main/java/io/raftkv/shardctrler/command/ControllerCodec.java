@@ -185,7 +185,8 @@ public final class ControllerCodec {
         return configs;
     }
 
-    private static void writeGroups(DataOutputStream out, SortedMap<GroupId, List<Member>> groups)
+    /** Groups with their members: {@code [i32 count]([i32 group][i32 count][member...])...}. */
+    public static void writeGroups(DataOutputStream out, SortedMap<GroupId, List<Member>> groups)
             throws IOException {
         out.writeInt(groups.size());
         for (var entry : groups.entrySet()) {
@@ -197,7 +198,8 @@ public final class ControllerCodec {
         }
     }
 
-    private static SortedMap<GroupId, List<Member>> readGroups(DataInputStream in)
+    /** Reads {@link #writeGroups} groups; each has at least one member. */
+    public static SortedMap<GroupId, List<Member>> readGroups(DataInputStream in)
             throws IOException {
         int count = Binary.readCount(in, 4 + 4 + MEMBER_BYTES_MIN, GROUPS_MAX);
         SortedMap<GroupId, List<Member>> groups = new TreeMap<>();
@@ -215,13 +217,12 @@ public final class ControllerCodec {
     }
 
     /** A member as {@code [i32 node][address as modified UTF-8]}. */
-    public static void writeMember(DataOutputStream out, Member member) throws IOException {
+    private static void writeMember(DataOutputStream out, Member member) throws IOException {
         out.writeInt(member.node().value());
         out.writeUTF(member.address());
     }
 
-    /** Reads a {@link #writeMember} member. */
-    public static Member readMember(DataInputStream in) throws IOException {
+    private static Member readMember(DataInputStream in) throws IOException {
         return new Member(NodeId.of(in.readInt()), Binary.readUtf(in, ADDRESS_BYTES_MAX));
     }
 

@@ -4,12 +4,9 @@ import io.raftkv.common.Binary;
 import io.raftkv.common.Check;
 import io.raftkv.common.GroupId;
 import io.raftkv.shardctrler.command.ControllerCodec;
-import io.raftkv.shardctrler.command.ControllerCommand;
-import io.raftkv.shardctrler.config.Member;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -21,9 +18,6 @@ import java.util.Map;
 final class KvSnapshot {
     private static final byte VERSION = 2;
     private static final int SCAN_BYTES = 1 << 20;
-
-    /** The fewest bytes a group's members take: id and count. */
-    private static final int GROUP_BYTES_MIN = 4 + 4;
 
     /** The fewest bytes a held shard takes: id, status, source, position, sessions, end mark. */
     private static final int HELD_BYTES_MIN = 4 + 1 + 4 + 4 + 4 + 1;
@@ -41,7 +35,7 @@ final class KvSnapshot {
                     for (GroupId owner : state.lastOwners) {
                         out.writeInt(owner.value());
                     }
-                    writeMembers(out, state.members);
+                    ControllerCodec.writeGroups(out, state.members);
                     out.writeInt(state.held.size());
                     for (var entry : state.held.entrySet()) {
                         out.writeInt(entry.getKey());
@@ -77,7 +71,7 @@ final class KvSnapshot {
                     for (int shard = 0; shard < shardCount; shard++) {
                         state.lastOwners[shard] = GroupId.of(in.readInt());
                     }
-                    readMembers(in, state);
+                    state.members.putAll(ControllerCodec.readGroups(in));
                     int held = Binary.readCount(in, HELD_BYTES_MIN, shardCount);
                     for (int i = 0; i < held; i++) {
                         int shard = in.readInt();
@@ -90,31 +84,6 @@ final class KvSnapshot {
                     }
                     return null;
                 });
-    }
-
-    private static void writeMembers(DataOutputStream out, Map<GroupId, List<Member>> members)
-            throws IOException {
-        out.writeInt(members.size());
-        for (var entry : members.entrySet()) {
-            out.writeInt(entry.getKey().value());
-            out.writeInt(entry.getValue().size());
-            for (Member member : entry.getValue()) {
-                ControllerCodec.writeMember(out, member);
-            }
-        }
-    }
-
-    private static void readMembers(DataInputStream in, KvState state) throws IOException {
-        int groups = Binary.readCount(in, GROUP_BYTES_MIN, ControllerCodec.GROUPS_MAX);
-        for (int i = 0; i < groups; i++) {
-            GroupId group = GroupId.of(in.readInt());
-            int count = Binary.readCount(in, 4 + 2, ControllerCommand.MEMBERS_MAX);
-            List<Member> members = new ArrayList<>(count);
-            for (int j = 0; j < count; j++) {
-                members.add(ControllerCodec.readMember(in));
-            }
-            Check.argument(state.members.put(group, members) == null, "%s listed twice", group);
-        }
     }
 
     private static void writeHeld(DataOutputStream out, KvStateMachine.Held held)
