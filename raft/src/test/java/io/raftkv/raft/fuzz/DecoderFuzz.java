@@ -61,7 +61,7 @@ public record DecoderFuzz<T>(
 
     public static final long CASE_MILLIS_MAX = 2_000;
 
-    private static final int WARM_UP_CASES = 500;
+    private static final int WARM_UP_ROUNDS = 20;
 
     private static final com.sun.management.ThreadMXBean THREADS =
             (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
@@ -127,6 +127,7 @@ public record DecoderFuzz<T>(
         long first = replaying ? Long.parseLong(replay.trim()) : Long.getLong("fuzz.base", base);
         int cases = replaying ? 1 : Integer.getInteger("fuzz.cases", defaultCases);
         long[] current = {first};
+        Outcome<?>[] costliest = {null};
         long startNanos = System.nanoTime();
         assertTimeoutPreemptively(
                 Duration.ofMillis(60_000 + cases * 10L),
@@ -134,36 +135,42 @@ public record DecoderFuzz<T>(
                     warmUp();
                     for (long seed = first; seed < first + cases; seed++) {
                         current[0] = seed;
-                        runCase(seed, seed - base);
+                        Outcome<T> outcome = runCase(seed, seed - base);
+                        if (costliest[0] == null
+                                || outcome.allocatedBytes() > costliest[0].allocatedBytes()) {
+                            costliest[0] = outcome;
+                        }
                     }
                 },
                 () ->
                         "fuzz of %s hung at case %d, seed %d (replay: -Dfuzz.seed=%d)"
                                 .formatted(name, current[0] - base, current[0], current[0]));
         System.out.printf(
-                "fuzz %s: %d cases in %d ms%n",
-                name, cases, (System.nanoTime() - startNanos) / 1_000_000);
+                "fuzz %s: %d cases in %d ms; most allocated: %d bytes decoding %d%n",
+                name,
+                cases,
+                (System.nanoTime() - startNanos) / 1_000_000,
+                costliest[0].allocatedBytes(),
+                costliest[0].inputBytes());
         return cases;
     }
 
-    private void warmUp() {
-        SplittableRandom random = new SplittableRandom(-1);
-        for (int i = 0; i < WARM_UP_CASES; i++) {
-            try {
-                T value = decoder.decode(FuzzInputs.next(random, corpus, lengths).bytes());
+    /** Decodes each valid encoding a few times, so that lazy caches and the JIT settle. */
+    private void warmUp() throws Exception {
+        for (int round = 0; round < WARM_UP_ROUNDS; round++) {
+            for (byte[] valid : corpus) {
+                T value = decoder.decode(valid);
                 if (encoder != null) {
                     encoder.apply(value);
                 }
-            } catch (Exception refused) {
-                // only warming up: cases are checked when they run
             }
         }
     }
 
-    private void runCase(long seed, long caseNumber) {
+    private Outcome<T> runCase(long seed, long caseNumber) {
         FuzzInputs.Input input = FuzzInputs.next(new SplittableRandom(seed), corpus, lengths);
         try {
-            checkCase(input);
+            return checkCase(input);
         } catch (Throwable failure) {
             throw new AssertionError(
                     "fuzz of %s failed at case %d, seed %d (replay: -Dfuzz.seed=%d), input %s of %d bytes: %s"
@@ -179,7 +186,8 @@ public record DecoderFuzz<T>(
         }
     }
 
-    private void checkCase(FuzzInputs.Input input) throws Exception {
+    /** Checks one case and returns its decode's outcome. */
+    private Outcome<T> checkCase(FuzzInputs.Input input) throws Exception {
         byte[] bytes = input.bytes();
         long bytesMax = ALLOCATION_BYTES_BASE + (long) allocationPerInputByte * bytes.length;
         Outcome<T> outcome = decodeMeasured(bytes);
@@ -204,10 +212,12 @@ public record DecoderFuzz<T>(
         } else if (encoder != null) {
             checkReencoding(input, outcome.value());
         }
+        return outcome;
     }
 
     /** What one decode gave or threw, and what it cost. */
-    private record Outcome<T>(T value, Exception refusal, long allocatedBytes, long millis) {}
+    private record Outcome<T>(
+            T value, Exception refusal, int inputBytes, long allocatedBytes, long millis) {}
 
     private Outcome<T> decodeMeasured(byte[] bytes) {
         long startNanos = System.nanoTime();
@@ -221,7 +231,11 @@ public record DecoderFuzz<T>(
         }
         long allocated = THREADS.getCurrentThreadAllocatedBytes() - allocatedBefore;
         return new Outcome<>(
-                value, refusal, allocated, (System.nanoTime() - startNanos) / 1_000_000);
+                value,
+                refusal,
+                bytes.length,
+                allocated,
+                (System.nanoTime() - startNanos) / 1_000_000);
     }
 
     /** Re-encoding is stable, and gives back a valid encoding exactly. */

@@ -39,6 +39,7 @@ class KvCodecFuzzTest {
                                 new KvCommand.InstallConfig(config(2, G1, G2)),
                                 new KvCommand.InsertChunk(2, 3, chunk(true)),
                                 new KvCommand.InsertChunk(2, 3, chunk(false)),
+                                new KvCommand.InsertChunk(2, 3, longChunk()),
                                 new KvCommand.DeleteShard(2, 4),
                                 new KvCommand.ShardNotified(2, 5))
                         .map(KvCodec::encode)
@@ -151,6 +152,15 @@ class KvCodecFuzzTest {
                 List.of(Map.entry(Key.of("b"), bytes("1")), Map.entry(Key.of("c"), new byte[0])),
                 last,
                 sessions);
+    }
+
+    /** A long chunk, so that allocation in proportion to the input is measured too. */
+    private static ShardChunk longChunk() {
+        List<Map.Entry<Key, byte[]>> values = new ArrayList<>();
+        for (int i = 0; i < 200; i++) {
+            values.add(Map.entry(Key.of("key-%03d".formatted(i)), new byte[i % 3]));
+        }
+        return new ShardChunk(null, values, false, new SessionTable());
     }
 
     private static KvStateMachine servingThreeKeys() {
