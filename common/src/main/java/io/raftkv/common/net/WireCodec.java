@@ -2,7 +2,10 @@ package io.raftkv.common.net;
 
 import com.esotericsoftware.kryo.Kryo;
 import com.esotericsoftware.kryo.KryoException;
+import com.esotericsoftware.kryo.Registration;
+import com.esotericsoftware.kryo.io.Input;
 import com.esotericsoftware.kryo.io.Output;
+import com.esotericsoftware.kryo.util.DefaultClassResolver;
 import com.esotericsoftware.kryo.util.Pool;
 import io.raftkv.common.Check;
 import io.raftkv.common.GroupId;
@@ -59,7 +62,7 @@ public final class WireCodec {
     }
 
     private Kryo newKryo() {
-        Kryo kryo = new Kryo();
+        Kryo kryo = new Kryo(new RegisteredIdsOnly(), null);
         kryo.setRegistrationRequired(true);
         kryo.setReferences(false);
         kryo.setMaxDepth(DEPTH_MAX);
@@ -74,6 +77,18 @@ public final class WireCodec {
             kryo.register(type, id++);
         }
         return kryo;
+    }
+
+    /**
+     * Reads classes by registered id only. NB: Kryo reads a class name (id 1) by loading the named
+     * class, and only then finds it unregistered; a frame could make a node load any class on its
+     * class path.
+     */
+    private static final class RegisteredIdsOnly extends DefaultClassResolver {
+        @Override
+        protected Registration readName(Input input) {
+            throw new KryoException("a class name where a registered class id belongs");
+        }
     }
 
     private static List<Class<?>> baseClasses() {
@@ -99,10 +114,10 @@ public final class WireCodec {
 
     /**
      * The frame in {@code bytes}. Throws {@link IllegalArgumentException} for anything malformed:
-     * an unknown class id, truncated data, a length or count larger than the bytes left, nesting
-     * deeper than {@value #DEPTH_MAX}, a value a record's constructor rejects, or trailing bytes.
-     * NB: only {@link RuntimeException}s are caught; the checks above leave a frame no way to cause
-     * an {@link Error}.
+     * an unknown class id or a class name, truncated data, a length or count larger than the bytes
+     * left, nesting deeper than {@value #DEPTH_MAX}, a value a record's constructor rejects, or
+     * trailing bytes. NB: only {@link RuntimeException}s are caught; the checks above leave a frame
+     * no way to cause an {@link Error}.
      */
     public Object decode(byte[] bytes) {
         Check.argument(

@@ -131,6 +131,17 @@ class WireCodecTest {
     }
 
     @Test
+    void aClassNameIsRefusedWithoutLoadingTheClass() {
+        Output output = new Output(64);
+        output.writeVarInt(1, true); // a class by name, as Kryo writes an unregistered one
+        output.writeVarInt(0, true); // first name in the frame
+        output.writeString("java.util.concurrent.ForkJoinPool");
+        assertThatThrownBy(() -> CODEC.decode(output.toBytes()))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("class name");
+    }
+
+    @Test
     void onlyRecordsAndEnumsCanBeRegistered() {
         for (Class<?> type : List.of(long[].class, Object[].class, java.util.HashMap.class)) {
             assertThatThrownBy(() -> new WireCodec(List.of(type), 1 << 10))
