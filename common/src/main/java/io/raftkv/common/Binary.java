@@ -4,6 +4,7 @@ import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
+import java.io.EOFException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 
@@ -12,8 +13,16 @@ import java.io.UncheckedIOException;
  * version][fields]}, big-endian through {@link DataOutputStream}. Reading checks the version,
  * refuses trailing bytes, and turns truncation into {@link IllegalArgumentException}, the one
  * exception decoders throw for malformed input.
+ *
+ * <p>Every length and count is checked against the bytes left (and a per-type cap) before anything
+ * is allocated for it, so a few bytes cannot make a decoder allocate much more than their size. The
+ * readers here need the stream {@link #read} makes (over a byte array, so {@link
+ * DataInputStream#available()} is the bytes left).
  */
 public final class Binary {
+    /** The longest string {@link DataOutputStream#writeUTF} writes, in encoded bytes. */
+    public static final int UTF_BYTES_MAX = 65_535;
+
     private Binary() {}
 
     /** Writes fields into a byte array. */
@@ -48,8 +57,10 @@ public final class Binary {
             T value = reader.read(in);
             Check.argument(in.available() == 0, "%d trailing bytes", in.available());
             return value;
+        } catch (EOFException e) {
+            throw new IllegalArgumentException("truncated", e);
         } catch (IOException e) {
-            throw new IllegalArgumentException("truncated: " + e, e);
+            throw new IllegalArgumentException("malformed: " + e.getMessage(), e);
         }
     }
 
@@ -76,5 +87,36 @@ public final class Binary {
         byte[] bytes = new byte[length];
         in.readFully(bytes);
         return bytes;
+    }
+
+    /**
+     * Reads an {@code i32} count of elements that take at least {@code bytesEach} bytes each:
+     * refused if negative, above {@code countMax}, or more than the bytes left can hold.
+     */
+    public static int readCount(DataInputStream in, int bytesEach, int countMax)
+            throws IOException {
+        int count = in.readInt();
+        Check.argument(
+                count >= 0 && count <= countMax && count <= in.available() / bytesEach,
+                "bad count %d (at most %d, %d bytes left)",
+                count,
+                countMax,
+                in.available());
+        return count;
+    }
+
+    /**
+     * Reads a {@link DataOutputStream#writeUTF} string of at most {@code bytesMax} encoded bytes.
+     * NB: {@link DataInputStream#readUTF} sizes its buffers from the length before reading, so the
+     * length is peeked and checked against the bytes left first.
+     */
+    public static String readUtf(DataInputStream in, int bytesMax) throws IOException {
+        Check.that(in.markSupported(), "readUtf needs a stream that can peek");
+        in.mark(Short.BYTES);
+        int length = in.readUnsignedShort();
+        Check.argument(
+                length <= bytesMax && length <= in.available(), "bad string length %d", length);
+        in.reset();
+        return in.readUTF();
     }
 }

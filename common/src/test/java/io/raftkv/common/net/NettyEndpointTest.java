@@ -5,11 +5,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.raftkv.common.NodeId;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.lang.management.ManagementFactory;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.ByteBuffer;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -113,6 +115,56 @@ class NettyEndpointTest {
         send(NodeId.of(1), new Ping(42));
         assertThat(nextReceived()).isEqualTo(new Ping(42));
         assertThat(server.connectionsRejected()).isEqualTo(1);
+    }
+
+    /**
+     * A frame of a few bytes that declares a 1 GiB byte array is refused before anything is
+     * allocated: its connection closes, and a connection already open to the same endpoint goes on
+     * delivering frames.
+     */
+    @Test
+    void aHostileFrameClosesOnlyItsConnectionWhileAnotherKeepsWorking() throws Exception {
+        InetSocketAddress address = new InetSocketAddress("127.0.0.1", freePort());
+        server = serverOn(address);
+        try (Socket good = new Socket(address.getAddress(), address.getPort());
+                Socket hostile = new Socket(address.getAddress(), address.getPort())) {
+            writeFrame(good, codec().encode(new Ping(1)));
+            assertThat(nextReceived()).isEqualTo(new Ping(1));
+
+            byte[] emptyArray = codec().encode(new byte[0]);
+            byte[] declaringOneGibibyte = Arrays.copyOf(emptyArray, emptyArray.length + 4);
+            byte[] lengthPlusOne = {(byte) 0x81, (byte) 0x80, (byte) 0x80, (byte) 0x80, 0x04};
+            System.arraycopy(lengthPlusOne, 0, declaringOneGibibyte, emptyArray.length - 1, 5);
+            long allocatedBefore = serverLoopAllocatedBytes();
+            writeFrame(hostile, declaringOneGibibyte);
+            assertThat(hostile.getInputStream().read())
+                    .as("the hostile connection is closed")
+                    .isEqualTo(-1);
+            assertThat(serverLoopAllocatedBytes() - allocatedBefore)
+                    .as("bytes the server's loop allocated refusing the frame")
+                    .isLessThan(16 << 20);
+
+            writeFrame(good, codec().encode(new Ping(2)));
+            assertThat(nextReceived()).isEqualTo(new Ping(2));
+            assertThat(server.connectionsRejected()).isEqualTo(1);
+        }
+    }
+
+    /** What the thread of the endpoint named "server" has allocated so far. */
+    private static long serverLoopAllocatedBytes() {
+        Thread loop =
+                Thread.getAllStackTraces().keySet().stream()
+                        .filter(thread -> thread.getName().equals("server"))
+                        .findFirst()
+                        .orElseThrow();
+        var threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        return threads.getThreadAllocatedBytes(loop.threadId());
+    }
+
+    private static void writeFrame(Socket socket, byte[] frame) throws IOException {
+        OutputStream out = socket.getOutputStream();
+        out.write(ByteBuffer.allocate(4 + frame.length).putInt(frame.length).put(frame).array());
+        out.flush();
     }
 
     @Test

@@ -2,7 +2,6 @@ package io.raftkv.raft.storage;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.function.Consumer;
 import java.util.zip.CRC32C;
@@ -25,7 +24,17 @@ final class SegmentReader {
 
     static Result read(Path file, boolean last, int recordBytesMax, Consumer<WalRecord> sink)
             throws IOException {
-        ByteBuffer bytes = ByteBuffer.wrap(Files.readAllBytes(file));
+        return read(file, WholeFile.read(file), last, recordBytesMax, sink);
+    }
+
+    /**
+     * Reads {@code segment}, the bytes of {@code file}, handing each record to {@code sink}. Throws
+     * {@link WalCorruptionException} for damage other than a torn tail of the last segment.
+     */
+    static Result read(
+            Path file, byte[] segment, boolean last, int recordBytesMax, Consumer<WalRecord> sink)
+            throws WalCorruptionException {
+        ByteBuffer bytes = ByteBuffer.wrap(segment);
         if (bytes.remaining() < MAGIC.length || !hasMagic(bytes)) {
             if (last && bytes.remaining() < MAGIC.length) {
                 return new Result(0, true);

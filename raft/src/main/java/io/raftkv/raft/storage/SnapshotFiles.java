@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.util.Arrays;
 import java.util.List;
 import java.util.stream.Stream;
 import java.util.zip.CRC32C;
@@ -22,6 +23,10 @@ import java.util.zip.CRC32C;
  */
 final class SnapshotFiles {
     private static final byte VERSION = 1;
+
+    /** Version, index, term and data length. */
+    private static final int HEADER_BYTES = 1 + 8 + 8 + 4;
+
     private final Path directory;
 
     SnapshotFiles(Path directory) throws IOException {
@@ -37,7 +42,7 @@ final class SnapshotFiles {
     void write(GroupId group, Snapshot snapshot) throws IOException {
         Path target = fileFor(group, snapshot.meta());
         Path temporary = target.resolveSibling(target.getFileName() + ".tmp");
-        ByteBuffer header = ByteBuffer.allocate(21);
+        ByteBuffer header = ByteBuffer.allocate(HEADER_BYTES);
         header.put(VERSION).putLong(snapshot.index()).putLong(snapshot.term());
         header.putInt(snapshot.data().length).flip();
         CRC32C crc = new CRC32C();
@@ -71,8 +76,18 @@ final class SnapshotFiles {
         if (!Files.exists(file)) {
             throw new WalCorruptionException(file, 0, "the snapshot file the log names is missing");
         }
-        ByteBuffer all = ByteBuffer.wrap(Files.readAllBytes(file));
-        if (all.remaining() < 25) {
+        return decode(file, WholeFile.read(file), meta);
+    }
+
+    /**
+     * The snapshot in {@code bytes}, the contents of {@code file}, which {@code meta} names. Throws
+     * {@link WalCorruptionException} unless the header matches {@code meta}, the length is exactly
+     * what is left, and the checksum holds.
+     */
+    static Snapshot decode(Path file, byte[] bytes, SnapshotMeta meta)
+            throws WalCorruptionException {
+        ByteBuffer all = ByteBuffer.wrap(bytes);
+        if (all.remaining() < HEADER_BYTES + 4) {
             throw new WalCorruptionException(file, 0, "snapshot file too short");
         }
         byte version = all.get();
@@ -85,14 +100,13 @@ final class SnapshotFiles {
                 || length != all.remaining() - 4) {
             throw new WalCorruptionException(file, 0, "snapshot header does not match its name");
         }
-        byte[] data = new byte[length];
-        all.get(data);
         CRC32C crc = new CRC32C();
-        crc.update(all.array(), 0, 21 + length);
-        if ((int) crc.getValue() != all.getInt()) {
-            throw new WalCorruptionException(file, 21 + length, "snapshot checksum mismatch");
+        crc.update(bytes, 0, HEADER_BYTES + length);
+        if ((int) crc.getValue() != all.getInt(HEADER_BYTES + length)) {
+            throw new WalCorruptionException(
+                    file, HEADER_BYTES + length, "snapshot checksum mismatch");
         }
-        return new Snapshot(meta, data);
+        return new Snapshot(meta, Arrays.copyOfRange(bytes, HEADER_BYTES, HEADER_BYTES + length));
     }
 
     /** Deletes the group's snapshot files other than {@code keep}. */

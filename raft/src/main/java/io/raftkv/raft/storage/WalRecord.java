@@ -8,6 +8,7 @@ import io.raftkv.raft.core.EntryType;
 import io.raftkv.raft.core.HardState;
 import io.raftkv.raft.core.Membership;
 import io.raftkv.raft.core.SnapshotMeta;
+import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
@@ -130,8 +131,17 @@ sealed interface WalRecord {
     /**
      * Reads a body written by {@link #writeBody}. Throws {@link IllegalArgumentException} if it is
      * malformed (the caller has already checked its CRC, so that means a bug or a new version).
+     * Every count is checked against the bytes left before anything is allocated for it.
      */
     static WalRecord readBody(ByteBuffer in) {
+        try {
+            return readFields(in);
+        } catch (BufferUnderflowException e) {
+            throw new IllegalArgumentException("record body ends early", e);
+        }
+    }
+
+    private static WalRecord readFields(ByteBuffer in) {
         byte version = in.get();
         Check.argument(version == VERSION, "unknown record version %d", version);
         byte kind = in.get();
@@ -179,7 +189,8 @@ sealed interface WalRecord {
     private static SnapshotMarker readSnapshotMarker(GroupId group, ByteBuffer in) {
         long index = in.getLong();
         long term = in.getLong();
-        boolean replacesLog = in.get() == 1;
+        byte replacesLog = in.get();
+        Check.argument(replacesLog == 0 || replacesLog == 1, "bad flag %d", replacesLog);
         int voterCount = in.getInt();
         Check.argument(voterCount > 0 && voterCount <= in.remaining() / 4, "bad voter count");
         List<NodeId> voters = new ArrayList<>();
@@ -187,6 +198,6 @@ sealed interface WalRecord {
             voters.add(NodeId.of(in.getInt()));
         }
         return new SnapshotMarker(
-                group, new SnapshotMeta(index, term, new Membership(voters)), replacesLog);
+                group, new SnapshotMeta(index, term, new Membership(voters)), replacesLog == 1);
     }
 }

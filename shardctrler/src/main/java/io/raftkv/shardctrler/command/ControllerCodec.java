@@ -17,13 +17,26 @@ import java.util.TreeMap;
 /**
  * The binary forms of commands, queries, results and configs: {@code [u8 version][u8 kind]
  * [fields]}, big-endian, strings as modified UTF-8. Decoding throws {@link
- * IllegalArgumentException} for anything malformed, with every count bounded before it is used.
+ * IllegalArgumentException} for anything malformed, with every count and length checked against its
+ * cap and the bytes left before it is used.
  */
 public final class ControllerCodec {
     private static final byte VERSION = 1;
 
     /** The most shards a cluster may have. */
     public static final int SHARDS_MAX = 1 << 16;
+
+    /** The most groups one config may list. */
+    public static final int GROUPS_MAX = SHARDS_MAX * 16;
+
+    /** A member address's longest modified UTF-8 form: up to three bytes a char. */
+    private static final int ADDRESS_BYTES_MAX = 3 * Member.ADDRESS_CHARS_MAX;
+
+    /** The fewest bytes a config takes: number, shard count, one owner, group count. */
+    private static final int CONFIG_BYTES_MIN = 8 + 4 + 4 + 4;
+
+    /** The fewest bytes a member takes: node id and an empty address. */
+    private static final int MEMBER_BYTES_MIN = 4 + 2;
 
     private ControllerCodec() {}
 
@@ -123,7 +136,8 @@ public final class ControllerCodec {
                                     reason >= 0 && reason < reasons.length,
                                     "unknown reason %d",
                                     reason);
-                            yield new ControllerResult.Rejected(reasons[reason], in.readUTF());
+                            yield new ControllerResult.Rejected(
+                                    reasons[reason], Binary.readUtf(in, Binary.UTF_BYTES_MAX));
                         }
                         default ->
                                 throw new IllegalArgumentException("unknown result kind " + kind);
@@ -144,8 +158,7 @@ public final class ControllerCodec {
 
     public static ShardConfig readConfig(DataInputStream in) throws IOException {
         long number = in.readLong();
-        int shards = in.readInt();
-        Check.argument(shards > 0 && shards <= SHARDS_MAX, "bad shard count %d", shards);
+        int shards = Binary.readCount(in, Integer.BYTES, SHARDS_MAX);
         List<GroupId> owners = new ArrayList<>(shards);
         for (int shard = 0; shard < shards; shard++) {
             owners.add(GroupId.of(in.readInt()));
@@ -163,7 +176,7 @@ public final class ControllerCodec {
     }
 
     public static List<ShardConfig> readConfigs(DataInputStream in) throws IOException {
-        int count = in.readInt();
+        int count = Binary.readCount(in, CONFIG_BYTES_MIN, Integer.MAX_VALUE);
         Check.argument(count > 0, "a snapshot holds at least config 0");
         List<ShardConfig> configs = new ArrayList<>();
         for (int i = 0; i < count; i++) {
@@ -172,46 +185,49 @@ public final class ControllerCodec {
         return configs;
     }
 
-    private static void writeGroups(DataOutputStream out, SortedMap<GroupId, List<Member>> groups)
+    /** Groups with their members: {@code [i32 count]([i32 group][i32 count][member...])...}. */
+    public static void writeGroups(DataOutputStream out, SortedMap<GroupId, List<Member>> groups)
             throws IOException {
         out.writeInt(groups.size());
         for (var entry : groups.entrySet()) {
             out.writeInt(entry.getKey().value());
             out.writeInt(entry.getValue().size());
             for (Member member : entry.getValue()) {
-                out.writeInt(member.node().value());
-                out.writeUTF(member.address());
+                writeMember(out, member);
             }
         }
     }
 
-    private static SortedMap<GroupId, List<Member>> readGroups(DataInputStream in)
+    /** Reads {@link #writeGroups} groups; each has at least one member. */
+    public static SortedMap<GroupId, List<Member>> readGroups(DataInputStream in)
             throws IOException {
-        int count = in.readInt();
-        Check.argument(count >= 0 && count <= SHARDS_MAX * 16, "bad group count %d", count);
+        int count = Binary.readCount(in, 4 + 4 + MEMBER_BYTES_MIN, GROUPS_MAX);
         SortedMap<GroupId, List<Member>> groups = new TreeMap<>();
         for (int i = 0; i < count; i++) {
             GroupId group = GroupId.of(in.readInt());
-            int members = in.readInt();
-            Check.argument(
-                    members > 0 && members <= ControllerCommand.MEMBERS_MAX,
-                    "bad member count %d",
-                    members);
+            int members = Binary.readCount(in, MEMBER_BYTES_MIN, ControllerCommand.MEMBERS_MAX);
+            Check.argument(members > 0, "%s has no members", group);
             List<Member> list = new ArrayList<>(members);
             for (int m = 0; m < members; m++) {
-                list.add(new Member(NodeId.of(in.readInt()), in.readUTF()));
+                list.add(readMember(in));
             }
             Check.argument(groups.put(group, list) == null, "%s listed twice", group);
         }
         return groups;
     }
 
+    /** A member as {@code [i32 node][address as modified UTF-8]}. */
+    private static void writeMember(DataOutputStream out, Member member) throws IOException {
+        out.writeInt(member.node().value());
+        out.writeUTF(member.address());
+    }
+
+    private static Member readMember(DataInputStream in) throws IOException {
+        return new Member(NodeId.of(in.readInt()), Binary.readUtf(in, ADDRESS_BYTES_MAX));
+    }
+
     private static List<GroupId> readGroupIds(DataInputStream in) throws IOException {
-        int count = in.readInt();
-        Check.argument(
-                count > 0 && count <= ControllerCommand.GROUPS_PER_COMMAND_MAX,
-                "bad group count %d",
-                count);
+        int count = Binary.readCount(in, Integer.BYTES, ControllerCommand.GROUPS_PER_COMMAND_MAX);
         List<GroupId> groups = new ArrayList<>(count);
         for (int i = 0; i < count; i++) {
             groups.add(GroupId.of(in.readInt()));

@@ -1,5 +1,6 @@
 package io.raftkv.shardctrler.server;
 
+import io.raftkv.common.Binary;
 import io.raftkv.common.Check;
 import io.raftkv.common.GroupId;
 import io.raftkv.raft.node.Access;
@@ -11,12 +12,8 @@ import io.raftkv.shardctrler.command.ControllerResult.Reason;
 import io.raftkv.shardctrler.config.Member;
 import io.raftkv.shardctrler.config.Rebalancer;
 import io.raftkv.shardctrler.config.ShardConfig;
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
-import java.io.DataOutputStream;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -37,6 +34,12 @@ public final class ControllerStateMachine implements QueryableStateMachine {
     static final int SESSIONS_MAX = 10_000;
 
     private static final byte SNAPSHOT_VERSION = 1;
+
+    /** The fewest bytes a session takes in a snapshot: ids, index and an empty result. */
+    private static final int SESSION_BYTES_MIN = 8 + 8 + 8 + 4;
+
+    /** A command's encoded result: a Done, or a Rejected with a message of at most 64 KiB. */
+    private static final int RESULT_BYTES_MAX = 1 << 17;
 
     private record Session(long sequence, long lastIndex, byte[] result) {}
 
@@ -208,47 +211,70 @@ public final class ControllerStateMachine implements QueryableStateMachine {
         return ControllerCodec.encode(new ControllerResult.Config(config(number)));
     }
 
+    /** {@code [u8 version][i32 shard count][configs][i32 count][session...]}. */
     @Override
     public byte[] snapshot() {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        try (DataOutputStream out = new DataOutputStream(bytes)) {
-            out.writeByte(SNAPSHOT_VERSION);
-            out.writeInt(shardCount);
-            ControllerCodec.writeConfigs(out, configs);
-            out.writeInt(sessions.size());
-            for (var entry : sessions.entrySet()) {
-                out.writeLong(entry.getKey());
-                out.writeLong(entry.getValue().sequence());
-                out.writeLong(entry.getValue().lastIndex());
-                out.writeInt(entry.getValue().result().length);
-                out.write(entry.getValue().result());
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return bytes.toByteArray();
+        return Binary.write(
+                SNAPSHOT_VERSION,
+                out -> {
+                    out.writeInt(shardCount);
+                    ControllerCodec.writeConfigs(out, configs);
+                    out.writeInt(sessions.size());
+                    for (var entry : sessions.entrySet()) {
+                        out.writeLong(entry.getKey());
+                        out.writeLong(entry.getValue().sequence());
+                        out.writeLong(entry.getValue().lastIndex());
+                        Binary.writeBytes(out, entry.getValue().result());
+                    }
+                });
     }
 
+    /**
+     * Replaces the state with a {@link #snapshot} image. Throws {@link IllegalArgumentException} if
+     * it is malformed or of a cluster with another shard count, and then changes nothing.
+     */
     @Override
     public void restore(byte[] snapshot) {
-        try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(snapshot))) {
-            Check.that(in.readByte() == SNAPSHOT_VERSION, "unknown controller snapshot version");
-            Check.that(
-                    in.readInt() == shardCount, "snapshot of a cluster with another shard count");
-            configs.clear();
-            configs.addAll(ControllerCodec.readConfigs(in));
-            sessions.clear();
-            int count = in.readInt();
-            for (int i = 0; i < count; i++) {
-                long clientId = in.readLong();
-                long sequence = in.readLong();
-                long lastIndex = in.readLong();
-                byte[] result = new byte[in.readInt()];
-                in.readFully(result);
-                sessions.put(clientId, new Session(sequence, lastIndex, result));
-            }
-        } catch (IOException e) {
-            throw new IllegalStateException("corrupt controller snapshot", e);
+        Binary.read(
+                SNAPSHOT_VERSION,
+                snapshot,
+                in -> {
+                    Check.argument(
+                            in.readInt() == shardCount,
+                            "snapshot of a cluster with another shard count");
+                    List<ShardConfig> restored = ControllerCodec.readConfigs(in);
+                    for (int i = 0; i < restored.size(); i++) {
+                        ShardConfig config = restored.get(i);
+                        Check.argument(
+                                config.number() == i && config.shardCount() == shardCount,
+                                "config %d of %d shards at position %d",
+                                config.number(),
+                                config.shardCount(),
+                                i);
+                    }
+                    TreeMap<Long, Session> restoredSessions = readSessions(in);
+                    configs.clear();
+                    configs.addAll(restored);
+                    sessions.clear();
+                    sessions.putAll(restoredSessions);
+                    return null;
+                });
+    }
+
+    private static TreeMap<Long, Session> readSessions(DataInputStream in) throws IOException {
+        TreeMap<Long, Session> restored = new TreeMap<>();
+        int count = Binary.readCount(in, SESSION_BYTES_MIN, SESSIONS_MAX);
+        for (int i = 0; i < count; i++) {
+            long clientId = in.readLong();
+            long sequence = in.readLong();
+            long lastIndex = in.readLong();
+            byte[] result = Binary.readBytes(in, RESULT_BYTES_MAX);
+            Check.argument(result != null, "session of client %d without a result", clientId);
+            Check.argument(
+                    restored.put(clientId, new Session(sequence, lastIndex, result)) == null,
+                    "client %d listed twice",
+                    clientId);
         }
+        return restored;
     }
 }

@@ -98,7 +98,7 @@ class ControllerCodecTest {
                         .putInt(Integer.MAX_VALUE)
                         .array();
         assertThatThrownBy(() -> ControllerCodec.decodeCommand(bytes))
-                .hasMessageContaining("bad group count");
+                .hasMessageContaining("bad count");
     }
 
     @Test

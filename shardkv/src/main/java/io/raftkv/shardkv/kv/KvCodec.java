@@ -1,6 +1,7 @@
 package io.raftkv.shardkv.kv;
 
 import io.raftkv.common.Binary;
+import io.raftkv.common.Check;
 import io.raftkv.shardctrler.command.ControllerCodec;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
@@ -12,12 +13,19 @@ import java.util.Map;
 /**
  * Binary forms of KV commands, queries and results: {@code [u8 version][fields]}, big-endian, byte
  * strings as {@code [i32 length][bytes]} ({@code -1} for null). Decoding throws {@link
- * IllegalArgumentException} for anything malformed; lengths are bounded before use.
+ * IllegalArgumentException} for anything malformed; every length and count is checked against its
+ * cap and the bytes left before use.
  */
 public final class KvCodec {
     private static final byte VERSION = 1;
     private static final int BYTES_MAX = KvOp.VALUE_BYTES_MAX + KvOp.KEY_BYTES_MAX;
     private static final int CHUNK_ENTRIES_MAX = 1 << 24;
+
+    /** The fewest bytes a chunk entry takes: two empty byte strings. */
+    private static final int CHUNK_ENTRY_BYTES_MIN = 4 + 4;
+
+    /** The bytes a shard's status takes: shard and status. */
+    private static final int STATUS_ENTRY_BYTES = 4 + 1;
 
     private KvCodec() {}
 
@@ -184,12 +192,12 @@ public final class KvCodec {
                         case 2 -> new KvResult.Value(readBytes(in));
                         case 3 -> new KvResult.Swapped(in.readBoolean());
                         case 4 -> new KvResult.WrongGroup(in.readInt());
-                        case 5 -> new KvResult.TooLarge(in.readUTF());
+                        case 5 -> new KvResult.TooLarge(readUtf(in));
                         case 6 -> new KvResult.SessionExpired();
-                        case 7 -> new KvResult.Malformed(in.readUTF());
+                        case 7 -> new KvResult.Malformed(readUtf(in));
                         case 8 -> new KvResult.WrongConfig(in.readLong());
                         case 9 -> new KvResult.Chunk(readChunk(in));
-                        case 10 -> new KvResult.Unavailable(in.readUTF());
+                        case 10 -> new KvResult.Unavailable(readUtf(in));
                         case 11 -> readStatus(in);
                         default ->
                                 throw new IllegalArgumentException("unknown result kind " + kind);
@@ -251,23 +259,20 @@ public final class KvCodec {
 
     private static ShardChunk readChunk(DataInputStream in) throws IOException {
         Key after = readKey(in);
-        int count = in.readInt();
-        if (count < 0 || count > CHUNK_ENTRIES_MAX) {
-            throw new IllegalArgumentException("bad chunk entry count " + count);
-        }
+        int count = Binary.readCount(in, CHUNK_ENTRY_BYTES_MIN, CHUNK_ENTRIES_MAX);
         List<Map.Entry<Key, byte[]>> values = new ArrayList<>(count);
         for (int i = 0; i < count; i++) {
-            values.add(Map.entry(new Key(readBytes(in)), readBytes(in)));
+            byte[] key = readBytes(in);
+            byte[] value = readBytes(in);
+            Check.argument(key != null && value != null, "a null key or value in a chunk");
+            values.add(Map.entry(new Key(key), value));
         }
         return new ShardChunk(after, values, in.readBoolean(), SessionTable.read(in));
     }
 
     private static KvResult.Status readStatus(DataInputStream in) throws IOException {
         long configNumber = in.readLong();
-        int count = in.readInt();
-        if (count < 0 || count > 1 << 16) {
-            throw new IllegalArgumentException("bad shard count " + count);
-        }
+        int count = Binary.readCount(in, STATUS_ENTRY_BYTES, ControllerCodec.SHARDS_MAX);
         java.util.TreeMap<Integer, ShardStatus> shards = new java.util.TreeMap<>();
         ShardStatus[] statuses = ShardStatus.values();
         for (int i = 0; i < count; i++) {
@@ -276,7 +281,7 @@ public final class KvCodec {
             if (status < 0 || status >= statuses.length) {
                 throw new IllegalArgumentException("bad shard status " + status);
             }
-            shards.put(shard, statuses[status]);
+            Check.argument(shards.put(shard, statuses[status]) == null, "shard %d twice", shard);
         }
         return new KvResult.Status(configNumber, shards);
     }
@@ -292,6 +297,10 @@ public final class KvCodec {
 
     static byte[] readBytes(DataInputStream in) throws IOException {
         return Binary.readBytes(in, BYTES_MAX);
+    }
+
+    private static String readUtf(DataInputStream in) throws IOException {
+        return Binary.readUtf(in, Binary.UTF_BYTES_MAX);
     }
 
     static byte[] write(Binary.Writer writer) {

@@ -3,13 +3,10 @@ package io.raftkv.shardkv.kv;
 import io.raftkv.common.Binary;
 import io.raftkv.common.Check;
 import io.raftkv.common.GroupId;
-import io.raftkv.common.NodeId;
 import io.raftkv.shardctrler.command.ControllerCodec;
-import io.raftkv.shardctrler.config.Member;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -20,8 +17,10 @@ import java.util.Map;
  */
 final class KvSnapshot {
     private static final byte VERSION = 2;
-    private static final int BYTES_MAX = 1 << 30;
     private static final int SCAN_BYTES = 1 << 20;
+
+    /** The fewest bytes a held shard takes: id, status, source, position, sessions, end mark. */
+    private static final int HELD_BYTES_MIN = 4 + 1 + 4 + 4 + 4 + 1;
 
     private KvSnapshot() {}
 
@@ -36,7 +35,7 @@ final class KvSnapshot {
                     for (GroupId owner : state.lastOwners) {
                         out.writeInt(owner.value());
                     }
-                    writeMembers(out, state.members);
+                    ControllerCodec.writeGroups(out, state.members);
                     out.writeInt(state.held.size());
                     for (var entry : state.held.entrySet()) {
                         out.writeInt(entry.getKey());
@@ -46,56 +45,45 @@ final class KvSnapshot {
                 });
     }
 
+    /**
+     * Reads a {@link #write} image into {@code state} and {@code store}, which must be empty.
+     * Throws {@link IllegalArgumentException} if it is malformed or of another group or cluster;
+     * what was read so far stays in {@code state} and {@code store}, so the caller must not go on
+     * with them (the host halts: DESIGN.md rule 6).
+     */
     static void read(GroupId self, byte[] snapshot, KvState state, ShardStore store) {
         state.reset();
         Binary.read(
                 VERSION,
                 snapshot,
                 in -> {
-                    Check.that(
-                            in.readInt() == state.lastOwners.length,
+                    int shardCount = state.lastOwners.length;
+                    Check.argument(
+                            in.readInt() == shardCount,
                             "snapshot of a cluster with another shard count");
-                    Check.that(in.readInt() == self.value(), "snapshot of another group");
+                    Check.argument(in.readInt() == self.value(), "snapshot of another group");
                     state.lastEvictionIndex = in.readLong();
                     state.config = ControllerCodec.readConfig(in);
-                    for (int shard = 0; shard < state.lastOwners.length; shard++) {
+                    Check.argument(
+                            state.config.shardCount() == shardCount,
+                            "config of %d shards",
+                            state.config.shardCount());
+                    for (int shard = 0; shard < shardCount; shard++) {
                         state.lastOwners[shard] = GroupId.of(in.readInt());
                     }
-                    readMembers(in, state);
-                    int held = in.readInt();
+                    state.members.putAll(ControllerCodec.readGroups(in));
+                    int held = Binary.readCount(in, HELD_BYTES_MIN, shardCount);
                     for (int i = 0; i < held; i++) {
                         int shard = in.readInt();
+                        Check.argument(
+                                shard >= 0 && shard < shardCount && !state.held.containsKey(shard),
+                                "bad or repeated shard %d",
+                                shard);
                         state.held.put(shard, readHeld(in));
                         readValues(in, store, shard);
                     }
                     return null;
                 });
-    }
-
-    private static void writeMembers(DataOutputStream out, Map<GroupId, List<Member>> members)
-            throws IOException {
-        out.writeInt(members.size());
-        for (var entry : members.entrySet()) {
-            out.writeInt(entry.getKey().value());
-            out.writeInt(entry.getValue().size());
-            for (Member member : entry.getValue()) {
-                out.writeInt(member.node().value());
-                out.writeUTF(member.address());
-            }
-        }
-    }
-
-    private static void readMembers(DataInputStream in, KvState state) throws IOException {
-        int groups = in.readInt();
-        for (int i = 0; i < groups; i++) {
-            GroupId group = GroupId.of(in.readInt());
-            int count = in.readInt();
-            List<Member> members = new ArrayList<>(count);
-            for (int j = 0; j < count; j++) {
-                members.add(new Member(NodeId.of(in.readInt()), in.readUTF()));
-            }
-            state.members.put(group, members);
-        }
     }
 
     private static void writeHeld(DataOutputStream out, KvStateMachine.Held held)
@@ -107,11 +95,14 @@ final class KvSnapshot {
     }
 
     private static KvStateMachine.Held readHeld(DataInputStream in) throws IOException {
-        ShardStatus status = ShardStatus.values()[in.readByte()];
+        ShardStatus[] statuses = ShardStatus.values();
+        int status = in.readByte();
+        Check.argument(status >= 0 && status < statuses.length, "bad shard status %d", status);
         int source = in.readInt();
+        Check.argument(source >= -1, "bad source group %d", source);
         KvStateMachine.Held held =
-                new KvStateMachine.Held(status, source < 0 ? null : GroupId.of(source));
-        byte[] pulledUpTo = Binary.readBytes(in, BYTES_MAX);
+                new KvStateMachine.Held(statuses[status], source < 0 ? null : GroupId.of(source));
+        byte[] pulledUpTo = Binary.readBytes(in, KvOp.KEY_BYTES_MAX);
         held.pulledUpTo = pulledUpTo == null ? null : new Key(pulledUpTo);
         held.sessions = SessionTable.read(in);
         return held;
@@ -136,10 +127,10 @@ final class KvSnapshot {
     private static void readValues(DataInputStream in, ShardStore store, int shard)
             throws IOException {
         while (in.readBoolean()) {
-            store.put(
-                    shard,
-                    new Key(Binary.readBytes(in, BYTES_MAX)),
-                    Binary.readBytes(in, BYTES_MAX));
+            byte[] key = Binary.readBytes(in, KvOp.KEY_BYTES_MAX);
+            byte[] value = Binary.readBytes(in, KvOp.VALUE_BYTES_MAX);
+            Check.argument(key != null && value != null, "a null key or value in shard %d", shard);
+            store.put(shard, new Key(key), value);
         }
     }
 }

@@ -1,6 +1,7 @@
 package io.raftkv.shardkv.kv;
 
 import io.raftkv.common.Binary;
+import io.raftkv.common.Check;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
@@ -17,6 +18,9 @@ public final class SessionTable {
     static final int SESSIONS_MAX = 100_000;
 
     private static final int RESULT_BYTES_MAX = 1 << 16;
+
+    /** The fewest bytes a session takes when written: ids, index and an empty result. */
+    private static final int SESSION_BYTES_MIN = 8 + 8 + 8 + 4;
 
     record Session(long sequence, long lastIndex, byte[] result) {}
 
@@ -81,16 +85,18 @@ public final class SessionTable {
 
     static SessionTable read(DataInputStream in) throws IOException {
         SessionTable table = new SessionTable();
-        int count = in.readInt();
-        if (count < 0 || count > SESSIONS_MAX) {
-            throw new IllegalArgumentException("bad session count " + count);
-        }
+        int count = Binary.readCount(in, SESSION_BYTES_MIN, SESSIONS_MAX);
         for (int i = 0; i < count; i++) {
             long clientId = in.readLong();
-            table.sessions.put(
-                    clientId,
+            Session session =
                     new Session(
-                            in.readLong(), in.readLong(), Binary.readBytes(in, RESULT_BYTES_MAX)));
+                            in.readLong(), in.readLong(), Binary.readBytes(in, RESULT_BYTES_MAX));
+            Check.argument(
+                    session.result() != null, "session of client %d without a result", clientId);
+            Check.argument(
+                    table.sessions.put(clientId, session) == null,
+                    "client %d listed twice",
+                    clientId);
         }
         return table;
     }

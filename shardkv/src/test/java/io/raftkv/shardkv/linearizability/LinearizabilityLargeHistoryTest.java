@@ -14,6 +14,7 @@ import org.junit.jupiter.api.Test;
 /** Histories at the scale the simulator produces, and one no search can finish. */
 class LinearizabilityLargeHistoryTest {
     private static final long SEED = 6824;
+
     /**
      * A bound against a checker that never ends, not a speed requirement: the checks take seconds,
      * but minutes on a machine busy with other builds (benchmarks measure speed, tests do not).
