@@ -128,6 +128,7 @@ class NettyEndpointTest {
         server = serverOn(address);
         try (Socket good = new Socket(address.getAddress(), address.getPort());
                 Socket hostile = new Socket(address.getAddress(), address.getPort())) {
+            writeFrame(good, codec().encode(new Hello("", 0)));
             writeFrame(good, codec().encode(new Ping(1)));
             assertThat(nextReceived()).isEqualTo(new Ping(1));
 
