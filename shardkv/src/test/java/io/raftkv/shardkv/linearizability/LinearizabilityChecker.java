@@ -24,8 +24,12 @@ public final class LinearizabilityChecker {
     /** Longer budgets are clamped to this, so deadline arithmetic cannot overflow. */
     private static final Duration TIMEOUT_MAX = Duration.ofDays(1);
 
-    /** Narrowing an illegal history may take this long, or this many times the first search. */
-    private static final long NARROWING_NANOS_MIN = Duration.ofSeconds(1).toNanos();
+    /**
+     * Narrowing an illegal history may take this long, or this many times the first search. NB:
+     * narrowing runs only when a check fails, so a generous minimum costs passing runs nothing; one
+     * second was too little on a machine busy with other builds.
+     */
+    private static final long NARROWING_NANOS_MIN = Duration.ofSeconds(30).toNanos();
 
     private static final long NARROWING_SLOWDOWN_MAX = 4;
 
