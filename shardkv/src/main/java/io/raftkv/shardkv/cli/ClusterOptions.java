@@ -61,6 +61,7 @@ final class ClusterOptions {
      * a file is missing).
      */
     Optional<TlsFiles> tlsFiles() {
+        unsetEmptyTlsPaths();
         if (tlsCert == null && tlsKey == null && tlsCa == null) {
             return Optional.empty();
         }
@@ -80,6 +81,7 @@ final class ClusterOptions {
      * --tls-cert and --tls-key when given.
      */
     EndpointIdentity clientIdentity() {
+        unsetEmptyTlsPaths();
         if (tlsCa == null) {
             if (tlsCert != null || tlsKey != null) {
                 throw new ParameterException(
@@ -94,6 +96,17 @@ final class ClusterOptions {
         } catch (IllegalArgumentException bad) {
             throw new ParameterException(spec.commandLine(), "--tls-ca: " + bad.getMessage());
         }
+    }
+
+    /** An empty flag or variable ({@code RAFTKV_TLS_CERT=}) counts as not given. */
+    private void unsetEmptyTlsPaths() {
+        tlsCa = emptyAsNull(tlsCa);
+        tlsCert = emptyAsNull(tlsCert);
+        tlsKey = emptyAsNull(tlsKey);
+    }
+
+    private static Path emptyAsNull(Path path) {
+        return path == null || path.toString().isEmpty() ? null : path;
     }
 
     List<Member> controllers() {
