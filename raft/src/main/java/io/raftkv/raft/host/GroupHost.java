@@ -343,7 +343,7 @@ public final class GroupHost {
                 droppedEnvelopes++;
                 continue;
             }
-            handling(hosted.id(), "stepping " + envelope.message().getClass().getSimpleName(), 0);
+            handling(hosted.id(), "stepping a message", 0); // no string building per envelope
             hosted.replica().step(envelope.message());
             hosted.noteLeadership();
         }
