@@ -26,6 +26,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -195,6 +197,7 @@ class ShardKvNodeTest {
             assertThat(client.run(new KvOp.Put(bytes("key" + i), bytes("v" + i))))
                     .isEqualTo(new KvResult.Ok());
         }
+        awaitEveryNodeHosts(A); // else a node without the replica answers NotLeader
         Map<NodeId, InetSocketAddress> addresses = new TreeMap<>();
         members.forEach(m -> addresses.put(m.node(), m.socketAddress()));
         try (RaftClient stranger = new RaftClient(addresses, Duration.ofSeconds(5))) {
@@ -214,6 +217,14 @@ class ShardKvNodeTest {
             KvResult read = client.run(new KvOp.Get(bytes("key" + i)));
             assertThat(read).isInstanceOf(KvResult.Value.class);
             assertThat(((KvResult.Value) read).value()).isEqualTo(bytes("v" + i));
+        }
+    }
+
+    private void awaitEveryNodeHosts(GroupId group) {
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (!nodes.values().stream().allMatch(n -> n.raftNode().groups().contains(group))) {
+            assertThat(System.nanoTime()).as("every node hosts %s", group).isLessThan(deadline);
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
         }
     }
 
