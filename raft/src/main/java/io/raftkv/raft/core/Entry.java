@@ -9,7 +9,7 @@ import java.util.Arrays;
  *
  * @param index the entry's log position, at least 1
  * @param term the leader term that created it, at least 1
- * @param type a command for the state machine, or a leader's no-op
+ * @param type a command for the state machine, a leader's no-op, or a membership change
  * @param data the command bytes (empty for a no-op); never modified after construction
  */
 public record Entry(long index, long term, EntryType type, byte[] data) {
@@ -30,6 +30,11 @@ public record Entry(long index, long term, EntryType type, byte[] data) {
     /** The no-op a new leader appends to commit entries of earlier terms (Raft section 5.4.2). */
     public static Entry noop(long index, long term) {
         return new Entry(index, term, EntryType.NOOP, new byte[0]);
+    }
+
+    /** A membership change (Raft thesis section 4.1), effective once appended. */
+    public static Entry membership(long index, long term, Membership membership) {
+        return new Entry(index, term, EntryType.MEMBERSHIP, membership.encode());
     }
 
     /** The size this entry counts for in message and batch limits. */
@@ -53,8 +58,10 @@ public record Entry(long index, long term, EntryType type, byte[] data) {
 
     @Override
     public String toString() {
-        return type == EntryType.NOOP
-                ? "%d/%d:noop".formatted(index, term)
-                : "%d/%d:%dB".formatted(index, term, data.length);
+        return switch (type) {
+            case NOOP -> "%d/%d:noop".formatted(index, term);
+            case MEMBERSHIP -> "%d/%d:membership".formatted(index, term);
+            case COMMAND -> "%d/%d:%dB".formatted(index, term, data.length);
+        };
     }
 }

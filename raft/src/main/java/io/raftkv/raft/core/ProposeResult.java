@@ -7,7 +7,7 @@ public sealed interface ProposeResult
      * The command was appended at {@code index} in {@code term}. It is applied at that index only
      * if the entry found there at apply time still has this term.
      */
-    record Accepted(long index, long term) implements ProposeResult {}
+    record Accepted(long index, long term) implements ProposeResult, ChangeResult {}
 
     /**
      * The command is larger than any replica of the group takes ({@link

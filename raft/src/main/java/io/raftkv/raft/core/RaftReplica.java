@@ -15,6 +15,7 @@ import io.raftkv.raft.core.Rejection.NotLeader;
 import io.raftkv.raft.core.Rejection.Overloaded;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.SplittableRandom;
 import java.util.TreeMap;
@@ -23,10 +24,16 @@ import java.util.TreeMap;
  * One replica of one Raft group, as a pure state machine (DESIGN.md rule 1).
  *
  * <p>Inputs: {@link #tick()}, {@link #step(Message)}, {@link #propose(byte[])}, {@link
- * #readIndex(long)}, {@link #transferLeadership(NodeId)} and {@link #compact(Snapshot)}. Output:
- * {@link Ready} batches; the host handles one as its Javadoc says and then calls {@link
- * #advance(Ready)}. Between {@link #ready()} and {@link #advance(Ready)} the host may call {@code
- * propose}, {@code readIndex} and {@code transferLeadership}, but not {@code tick} or {@code step}.
+ * #proposeMembership(MembershipChange)}, {@link #readIndex(long)}, {@link
+ * #transferLeadership(NodeId)} and {@link #compact(Snapshot)}. Output: {@link Ready} batches; the
+ * host handles one as its Javadoc says and then calls {@link #advance(Ready)}. Between {@link
+ * #ready()} and {@link #advance(Ready)} the host may call {@code propose}, {@code readIndex} and
+ * {@code transferLeadership}, but not {@code tick} or {@code step}.
+ *
+ * <p>Membership changes one replica at a time and takes effect when appended (thesis section 4.1):
+ * the membership in force is the one in the newest membership entry of the log, or the latest
+ * snapshot's. Learners get the log but never campaign, and votes and acknowledgements count only
+ * from voters. A leader that removed itself leads until that change commits, then hands off.
  *
  * <p>Not thread-safe: one thread (the host's loop) owns it. Randomness comes only from the seed
  * given at construction, so equal inputs give equal outputs.
@@ -47,7 +54,15 @@ public final class RaftReplica {
     private final List<Message> outbox = new ArrayList<>();
     private final List<ReadState> readStates = new ArrayList<>();
 
+    /** The membership in force: the newest in {@link #membershipEntries}, or the snapshot's. */
     private Membership membership;
+
+    /** The membership as of the latest snapshot. */
+    private Membership snapshotMembership;
+
+    /** The membership entries after the latest snapshot, by index: usually none or one. */
+    private final TreeMap<Long, Entry> membershipEntries = new TreeMap<>();
+
     private long term;
     private Optional<NodeId> votedFor;
     private Optional<NodeId> leader = Optional.empty();
@@ -78,7 +93,8 @@ public final class RaftReplica {
     /**
      * Creates a replica from what storage recovered (or {@link PersistedState#EMPTY}).
      *
-     * @param membership the group's voters, unless the recovered snapshot records newer ones
+     * @param membership the group's replicas, unless the recovered snapshot or log records newer
+     *     ones
      * @param randomSeed seeds the election timeouts; give each replica its own
      */
     public RaftReplica(
@@ -94,9 +110,11 @@ public final class RaftReplica {
         this.uncommitted = new UncommittedTracker(options);
         SnapshotMeta snapshotMeta =
                 persisted.snapshot().map(Snapshot::meta).orElse(new SnapshotMeta(0, 0, membership));
-        this.membership = snapshotMeta.membership();
+        this.snapshotMembership = snapshotMeta.membership();
         this.log =
                 new RaftLog(snapshotMeta, persisted.entries(), persisted.hardState().commitIndex());
+        notePersistedMemberships(persisted.entries());
+        this.membership = newestMembership();
         this.latestSnapshot = persisted.snapshot();
         this.term = persisted.hardState().term();
         this.votedFor = persisted.hardState().votedFor();
@@ -121,9 +139,8 @@ public final class RaftReplica {
     /** Handles one message from another replica of this group. */
     public void step(Message message) {
         Check.that(message.to().equals(id), "%s got a message for %s", id, message.to());
-        if (!membership.contains(message.from())) {
-            return;
-        }
+        // NB: any replica's message is handled, member or not (thesis section 4.1): a leader
+        // added after this replica's newest membership entry must still reach it.
         // NB: the followers' plain answers to the leader's last heartbeat must not wake it.
         boolean plainAck = message instanceof HeartbeatResponse answer && answer.readContext() == 0;
         if (!plainAck) {
@@ -159,22 +176,80 @@ public final class RaftReplica {
         if (command.length > options.commandBytesMax()) {
             return new ProposeResult.TooLarge(command.length, options.commandBytesMax());
         }
-        if (role != Role.LEADER) {
-            return new NotLeader(leader);
-        }
-        resume();
-        if (transferTarget.isPresent()) {
-            return new NotLeader(transferTarget);
+        Optional<NotLeader> notLeading = notLeadingRefusal();
+        if (notLeading.isPresent()) {
+            return notLeading.get();
         }
         Entry entry = Entry.command(log.lastIndex() + 1, term, command);
-        Optional<Overloaded> overloaded = uncommitted.refusal(entry.sizeBytes());
+        Optional<Overloaded> overloaded = append(entry);
         if (overloaded.isPresent()) {
             return overloaded.get();
         }
-        log.appendOne(entry);
-        uncommitted.appended(entry);
-        appendPending = true;
         return new ProposeResult.Accepted(entry.index(), term);
+    }
+
+    /**
+     * Appends one single-server membership change if this replica leads, has committed an entry of
+     * its term (so no change of an earlier leader can still be pending), and the previous change is
+     * committed. Otherwise, or if the change does not apply to the current membership, the answer
+     * is {@link ChangeResult.Refused} with the reason. Like a command, the change was committed if
+     * the entry applied at the returned index has the returned term.
+     */
+    public ChangeResult proposeMembership(MembershipChange change) {
+        Optional<NotLeader> notLeading = notLeadingRefusal();
+        if (notLeading.isPresent()) {
+            return notLeading.get();
+        }
+        if (!committedInCurrentTerm()) {
+            return new ChangeResult.Refused(
+                    "the leader has not committed an entry of term %d yet".formatted(term));
+        }
+        long pendingIndex = lastMembershipIndex();
+        if (pendingIndex > log.commitIndex()) {
+            return new ChangeResult.Refused(
+                    "the membership change at index %d is not committed yet"
+                            .formatted(pendingIndex));
+        }
+        Membership next;
+        try {
+            next = change.applyTo(membership);
+        } catch (IllegalArgumentException invalid) {
+            return new ChangeResult.Refused(invalid.getMessage());
+        }
+        Entry entry = Entry.membership(log.lastIndex() + 1, term, next);
+        Optional<Overloaded> overloaded = append(entry);
+        if (overloaded.isPresent()) {
+            return overloaded.get();
+        }
+        membershipEntries.put(entry.index(), entry);
+        adoptMembership(next);
+        return new ProposeResult.Accepted(entry.index(), term);
+    }
+
+    /** Why this replica cannot take a proposal now: it does not lead, or not as a voter. */
+    private Optional<NotLeader> notLeadingRefusal() {
+        if (role != Role.LEADER) {
+            return Optional.of(new NotLeader(leader));
+        }
+        resume();
+        if (transferTarget.isPresent()) {
+            return Optional.of(new NotLeader(transferTarget));
+        }
+        if (!membership.isVoter(id)) {
+            return Optional.of(new NotLeader(Optional.empty())); // removed; about to step down
+        }
+        return Optional.empty();
+    }
+
+    /** Appends {@code entry} as the leader, unless the uncommitted entries leave no room. */
+    private Optional<Overloaded> append(Entry entry) {
+        Optional<Overloaded> overloaded = uncommitted.refusal(entry.sizeBytes());
+        if (overloaded.isEmpty()) {
+            log.appendOne(entry);
+            uncommitted.appended(entry);
+            appendPending = true;
+        }
+        return overloaded;
     }
 
     /**
@@ -186,6 +261,9 @@ public final class RaftReplica {
             return new NotLeader(leader);
         }
         resume();
+        if (!membership.isVoter(id)) {
+            return new NotLeader(Optional.empty());
+        }
         if (reads.pendingCount() >= options.pendingReadsMax()) {
             return new Overloaded(
                     "pending reads: %d of at most %d"
@@ -201,7 +279,7 @@ public final class RaftReplica {
      * Returns false if this replica does not lead or the target is not another voter.
      */
     public boolean transferLeadership(NodeId target) {
-        if (role != Role.LEADER || target.equals(id) || !membership.contains(target)) {
+        if (role != Role.LEADER || target.equals(id) || !membership.isVoter(target)) {
             return false;
         }
         resume();
@@ -223,7 +301,7 @@ public final class RaftReplica {
                 index,
                 log.snapshotIndex(),
                 log.appliedIndex());
-        return new SnapshotMeta(index, log.term(index), membership);
+        return new SnapshotMeta(index, log.term(index), membershipAt(index));
     }
 
     /**
@@ -235,6 +313,8 @@ public final class RaftReplica {
                 snapshot.meta().equals(snapshotMetaAt(snapshot.index())),
                 "snapshot %s does not match the log",
                 snapshot);
+        snapshotMembership = snapshot.meta().membership();
+        membershipEntries.headMap(snapshot.index(), true).clear();
         log.compactTo(snapshot.index());
         latestSnapshot = Optional.of(snapshot);
     }
@@ -393,7 +473,98 @@ public final class RaftReplica {
                 log.commitIndex(),
                 log.appliedIndex(),
                 log.lastIndex(),
-                log.snapshotIndex());
+                log.snapshotIndex(),
+                membership);
+    }
+
+    /**
+     * On a leader, the log index each member is known to hold, its own included, sorted by node:
+     * how far behind each replica is. Empty on other replicas.
+     */
+    public Map<NodeId, Long> matchIndexes() {
+        return role == Role.LEADER ? replicator.matchIndexes() : Map.of();
+    }
+
+    // ---------------------------------------------------------------- membership
+
+    /** Indexes the membership entries of a recovered log. */
+    private void notePersistedMemberships(List<Entry> entries) {
+        for (Entry entry : entries) {
+            if (entry.type() == EntryType.MEMBERSHIP && entry.index() > log.snapshotIndex()) {
+                membershipEntries.put(entry.index(), entry);
+            }
+        }
+    }
+
+    /**
+     * Follows the log after a leader's append from {@code prevIndex}: membership entries the append
+     * overwrote are forgotten, and those it brought are indexed.
+     */
+    private void noteAppendedMemberships(long prevIndex, List<Entry> appended) {
+        membershipEntries
+                .tailMap(prevIndex, false)
+                .values()
+                .removeIf(entry -> !log.matchTerm(entry.index(), entry.term()));
+        for (Entry entry : appended) {
+            if (entry.type() == EntryType.MEMBERSHIP
+                    && log.matchTerm(entry.index(), entry.term())) {
+                membershipEntries.put(entry.index(), entry);
+            }
+        }
+        adoptMembership(newestMembership());
+    }
+
+    private Membership newestMembership() {
+        return membershipEntries.isEmpty()
+                ? snapshotMembership
+                : Membership.decode(membershipEntries.lastEntry().getValue().data());
+    }
+
+    /** The membership in force just after {@code index}, which is past the latest snapshot. */
+    private Membership membershipAt(long index) {
+        Map.Entry<Long, Entry> newest = membershipEntries.floorEntry(index);
+        return newest == null ? snapshotMembership : Membership.decode(newest.getValue().data());
+    }
+
+    /** The index of the newest membership entry, or the snapshot's if the log has none. */
+    private long lastMembershipIndex() {
+        return membershipEntries.isEmpty() ? log.snapshotIndex() : membershipEntries.lastKey();
+    }
+
+    private void adoptMembership(Membership next) {
+        if (next.equals(membership)) {
+            return;
+        }
+        membership = next;
+        if (role == Role.LEADER) {
+            replicator.membershipChanged(next);
+        } else if (!next.isVoter(id) && role != Role.FOLLOWER) {
+            becomeFollower(term, Optional.empty()); // a non-voter's campaign counts for nothing
+        }
+    }
+
+    /**
+     * A leader whose own removal has committed stops leading (thesis section 4.2.2). It first tells
+     * the most caught-up voter to campaign at once, so the group is not leaderless for an election
+     * timeout.
+     */
+    private void stepDownIfRemoved() {
+        if (membership.isVoter(id) || lastMembershipIndex() > log.commitIndex()) {
+            return;
+        }
+        NodeId successor = null;
+        long bestMatch = -1;
+        for (NodeId voter : membership.voters()) {
+            long match = replicator.progress(voter).match();
+            if (match > bestMatch) {
+                successor = voter;
+                bestMatch = match;
+            }
+        }
+        if (bestMatch == log.lastIndex()) {
+            send(new TimeoutNow(id, successor, term));
+        }
+        becomeFollower(term, Optional.empty());
     }
 
     // ---------------------------------------------------------------- terms and roles
@@ -517,7 +688,8 @@ public final class RaftReplica {
         outbox.add(message);
     }
 
-    private List<NodeId> peers() {
+    /** The other voters: whom a candidate asks for votes. */
+    private List<NodeId> otherVoters() {
         return membership.voters().stream().filter(voter -> !voter.equals(id)).toList();
     }
 
@@ -532,7 +704,7 @@ public final class RaftReplica {
 
     /** Starts an election, with a pre-vote round first unless a leader asked for it. */
     private void campaign(boolean leadershipTransfer) {
-        if (!membership.contains(id)) {
+        if (!membership.isVoter(id)) {
             return;
         }
         if (options.preVote() && !leadershipTransfer) {
@@ -550,7 +722,7 @@ public final class RaftReplica {
             return;
         }
         long voteTerm = preVote ? term + 1 : term;
-        for (NodeId peer : peers()) {
+        for (NodeId peer : otherVoters()) {
             send(
                     new RequestVote(
                             id,
@@ -583,11 +755,17 @@ public final class RaftReplica {
         };
     }
 
+    /**
+     * Grants a vote as Raft section 5.4.1 says, and only while this replica is a voter in its own
+     * view. NB: a learner, above all a blank one, must not vote: a candidate with a stale
+     * membership may still count it as a voter, and an empty log grants to any log.
+     */
     private void handleRequestVote(RequestVote request) {
         boolean canVote =
-                votedFor.equals(Optional.of(request.from()))
-                        || (votedFor.isEmpty() && leader.isEmpty())
-                        || (request.preVote() && request.term() > term);
+                membership.isVoter(id)
+                        && (votedFor.equals(Optional.of(request.from()))
+                                || (votedFor.isEmpty() && leader.isEmpty())
+                                || (request.preVote() && request.term() > term));
         boolean granted = canVote && log.isUpToDate(request.lastLogIndex(), request.lastLogTerm());
         long answerTerm = granted ? request.term() : term;
         send(new RequestVoteResponse(id, request.from(), answerTerm, granted, request.preVote()));
@@ -601,7 +779,7 @@ public final class RaftReplica {
         boolean expected =
                 (role == Role.PRE_CANDIDATE && response.preVote())
                         || (role == Role.CANDIDATE && !response.preVote());
-        if (!expected) {
+        if (!expected || !membership.isVoter(response.from())) {
             return;
         }
         votes.putIfAbsent(response.from(), response.granted());
@@ -644,6 +822,7 @@ public final class RaftReplica {
             return;
         }
         long lastNew = log.appendFromLeader(prevIndex, entries);
+        noteAppendedMemberships(prevIndex, entries);
         log.commitTo(Math.min(request.leaderCommit(), lastNew));
         send(new AppendEntriesResponse(id, request.from(), term, true, lastNew, 0, 0, 0));
     }
@@ -700,7 +879,9 @@ public final class RaftReplica {
             return;
         }
         log.restore(snapshot.meta());
-        membership = snapshot.meta().membership();
+        membershipEntries.clear();
+        snapshotMembership = snapshot.meta().membership();
+        adoptMembership(snapshotMembership);
         latestSnapshot = Optional.of(snapshot);
         snapshotToInstall = Optional.of(snapshot);
     }
@@ -756,7 +937,7 @@ public final class RaftReplica {
             }
         }
         if (reads.hasUnsent() && committedInCurrentTerm()) {
-            if (membership.voters().size() == 1) {
+            if (membership.isSoleVoter(id)) {
                 readStates.addAll(reads.releaseUnsent(log.commitIndex()));
             } else {
                 replicator.broadcastHeartbeat(reads.sendBatch(log.commitIndex(), id), false);
@@ -774,6 +955,9 @@ public final class RaftReplica {
             return;
         }
         maybeCommit();
+        if (role != Role.LEADER) {
+            return; // its own removal committed
+        }
         Progress peer = replicator.progress(response.from());
         if (transferTarget.equals(Optional.of(response.from()))
                 && peer.match() == log.lastIndex()) {
@@ -787,7 +971,9 @@ public final class RaftReplica {
     }
 
     private void handleHeartbeatResponse(HeartbeatResponse response) {
-        if (role == Role.LEADER && replicator.handleHeartbeatResponse(response)) {
+        if (role == Role.LEADER
+                && replicator.handleHeartbeatResponse(response)
+                && membership.isVoter(response.from())) {
             readStates.addAll(
                     reads.acknowledge(
                             response.from(), response.readContext(), membership.quorum()));
@@ -809,5 +995,6 @@ public final class RaftReplica {
         uncommitted.committing(log, quorumIndex);
         log.commitTo(quorumIndex);
         replicator.notifyCaughtUpFollowersOfCommit();
+        stepDownIfRemoved();
     }
 }

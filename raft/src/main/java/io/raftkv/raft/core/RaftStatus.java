@@ -3,7 +3,11 @@ package io.raftkv.raft.core;
 import io.raftkv.common.NodeId;
 import java.util.Optional;
 
-/** A read-only view of a replica for hosts, status pages and tests. */
+/**
+ * A read-only view of a replica for hosts, status pages and tests.
+ *
+ * @param membership the membership in force on this replica (see {@link RaftReplica})
+ */
 public record RaftStatus(
         NodeId id,
         Role role,
@@ -12,4 +16,5 @@ public record RaftStatus(
         long commitIndex,
         long appliedIndex,
         long lastIndex,
-        long snapshotIndex) {}
+        long snapshotIndex,
+        Membership membership) {}

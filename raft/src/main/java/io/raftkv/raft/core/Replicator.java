@@ -22,13 +22,13 @@ import java.util.function.Supplier;
 final class Replicator {
     private final NodeId id;
     private final long term;
-    private final Membership membership;
+    private Membership membership;
     private final RaftOptions options;
     private final RaftLog log;
     private final Supplier<Optional<Snapshot>> latestSnapshot;
     private final Consumer<Message> send;
 
-    /** One entry per voter, the leader's own included. */
+    /** One entry per voter and learner, and always the leader's own. */
     private final TreeMap<NodeId, Progress> progress = new TreeMap<>();
 
     Replicator(
@@ -46,25 +46,47 @@ final class Replicator {
         this.log = log;
         this.latestSnapshot = latestSnapshot;
         this.send = send;
-        for (NodeId voter : membership.voters()) {
-            Progress peer =
-                    new Progress(
-                            log.lastIndex() + 1,
-                            new Inflights(
-                                    options.inflightMessagesMax(), options.inflightBytesMax()));
-            peer.recentActive(true);
-            progress.put(voter, peer);
-        }
+        progress.put(id, newProgress());
+        membershipChanged(membership);
         progress.get(id).maybeUpdate(log.persistedIndex());
     }
 
-    /** The progress of {@code voter}, or null if it is not one. */
-    Progress progress(NodeId voter) {
-        return progress.get(voter);
+    private Progress newProgress() {
+        Progress peer =
+                new Progress(
+                        log.lastIndex() + 1,
+                        new Inflights(options.inflightMessagesMax(), options.inflightBytesMax()));
+        peer.recentActive(true);
+        return peer;
     }
 
+    /**
+     * Follows a new membership: a replica that joined is probed from the end of the log, one that
+     * left is forgotten. The leader keeps its own progress even when it is no longer a member.
+     */
+    void membershipChanged(Membership next) {
+        membership = next;
+        for (NodeId member : next.members()) {
+            progress.computeIfAbsent(member, added -> newProgress());
+        }
+        progress.keySet().removeIf(node -> !node.equals(id) && !next.contains(node));
+    }
+
+    /** The progress of {@code member}, or null if it is not a voter or learner. */
+    Progress progress(NodeId member) {
+        return progress.get(member);
+    }
+
+    /** Every voter and learner but the leader. */
     List<NodeId> peers() {
-        return membership.voters().stream().filter(voter -> !voter.equals(id)).toList();
+        return membership.members().stream().filter(member -> !member.equals(id)).toList();
+    }
+
+    /** Each member's match index, the leader's own included: what a status page shows as lag. */
+    TreeMap<NodeId, Long> matchIndexes() {
+        TreeMap<NodeId, Long> matches = new TreeMap<>();
+        progress.forEach((node, peer) -> matches.put(node, peer.match()));
+        return matches;
     }
 
     /** The highest index a quorum of voters holds (Raft section 5.3). */
@@ -81,11 +103,12 @@ final class Replicator {
         progress.values().forEach(peer -> peer.recentActive(true));
     }
 
-    /** Whether a quorum was heard from since the last check; starts the next period. */
+    /** Whether a quorum of voters was heard from since the last check; starts the next period. */
     boolean quorumActive() {
         int active = 0;
         for (var entry : progress.entrySet()) {
-            if (entry.getKey().equals(id) || entry.getValue().recentActive()) {
+            boolean heard = entry.getKey().equals(id) || entry.getValue().recentActive();
+            if (heard && membership.isVoter(entry.getKey())) {
                 active++;
             }
             entry.getValue().recentActive(false);
@@ -231,7 +254,7 @@ final class Replicator {
 
     /**
      * A follower answered a heartbeat: it is alive, so resend what may have been lost. Returns
-     * false if the sender is not a voter.
+     * false if the sender is not a member.
      */
     boolean handleHeartbeatResponse(HeartbeatResponse response) {
         Progress peer = progress.get(response.from());

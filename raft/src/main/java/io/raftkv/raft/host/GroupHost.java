@@ -5,8 +5,10 @@ import io.raftkv.common.FailStop;
 import io.raftkv.common.GroupId;
 import io.raftkv.common.NodeId;
 import io.raftkv.raft.core.Budget;
+import io.raftkv.raft.core.ChangeResult;
 import io.raftkv.raft.core.Entry;
 import io.raftkv.raft.core.Membership;
+import io.raftkv.raft.core.MembershipChange;
 import io.raftkv.raft.core.Message;
 import io.raftkv.raft.core.PersistedState;
 import io.raftkv.raft.core.ProposeResult;
@@ -21,6 +23,7 @@ import io.raftkv.raft.core.Snapshot;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.TreeSet;
@@ -116,11 +119,14 @@ public final class GroupHost {
     /**
      * Starts this node's replica of {@code group}, from whatever storage holds for it. A stored
      * snapshot is restored into {@code stateMachine}; committed entries after it are re-applied.
+     * {@code membership} is the group's until the stored snapshot or log says otherwise: its
+     * founding voters for a founding replica, or the voters with this node as a learner for a
+     * replica added later.
      */
     public void addGroup(
             GroupId group, Membership membership, StateMachine stateMachine, long randomSeed) {
         Check.argument(!groups.containsKey(group), "%s already hosts %s", self, group);
-        Check.argument(membership.contains(self), "%s is not a voter of %s", self, group);
+        Check.argument(membership.contains(self), "%s is not a replica of %s", self, group);
         guarded(
                 () -> {
                     handling(group, "restoring", 0);
@@ -158,6 +164,15 @@ public final class GroupHost {
 
     public Optional<RaftStatus> status(GroupId group) {
         return Optional.ofNullable(groups.get(group)).map(hosted -> hosted.replica().status());
+    }
+
+    /**
+     * If this node leads {@code group}: the log index each replica is known to hold, sorted by
+     * node. Empty otherwise. Loop thread only.
+     */
+    public Map<NodeId, Long> matchIndexes(GroupId group) {
+        HostedGroup hosted = groups.get(group);
+        return hosted == null ? Map.of() : hosted.replica().matchIndexes();
     }
 
     /** Whether this node's replica of {@code group} is quiesced (false if not hosted). */
@@ -274,6 +289,30 @@ public final class GroupHost {
                 });
     }
 
+    /**
+     * Proposes one membership change to {@code group}, as {@link RaftReplica#proposeMembership}
+     * says. If accepted, {@code callback} later gets the outcome: {@link ProposalOutcome.Applied}
+     * once the change is committed; if refused or rejected, the answer is returned and the callback
+     * is never called.
+     */
+    public ChangeResult changeMembership(
+            GroupId group, MembershipChange change, Consumer<ProposalOutcome> callback) {
+        HostedGroup hosted = groups.get(group);
+        if (hosted == null || stopped) {
+            return new Rejection.NotLeader(Optional.empty());
+        }
+        return guarded(
+                () -> {
+                    handling(group, "changing membership", 0);
+                    ChangeResult result = hosted.replica().proposeMembership(change);
+                    if (result instanceof ProposeResult.Accepted accepted) {
+                        hosted.awaitProposal(accepted.index(), accepted.term(), callback);
+                        scheduleRound();
+                    }
+                    return result;
+                });
+    }
+
     /** Asks {@code group}'s leader on this node to hand leadership to {@code target}. */
     public boolean transferLeadership(GroupId group, NodeId target) {
         HostedGroup hosted = groups.get(group);
@@ -376,10 +415,14 @@ public final class GroupHost {
      * per group, so quiesced groups cost nothing between nodes (DESIGN.md rule 2).
      */
     private void heartbeatPeerNodes() {
-        if (peerNodes == null) {
+        boolean membershipChanged = false;
+        for (HostedGroup hosted : groups.values()) {
+            membershipChanged |= hosted.membershipChangedSinceLastLook();
+        }
+        if (peerNodes == null || membershipChanged) {
             peerNodes = new TreeSet<>();
             for (HostedGroup hosted : groups.values()) {
-                peerNodes.addAll(hosted.replica().membership().voters());
+                peerNodes.addAll(hosted.replica().membership().members());
             }
             peerNodes.remove(self);
         }
@@ -493,7 +536,6 @@ public final class GroupHost {
                         snapshot -> {
                             handling(hosted.id(), "restoring snapshot at index", snapshot.index());
                             hosted.restore(snapshot);
-                            peerNodes = null; // a snapshot carries its membership
                         });
         for (Entry entry : ready.committedEntries()) {
             handling(hosted.id(), "applying index", entry.index());

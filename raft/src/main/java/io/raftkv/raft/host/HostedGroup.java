@@ -5,6 +5,7 @@ import io.raftkv.common.GroupId;
 import io.raftkv.raft.core.Budget;
 import io.raftkv.raft.core.Entry;
 import io.raftkv.raft.core.EntryType;
+import io.raftkv.raft.core.Membership;
 import io.raftkv.raft.core.RaftReplica;
 import io.raftkv.raft.core.ReadState;
 import io.raftkv.raft.core.Rejection;
@@ -39,6 +40,9 @@ final class HostedGroup {
 
     private long leadingTerm;
 
+    /** The membership the host last computed its peer nodes from. */
+    private Membership peersComputedFrom;
+
     HostedGroup(GroupId id, RaftReplica replica, StateMachine stateMachine, HostOptions options) {
         this.id = id;
         this.replica = replica;
@@ -56,6 +60,14 @@ final class HostedGroup {
 
     StateMachine stateMachine() {
         return stateMachine;
+    }
+
+    /** Whether the membership changed since the last call (true on the first). */
+    boolean membershipChangedSinceLastLook() {
+        Membership current = replica.membership();
+        boolean changed = current != peersComputedFrom;
+        peersComputedFrom = current;
+        return changed;
     }
 
     void awaitProposal(long index, long term, Consumer<ProposalOutcome> callback) {

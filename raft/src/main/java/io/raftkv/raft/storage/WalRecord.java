@@ -22,7 +22,12 @@ import java.util.Optional;
  * marker (the data lives in a snapshot file) or removal.
  */
 sealed interface WalRecord {
-    byte VERSION = 1;
+    /** Written now; version 1 differs only in its snapshot markers, which had no learners. */
+    byte VERSION = 2;
+
+    /** The oldest version still read. */
+    byte VERSION_WITHOUT_LEARNERS = 1;
+
     int HEADER_BYTES = 8;
 
     GroupId group();
@@ -70,7 +75,9 @@ sealed interface WalRecord {
                         yield bytes;
                     }
                     case SnapshotMarker marker ->
-                            21 + 4 * marker.meta().membership().voters().size();
+                            25
+                                    + 4 * marker.meta().membership().voters().size()
+                                    + 4 * marker.meta().membership().learners().size();
                     case GroupRemoved ignored -> 0;
                 };
     }
@@ -95,9 +102,8 @@ sealed interface WalRecord {
             case SnapshotMarker marker -> {
                 out.putLong(marker.meta().index()).putLong(marker.meta().term());
                 out.put((byte) (marker.replacesLog() ? 1 : 0));
-                List<NodeId> voters = marker.meta().membership().voters();
-                out.putInt(voters.size());
-                voters.forEach(voter -> out.putInt(voter.value()));
+                writeIds(marker.meta().membership().voters(), out);
+                writeIds(marker.meta().membership().learners(), out);
             }
             case GroupRemoved ignored -> {}
         }
@@ -110,6 +116,11 @@ sealed interface WalRecord {
             out.put((byte) entry.type().ordinal());
             out.putInt(entry.data().length).put(entry.data());
         }
+    }
+
+    private static void writeIds(List<NodeId> ids, ByteBuffer out) {
+        out.putInt(ids.size());
+        ids.forEach(id -> out.putInt(id.value()));
     }
 
     private static void writeHardState(HardState state, ByteBuffer out) {
@@ -143,14 +154,17 @@ sealed interface WalRecord {
 
     private static WalRecord readFields(ByteBuffer in) {
         byte version = in.get();
-        Check.argument(version == VERSION, "unknown record version %d", version);
+        Check.argument(
+                version == VERSION || version == VERSION_WITHOUT_LEARNERS,
+                "unknown record version %d",
+                version);
         byte kind = in.get();
         GroupId group = GroupId.of(in.getInt());
         WalRecord record =
                 switch (kind) {
                     case 1 -> new Entries(group, readEntries(in));
                     case 2 -> new HardStateRecord(group, readHardState(in));
-                    case 3 -> readSnapshotMarker(group, in);
+                    case 3 -> readSnapshotMarker(group, in, version != VERSION_WITHOUT_LEARNERS);
                     case 4 -> new GroupRemoved(group);
                     case 5 -> new EntriesWithHardState(group, readEntries(in), readHardState(in));
                     default -> throw new IllegalArgumentException("unknown record kind " + kind);
@@ -186,18 +200,17 @@ sealed interface WalRecord {
                 term, votedFor == 0 ? Optional.empty() : Optional.of(NodeId.of(votedFor)), commit);
     }
 
-    private static SnapshotMarker readSnapshotMarker(GroupId group, ByteBuffer in) {
+    private static SnapshotMarker readSnapshotMarker(
+            GroupId group, ByteBuffer in, boolean withLearners) {
         long index = in.getLong();
         long term = in.getLong();
         byte replacesLog = in.get();
         Check.argument(replacesLog == 0 || replacesLog == 1, "bad flag %d", replacesLog);
-        int voterCount = in.getInt();
-        Check.argument(voterCount > 0 && voterCount <= in.remaining() / 4, "bad voter count");
-        List<NodeId> voters = new ArrayList<>();
-        for (int i = 0; i < voterCount; i++) {
-            voters.add(NodeId.of(in.getInt()));
-        }
+        List<NodeId> voters = Membership.readIds(in);
+        List<NodeId> learners = withLearners ? Membership.readIds(in) : List.of();
         return new SnapshotMarker(
-                group, new SnapshotMeta(index, term, new Membership(voters)), replacesLog == 1);
+                group,
+                new SnapshotMeta(index, term, new Membership(voters, learners)),
+                replacesLog == 1);
     }
 }

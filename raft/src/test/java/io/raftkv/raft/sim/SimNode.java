@@ -13,7 +13,7 @@ import java.util.TreeMap;
  */
 public final class SimNode {
     private final NodeId id;
-    private final SimStorage storage;
+    private SimStorage storage;
     private final TreeMap<GroupId, CheckedStateMachine> stateMachines = new TreeMap<>();
     private GroupHost host;
     private long incarnation;
@@ -65,6 +65,10 @@ public final class SimNode {
     void crashed() {
         host = null;
         incarnation++;
+    }
+
+    void replaceStorage(SimStorage blank) {
+        storage = blank;
     }
 
     void attach(GroupId group, CheckedStateMachine stateMachine) {

@@ -58,6 +58,10 @@ public final class Simulation {
     private final Ledger ledger = new Ledger();
     private final TreeMap<NodeId, SimNode> nodes = new TreeMap<>();
     private final TreeMap<GroupId, Membership> groups = new TreeMap<>();
+
+    /** Each group's replicas, by node, with the membership each was started with. */
+    private final TreeMap<GroupId, TreeMap<NodeId, Membership>> replicas = new TreeMap<>();
+
     private final Map<GroupTerm, NodeId> leaderOfTerm = new HashMap<>();
 
     /** Per replica of a running node: the last commit and applied index seen. */
@@ -140,12 +144,43 @@ public final class Simulation {
     /** Adds a group; its replicas start on the members that are up, and with them later. */
     public void addGroup(GroupId group, Membership membership) {
         groups.put(group, membership);
-        for (NodeId member : membership.voters()) {
-            SimNode node = nodes.get(member);
-            if (node.isUp()) {
-                startReplica(node, group);
-            }
+        for (NodeId member : membership.members()) {
+            addReplica(group, member, membership);
         }
+    }
+
+    /**
+     * Hosts a replica of {@code group} on {@code node}, started with {@code membership} (which must
+     * name the node) now if the node is up, and at every later start. A replica added to a running
+     * group gets its log from the leader once a membership change names it.
+     */
+    public void addReplica(GroupId group, NodeId node, Membership membership) {
+        replicas.computeIfAbsent(group, key -> new TreeMap<>()).put(node, membership);
+        SimNode simNode = nodes.get(node);
+        if (simNode.isUp()) {
+            startReplica(simNode, group);
+        }
+    }
+
+    /** Stops hosting {@code group} on {@code node}; its stored state is deleted. */
+    public void removeReplica(GroupId group, NodeId node) {
+        replicas.get(group).remove(node);
+        lastIndexes.remove(new ReplicaKey(node, group));
+        nodes.get(node).hostIfUp().ifPresent(host -> host.removeGroup(group));
+    }
+
+    /** The nodes hosting a replica of {@code group}. */
+    public List<NodeId> replicaNodes(GroupId group) {
+        return List.copyOf(replicas.get(group).keySet());
+    }
+
+    /**
+     * Replaces a node's disk with a blank one, as after a disk failure: the node is crashed first
+     * and stays down until {@link #start}.
+     */
+    public void replaceDisk(NodeId id) {
+        crash(id);
+        nodes.get(id).replaceStorage(new SimStorage(scheduler, random.split()));
     }
 
     public SimNode node(NodeId id) {
@@ -160,6 +195,7 @@ public final class Simulation {
         return List.copyOf(groups.keySet());
     }
 
+    /** The membership {@code group} was added with. */
     public Membership membership(GroupId group) {
         return groups.get(group);
     }
@@ -181,8 +217,8 @@ public final class Simulation {
                         failStopOf(id));
         node.started(host);
         lastIndexes.keySet().removeIf(key -> key.node().equals(id));
-        for (var entry : groups.entrySet()) {
-            if (entry.getValue().contains(id)) {
+        for (var entry : replicas.entrySet()) {
+            if (entry.getValue().containsKey(id)) {
                 startReplica(node, entry.getKey());
             }
         }
@@ -208,7 +244,9 @@ public final class Simulation {
                 new CheckedStateMachine(
                         node.id(), group, ledger, stateMachines.create(node.id(), group, ledger));
         node.attach(group, stateMachine);
-        node.host().addGroup(group, groups.get(group), stateMachine, random.nextLong());
+        node.host()
+                .addGroup(
+                        group, replicas.get(group).get(node.id()), stateMachine, random.nextLong());
     }
 
     private Runnable guarded(SimNode node, long incarnation, Runnable task) {
@@ -330,7 +368,7 @@ public final class Simulation {
     public Optional<NodeId> leaderOf(GroupId group) {
         NodeId best = null;
         long bestTerm = -1;
-        for (NodeId node : groups.get(group).voters()) {
+        for (NodeId node : replicas.get(group).keySet()) {
             Optional<RaftStatus> status = status(node, group);
             if (status.isPresent()
                     && status.get().role() == Role.LEADER
