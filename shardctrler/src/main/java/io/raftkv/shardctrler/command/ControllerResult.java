@@ -22,8 +22,9 @@ public sealed interface ControllerResult {
         STALE_SEQUENCE,
         MALFORMED,
         /**
-         * A group id that was in an earlier config comes back with other members: its old replicas
-         * may still hold shards, so a returning group keeps its members.
+         * A group id that was in an earlier config comes back with another set of members (their
+         * order does not matter): its old replicas may still hold shards, so a returning group
+         * keeps its members.
          */
         MEMBERS_CHANGED,
         /** The connection may not run admin operations: with TLS on, it needs a certificate. */
