@@ -114,17 +114,28 @@ public final class ControllerStateMachine implements QueryableStateMachine {
     }
 
     /**
-     * Adds the joining groups unless one is already in the latest config, or returns with another
-     * set of members than it last had. The first refusal, in group order, is the answer.
+     * Adds the joining groups unless one breaks a {@link Members} rule, is already in the latest
+     * config, or returns with another set of members than it last had. The first broken rule, in
+     * group order, is the answer: a pure function of the log, so every replica gives it.
      */
     private ControllerResult join(SortedMap<GroupId, List<Member>> joining) {
         ShardConfig latest = latest();
+        for (var group : joining.entrySet()) {
+            Optional<String> duplicate = Members.duplicate(group.getKey(), group.getValue());
+            if (duplicate.isPresent()) {
+                return new ControllerResult.Rejected(Reason.DUPLICATE_MEMBER, duplicate.get());
+            }
+        }
         for (var group : joining.entrySet()) {
             Optional<ControllerResult> refused =
                     refuseExistingOrChanged(group.getKey(), group.getValue());
             if (refused.isPresent()) {
                 return refused.get();
             }
+        }
+        Optional<String> conflict = Members.conflict(latest.groups(), joining);
+        if (conflict.isPresent()) {
+            return new ControllerResult.Rejected(Reason.ADDRESS_CONFLICT, conflict.get());
         }
         TreeMap<GroupId, List<Member>> groups = new TreeMap<>(latest.groups());
         groups.putAll(joining);
