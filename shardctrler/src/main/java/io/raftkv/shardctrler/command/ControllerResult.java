@@ -13,7 +13,10 @@ public sealed interface ControllerResult {
     /** The command was refused and changed nothing. */
     record Rejected(Reason reason, String message) implements ControllerResult {}
 
-    /** Why a command was refused. */
+    /**
+     * Why a command was refused. NB: {@link ControllerCodec} encodes a reason by its ordinal, and
+     * results are kept in snapshots and sent to clients: add new reasons at the end only.
+     */
     enum Reason {
         GROUP_EXISTS,
         UNKNOWN_GROUP,
@@ -22,11 +25,19 @@ public sealed interface ControllerResult {
         STALE_SEQUENCE,
         MALFORMED,
         /**
-         * A group id that was in an earlier config comes back with other members: its old replicas
-         * may still hold shards, so a returning group keeps its members.
+         * A group id that was in an earlier config comes back with another set of members (their
+         * order does not matter): its old replicas may still hold shards, so a returning group
+         * keeps its members.
          */
         MEMBERS_CHANGED,
         /** The connection may not run admin operations: with TLS on, it needs a certificate. */
-        FORBIDDEN
+        FORBIDDEN,
+        /** A joining group lists one node id, or one address, more than once. */
+        DUPLICATE_MEMBER,
+        /**
+         * A joining node id has another address in another group (of the join or of the latest
+         * config), or a joining address belongs to another node id there: one node, one address.
+         */
+        ADDRESS_CONFLICT
     }
 }

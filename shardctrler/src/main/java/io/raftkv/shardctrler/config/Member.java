@@ -37,8 +37,19 @@ public record Member(NodeId node, String address) implements Comparable<Member> 
                 address.substring(0, colon), Integer.parseInt(address.substring(colon + 1)));
     }
 
+    /**
+     * By node id, then by address: consistent with {@link #equals}, so a {@code TreeSet<Member>}
+     * keeps two members that share a node id but not an address.
+     */
     @Override
     public int compareTo(Member other) {
-        return node.compareTo(other.node);
+        int byNode = node.compareTo(other.node);
+        return byNode != 0 ? byNode : address.compareTo(other.address);
+    }
+
+    /** For messages and logs: {@code n3 at 127.0.0.1:7003}. */
+    @Override
+    public String toString() {
+        return node + " at " + address;
     }
 }

@@ -10,6 +10,7 @@ import io.raftkv.shardctrler.command.ControllerCommand;
 import io.raftkv.shardctrler.command.ControllerResult;
 import io.raftkv.shardctrler.command.ControllerResult.Reason;
 import io.raftkv.shardctrler.config.Member;
+import io.raftkv.shardctrler.config.Members;
 import io.raftkv.shardctrler.config.Rebalancer;
 import io.raftkv.shardctrler.config.ShardConfig;
 import java.io.DataInputStream;
@@ -112,20 +113,29 @@ public final class ControllerStateMachine implements QueryableStateMachine {
         };
     }
 
+    /**
+     * Adds the joining groups unless one breaks a {@link Members} rule, is already in the latest
+     * config, or returns with another set of members than it last had. The first broken rule, in
+     * group order, is the answer: a pure function of the log, so every replica gives it.
+     */
     private ControllerResult join(SortedMap<GroupId, List<Member>> joining) {
         ShardConfig latest = latest();
-        for (GroupId group : joining.keySet()) {
-            if (latest.groups().containsKey(group)) {
-                return new ControllerResult.Rejected(
-                        Reason.GROUP_EXISTS, group + " has already joined");
+        for (var group : joining.entrySet()) {
+            Optional<String> duplicate = Members.duplicate(group.getKey(), group.getValue());
+            if (duplicate.isPresent()) {
+                return new ControllerResult.Rejected(Reason.DUPLICATE_MEMBER, duplicate.get());
             }
-            List<Member> before = lastMembers(group);
-            if (before != null && !before.equals(joining.get(group))) {
-                return new ControllerResult.Rejected(
-                        Reason.MEMBERS_CHANGED,
-                        "%s was served by %s; a returning group keeps its members"
-                                .formatted(group, before));
+        }
+        for (var group : joining.entrySet()) {
+            Optional<ControllerResult> refused =
+                    refuseExistingOrChanged(group.getKey(), group.getValue());
+            if (refused.isPresent()) {
+                return refused.get();
             }
+        }
+        Optional<String> conflict = Members.conflict(latest.groups(), joining);
+        if (conflict.isPresent()) {
+            return new ControllerResult.Rejected(Reason.ADDRESS_CONFLICT, conflict.get());
         }
         TreeMap<GroupId, List<Member>> groups = new TreeMap<>(latest.groups());
         groups.putAll(joining);
@@ -133,6 +143,31 @@ public final class ControllerStateMachine implements QueryableStateMachine {
                 latest.next(
                         Rebalancer.rebalance(latest.owners(), new TreeSet<>(groups.keySet())),
                         groups));
+    }
+
+    /**
+     * Refuses {@code group} if the latest config has it, or if it was in an earlier config with
+     * another set of members (the order they are listed in does not matter).
+     */
+    private Optional<ControllerResult> refuseExistingOrChanged(
+            GroupId group, List<Member> members) {
+        if (latest().groups().containsKey(group)) {
+            return Optional.of(
+                    new ControllerResult.Rejected(
+                            Reason.GROUP_EXISTS, group + " has already joined"));
+        }
+        List<Member> before = lastMembers(group);
+        if (before != null && !Members.sameSet(before, members)) {
+            return Optional.of(
+                    new ControllerResult.Rejected(
+                            Reason.MEMBERS_CHANGED,
+                            "%s was served by %s, not by %s; a returning group keeps its members"
+                                    .formatted(
+                                            group,
+                                            Members.describe(before),
+                                            Members.describe(members))));
+        }
+        return Optional.empty();
     }
 
     /** The members {@code group} had in the last config that listed it, or null if none did. */

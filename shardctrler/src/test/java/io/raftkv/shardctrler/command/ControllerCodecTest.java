@@ -59,6 +59,30 @@ class ControllerCodecTest {
     }
 
     @Test
+    void everyReasonKeepsTheByteItIsEncodedAs() {
+        List<ControllerResult.Reason> pinned =
+                List.of(
+                        ControllerResult.Reason.GROUP_EXISTS,
+                        ControllerResult.Reason.UNKNOWN_GROUP,
+                        ControllerResult.Reason.SHARD_OUT_OF_RANGE,
+                        ControllerResult.Reason.STALE_SEQUENCE,
+                        ControllerResult.Reason.MALFORMED,
+                        ControllerResult.Reason.MEMBERS_CHANGED,
+                        ControllerResult.Reason.FORBIDDEN,
+                        ControllerResult.Reason.DUPLICATE_MEMBER,
+                        ControllerResult.Reason.ADDRESS_CONFLICT);
+        assertThat(ControllerResult.Reason.values())
+                .as("results in snapshots and old clients read reasons by byte: append only")
+                .containsExactlyElementsOf(pinned);
+        for (ControllerResult.Reason reason : pinned) {
+            ControllerResult rejected = new ControllerResult.Rejected(reason, "n3 at h:1");
+            byte[] bytes = ControllerCodec.encode(rejected);
+            assertThat(bytes[2]).as("byte of %s", reason).isEqualTo((byte) pinned.indexOf(reason));
+            assertThat(ControllerCodec.decodeResult(bytes)).isEqualTo(rejected);
+        }
+    }
+
+    @Test
     void everyTruncationOfACommandIsRefused() {
         for (ControllerCommand command : COMMANDS) {
             byte[] bytes = ControllerCodec.encode(command);

@@ -6,6 +6,7 @@ import io.raftkv.shardctrler.client.ControllerClient;
 import io.raftkv.shardctrler.client.ControllerUnavailableException;
 import io.raftkv.shardctrler.command.ControllerResult;
 import io.raftkv.shardctrler.config.Member;
+import io.raftkv.shardctrler.config.Members;
 import io.raftkv.shardctrler.config.ShardConfig;
 import io.raftkv.shardkv.client.ShardKvClient;
 import io.raftkv.shardkv.kv.ShardStatus;
@@ -39,21 +40,29 @@ final class AdminCommand {
             mixinStandardHelpOptions = true,
             description =
                     "Adds replica group GID served by the nodes MEMBERS (ID@HOST:PORT,...);"
-                            + " shards are rebalanced onto it. Joining a group that is already"
-                            + " there with the same members succeeds without a change.")
+                            + " shards are rebalanced onto it. Each node id and address is"
+                            + " listed once, and a node keeps one address in every group."
+                            + " Joining a group that is already there with the same members,"
+                            + " in any order, succeeds without a change.")
     int join(
             @Parameters(paramLabel = "GID", description = "Group id, 1 or more.") int group,
             @Parameters(paramLabel = "MEMBERS") String members)
             throws ControllerUnavailableException {
         TreeMap<GroupId, List<Member>> groups = new TreeMap<>();
         List<Member> joining = parseMembers(members);
+        Members.duplicate(groupId(group), joining)
+                .ifPresent(
+                        duplicate -> {
+                            throw new ParameterException(spec.commandLine(), duplicate);
+                        });
         groups.put(groupId(group), joining);
         try (ControllerClient controller = controller()) {
             ControllerResult result = controller.join(groups);
             if (result instanceof ControllerResult.Rejected rejected
                     && rejected.reason() == ControllerResult.Reason.GROUP_EXISTS) {
                 ShardConfig latest = controller.query(-1);
-                if (joining.equals(latest.groups().get(groupId(group)))) {
+                List<Member> serving = latest.groups().get(groupId(group));
+                if (serving != null && Members.sameSet(joining, serving)) {
                     spec.commandLine()
                             .getOut()
                             .printf(

@@ -9,6 +9,8 @@ import java.io.InputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Arrays;
+import java.util.Collections;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -157,6 +159,54 @@ class CliTest {
         assertThat(output()).startsWith("OK group 100 already joined");
         assertThat(admin("join", "100", "1@127.0.0.1:1")).isEqualTo(1);
         assertThat(error()).startsWith("error: GROUP_EXISTS").hasLineCount(1);
+    }
+
+    @Test
+    void joiningAGroupAgainWithItsMembersInAnotherOrderIsNotAnError() {
+        assertThat(admin("query")).isEqualTo(0);
+        String line =
+                output().lines().filter(l -> l.startsWith("group 101: ")).findFirst().orElseThrow();
+        String[] members = line.substring("group 101: ".length()).split(",");
+        Collections.reverse(Arrays.asList(members));
+        out.reset();
+        assertThat(admin("join", "101", String.join(",", members))).isEqualTo(0);
+        assertThat(output()).startsWith("OK group 101 already joined");
+        assertThat(error()).isEmpty();
+    }
+
+    @Test
+    void aJoinNamingANodeOrAnAddressTwiceIsAUsageErrorBeforeAnythingIsSent() {
+        String[] admin = {"admin", "--controllers", "127.0.0.1:1", "--timeout", "1", "join"};
+        assertThat(Main.run(with(admin, "102", "7@127.0.0.1:1,8@127.0.0.1:3,7@127.0.0.1:2")))
+                .isEqualTo(2);
+        assertThat(error())
+                .startsWith(
+                        "error: g102 lists n7 twice, at 127.0.0.1:1 and at 127.0.0.1:2;"
+                                + " a node is a member once")
+                .hasLineCount(1);
+        err.reset();
+        assertThat(Main.run(with(admin, "102", "7@127.0.0.1:1,8@127.0.0.1:1"))).isEqualTo(2);
+        assertThat(error())
+                .startsWith(
+                        "error: g102 lists 127.0.0.1:1 for both n7 and n8;"
+                                + " one address serves one node")
+                .hasLineCount(1);
+    }
+
+    @Test
+    void aJoinGivingAJoinedNodeAnotherAddressIsRefusedInOneReadableLine() {
+        assertThat(admin("join", "102", "1@127.0.0.1:1")).isEqualTo(1);
+        assertThat(error())
+                .startsWith("error: ADDRESS_CONFLICT: n1 is at 127.0.0.1:")
+                .contains("in g100 but at 127.0.0.1:1 in g102; a node has one address")
+                .doesNotContain("Member[", "node=")
+                .hasLineCount(1);
+    }
+
+    private static String[] with(String[] prefix, String... rest) {
+        String[] full = Arrays.copyOf(prefix, prefix.length + rest.length);
+        System.arraycopy(rest, 0, full, prefix.length, rest.length);
+        return full;
     }
 
     @Test
