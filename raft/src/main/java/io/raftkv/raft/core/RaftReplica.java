@@ -537,7 +537,7 @@ public final class RaftReplica {
         }
         membership = next;
         if (role == Role.LEADER) {
-            replicator.membershipChanged(next);
+            replicator.membershipChanged(next, lastMembershipIndex());
         } else if (!next.isVoter(id) && role != Role.FOLLOWER) {
             becomeFollower(term, Optional.empty()); // a non-voter's campaign counts for nothing
         }
@@ -891,6 +891,7 @@ public final class RaftReplica {
     private void tickLeader() {
         heartbeatElapsed++;
         electionElapsed++;
+        replicator.forgetDeparted(log.commitIndex(), true);
         if (transferTarget.isPresent() && ++transferElapsed >= options.electionTicksMin()) {
             transferTarget = Optional.empty();
         }
@@ -995,6 +996,7 @@ public final class RaftReplica {
         uncommitted.committing(log, quorumIndex);
         log.commitTo(quorumIndex);
         replicator.notifyCaughtUpFollowersOfCommit();
+        replicator.forgetDeparted(log.commitIndex(), false);
         stepDownIfRemoved();
     }
 }

@@ -28,8 +28,19 @@ final class Replicator {
     private final Supplier<Optional<Snapshot>> latestSnapshot;
     private final Consumer<Message> send;
 
-    /** One entry per voter and learner, and always the leader's own. */
+    /**
+     * One entry per voter and learner, per departing replica (see {@link #forgetDeparted}), and
+     * always the leader's own.
+     */
     private final TreeMap<NodeId, Progress> progress = new TreeMap<>();
+
+    /** Ticks a departing replica keeps getting the log after its removal committed. */
+    static final int DEPARTING_TICKS_MAX = 100;
+
+    /** Replicas removed from the membership, with the index of the change that removed them. */
+    private final TreeMap<NodeId, Long> departing = new TreeMap<>();
+
+    private int departedTicks;
 
     Replicator(
             NodeId id,
@@ -47,7 +58,7 @@ final class Replicator {
         this.latestSnapshot = latestSnapshot;
         this.send = send;
         progress.put(id, newProgress());
-        membershipChanged(membership);
+        membershipChanged(membership, 0);
         progress.get(id).maybeUpdate(log.persistedIndex());
     }
 
@@ -61,15 +72,45 @@ final class Replicator {
     }
 
     /**
-     * Follows a new membership: a replica that joined is probed from the end of the log, one that
-     * left is forgotten. The leader keeps its own progress even when it is no longer a member.
+     * Follows a new membership, appended at {@code index}: a replica that joined is probed from the
+     * end of the log. One that left still gets the log, so that it learns of its removal from its
+     * own log, until {@link #forgetDeparted} drops it; it counts toward nothing meanwhile.
      */
-    void membershipChanged(Membership next) {
+    void membershipChanged(Membership next, long index) {
         membership = next;
         for (NodeId member : next.members()) {
             progress.computeIfAbsent(member, added -> newProgress());
+            departing.remove(member);
         }
-        progress.keySet().removeIf(node -> !node.equals(id) && !next.contains(node));
+        for (NodeId node : progress.keySet()) {
+            if (!node.equals(id) && !next.contains(node)) {
+                departing.putIfAbsent(node, index);
+            }
+        }
+    }
+
+    /**
+     * Stops replicating to departing replicas whose removal has committed and that hold it, and,
+     * {@value #DEPARTING_TICKS_MAX} ticks after a removal committed, to those that never answered.
+     *
+     * @param tick whether a tick passed since the last call
+     */
+    void forgetDeparted(long commitIndex, boolean tick) {
+        boolean committedRemoval = false;
+        for (var entry : List.copyOf(departing.entrySet())) {
+            long removalIndex = entry.getValue();
+            if (removalIndex > commitIndex) {
+                continue;
+            }
+            committedRemoval = true;
+            NodeId node = entry.getKey();
+            if (progress.get(node).match() >= removalIndex
+                    || departedTicks >= DEPARTING_TICKS_MAX) {
+                departing.remove(node);
+                progress.remove(node);
+            }
+        }
+        departedTicks = !committedRemoval ? 0 : tick ? departedTicks + 1 : departedTicks;
     }
 
     /** The progress of {@code member}, or null if it is not a voter or learner. */
@@ -77,9 +118,9 @@ final class Replicator {
         return progress.get(member);
     }
 
-    /** Every voter and learner but the leader. */
+    /** Every replica this leader sends to: the voters, the learners, and the departing. */
     List<NodeId> peers() {
-        return membership.members().stream().filter(member -> !member.equals(id)).toList();
+        return progress.keySet().stream().filter(node -> !node.equals(id)).toList();
     }
 
     /** Each member's match index, the leader's own included: what a status page shows as lag. */

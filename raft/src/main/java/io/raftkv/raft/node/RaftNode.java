@@ -101,10 +101,15 @@ public final class RaftNode implements AutoCloseable {
     private final SecureRandom seeds = new SecureRandom();
     private InetSocketAddress boundAddress;
 
+    /** The data directory's incarnation ({@link DataDirectoryIdentity}). */
+    private final long incarnation;
+
     private RaftNode(Config config, StateMachineFactory factory) throws IOException {
         this.config = config;
         this.factory = factory;
-        DataDirectoryIdentity.claim(config.dataDirectory(), config.clusterId(), config.id());
+        this.incarnation =
+                DataDirectoryIdentity.claim(
+                        config.dataDirectory(), config.clusterId(), config.id());
         this.wal =
                 WriteAheadLog.open(
                         config.dataDirectory(),
@@ -154,6 +159,14 @@ public final class RaftNode implements AutoCloseable {
         return config.id();
     }
 
+    /**
+     * The incarnation of this node's data directory: the same at every start with the same data,
+     * another after the data is lost.
+     */
+    public long incarnation() {
+        return incarnation;
+    }
+
     /** Who this node is on the wire: its cluster, id and TLS, for the connections it dials. */
     public EndpointIdentity identity() {
         return identity;
@@ -177,10 +190,10 @@ public final class RaftNode implements AutoCloseable {
                         startGroup(group, membership);
                         LOG.log(
                                 Level.INFO,
-                                "{0} now hosts {1} with voters {2}",
+                                "{0} now hosts {1} with {2}",
                                 config.id(),
                                 group,
-                                membership.voters());
+                                membership);
                     }
                 });
     }

@@ -249,6 +249,16 @@ class MembershipChangeTest {
             awaitCaughtUp(sim, N4);
             change(sim, new Promote(N4));
             change(sim, new Remove(N3));
+            assertThat(
+                            sim.runUntil(
+                                    () ->
+                                            !sim.status(N3, GROUP)
+                                                    .orElseThrow()
+                                                    .membership()
+                                                    .contains(N3),
+                                    10_000))
+                    .as("the removed replica learns of its removal from its own log")
+                    .isTrue();
             proposeAndAwait(sim, 20);
             sim.removeReplica(GROUP, N3);
 

@@ -1,6 +1,6 @@
 package io.raftkv.raft.storage;
 
-import static org.assertj.core.api.Assertions.assertThatCode;
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.raftkv.common.NodeId;
@@ -15,12 +15,34 @@ class DataDirectoryIdentityTest {
     @TempDir Path root;
 
     @Test
-    void theFirstNodeClaimsTheDirectoryAndMayStartAgain() {
+    void theFirstNodeClaimsTheDirectoryAndKeepsItsIncarnationAtEveryStart() throws IOException {
         Path data = root.resolve("n1");
-        assertThatCode(() -> DataDirectoryIdentity.claim(data, "prod", NodeId.of(1)))
-                .doesNotThrowAnyException();
-        assertThatCode(() -> DataDirectoryIdentity.claim(data, "prod", NodeId.of(1)))
-                .doesNotThrowAnyException();
+        long incarnation = DataDirectoryIdentity.claim(data, "prod", NodeId.of(1));
+
+        assertThat(incarnation).isNotZero();
+        assertThat(DataDirectoryIdentity.claim(data, "prod", NodeId.of(1))).isEqualTo(incarnation);
+    }
+
+    @Test
+    void aBlankDirectoryOfTheSameNodeGetsAnotherIncarnation() throws IOException {
+        long first = DataDirectoryIdentity.claim(root.resolve("disk1"), "prod", NodeId.of(1));
+        long second = DataDirectoryIdentity.claim(root.resolve("disk2"), "prod", NodeId.of(1));
+
+        assertThat(second).isNotEqualTo(first);
+    }
+
+    @Test
+    void aVersionOneIdentityIsUpgradedWithAnIncarnationThatThenStays() throws IOException {
+        Path data = Files.createDirectories(root.resolve("n1"));
+        Files.writeString(
+                data.resolve(DataDirectoryIdentity.FILE),
+                "raftkv-identity v1 cluster=prod node=1\n");
+
+        long incarnation = DataDirectoryIdentity.claim(data, "prod", NodeId.of(1));
+
+        assertThat(Files.readString(data.resolve(DataDirectoryIdentity.FILE)))
+                .startsWith("raftkv-identity v2 cluster=prod node=1 incarnation=");
+        assertThat(DataDirectoryIdentity.claim(data, "prod", NodeId.of(1))).isEqualTo(incarnation);
     }
 
     @Test
