@@ -30,4 +30,15 @@ public sealed interface ClientRequest {
             this(requestId, group, new byte[0]);
         }
     }
+
+    /**
+     * This node's account of its replica of the group, answered as a {@link ClientReply.Value}
+     * holding a {@link ReplicaReport}, by any node that hosts it (leader or not), without touching
+     * the log.
+     */
+    record Status(long requestId, GroupId group) implements ClientRequest {
+        public Status {
+            Check.argument(group != null, "a status request needs a group");
+        }
+    }
 }

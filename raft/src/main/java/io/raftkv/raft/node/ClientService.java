@@ -38,6 +38,14 @@ public final class ClientService {
         switch (request) {
             case ClientRequest.Propose propose ->
                     propose(host, propose, stateMachine, origin, reply);
+            case ClientRequest.Status status ->
+                    reply.accept(
+                            new ClientReply.Value(
+                                    status.requestId(),
+                                    ReplicaReport.of(
+                                                    host.status(status.group()).orElseThrow(),
+                                                    host.matchIndexes(status.group()))
+                                            .encode()));
             case ClientRequest.Read read -> {
                 Access access = stateMachine.queryAccess(read.query());
                 if (access.allows(origin)) {

@@ -64,6 +64,7 @@ public final class RaftWire {
                 RaftFrame.class,
                 ClientRequest.Propose.class,
                 ClientRequest.Read.class,
+                ClientRequest.Status.class,
                 ClientReply.Applied.class,
                 ClientReply.Value.class,
                 ClientReply.NotLeader.class,

@@ -83,6 +83,7 @@ class WireFuzzTest {
                         Stream.<Object>of(
                                 new ClientRequest.Propose(7, G1, new byte[] {1, 2, 3}),
                                 new ClientRequest.Read(8, G1),
+                                new ClientRequest.Status(9, G1),
                                 new ClientReply.Applied(7, 12, new byte[] {4}),
                                 new ClientReply.Value(8, new byte[0]),
                                 new ClientReply.NotLeader(9, 2),
