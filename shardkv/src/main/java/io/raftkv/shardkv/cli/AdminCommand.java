@@ -188,6 +188,14 @@ final class AdminCommand {
                 print(config.config());
                 yield 0;
             }
+            case ControllerResult.Claimed claimed -> { // a node's answer; admin commands get none
+                spec.commandLine()
+                        .getOut()
+                        .printf(
+                                "OK claimed (%s)%n",
+                                claimed.founding() ? "founder" : "joins as a learner");
+                yield 0;
+            }
         };
     }
 
