@@ -82,6 +82,42 @@ public final class ControllerClient implements AutoCloseable {
         return submit(new ControllerCommand.Move(clientId, ++sequence, shard, group));
     }
 
+    /** Adds {@code member} to {@code group}'s members in a new config (shards stay put). */
+    public synchronized ControllerResult addReplica(GroupId group, Member member)
+            throws ControllerUnavailableException {
+        return submit(new ControllerCommand.AddReplica(clientId, ++sequence, group, member));
+    }
+
+    /** Removes {@code node} from {@code group}'s members in a new config; the pair is retired. */
+    public synchronized ControllerResult removeReplica(GroupId group, NodeId node)
+            throws ControllerUnavailableException {
+        return submit(new ControllerCommand.RemoveReplica(clientId, ++sequence, group, node));
+    }
+
+    /** Replaces {@code old} by {@code replacement} among {@code group}'s members, in one config. */
+    public synchronized ControllerResult replaceReplica(
+            GroupId group, NodeId old, Member replacement) throws ControllerUnavailableException {
+        return submit(
+                new ControllerCommand.ReplaceReplica(
+                        clientId, ++sequence, group, old, replacement));
+    }
+
+    /** Moves every replica on {@code node} to other nodes of the latest config, in one config. */
+    public synchronized ControllerResult drain(NodeId node) throws ControllerUnavailableException {
+        return submit(new ControllerCommand.Drain(clientId, ++sequence, node));
+    }
+
+    /**
+     * Claims {@code node}'s replica of {@code group} for the data directory with {@code
+     * incarnation}: {@link ControllerResult.Claimed} or a refusal. Only a node may send it, so this
+     * client must dial with a node's identity ({@link EndpointIdentity#node}); any other is
+     * answered {@link Reason#FORBIDDEN}.
+     */
+    public synchronized ControllerResult claim(GroupId group, NodeId node, long incarnation)
+            throws ControllerUnavailableException {
+        return submit(new ControllerCommand.Claim(clientId, ++sequence, group, node, incarnation));
+    }
+
     /** Config {@code number} (-1: the latest), read linearizably. */
     public synchronized ShardConfig query(long number) throws ControllerUnavailableException {
         byte[] query = ControllerCodec.encodeQuery(number);

@@ -64,6 +64,32 @@ public final class ControllerCodec {
                             out.writeInt(move.shard());
                             out.writeInt(move.group().value());
                         }
+                        case ControllerCommand.Claim claim -> {
+                            out.writeByte(4);
+                            out.writeInt(claim.group().value());
+                            out.writeInt(claim.node().value());
+                            out.writeLong(claim.incarnation());
+                        }
+                        case ControllerCommand.AddReplica add -> {
+                            out.writeByte(5);
+                            out.writeInt(add.group().value());
+                            writeMember(out, add.member());
+                        }
+                        case ControllerCommand.RemoveReplica remove -> {
+                            out.writeByte(6);
+                            out.writeInt(remove.group().value());
+                            out.writeInt(remove.node().value());
+                        }
+                        case ControllerCommand.ReplaceReplica replace -> {
+                            out.writeByte(7);
+                            out.writeInt(replace.group().value());
+                            out.writeInt(replace.old().value());
+                            writeMember(out, replace.replacement());
+                        }
+                        case ControllerCommand.Drain drain -> {
+                            out.writeByte(8);
+                            out.writeInt(drain.node().value());
+                        }
                     }
                 });
     }
@@ -81,6 +107,35 @@ public final class ControllerCodec {
                         case 3 ->
                                 new ControllerCommand.Move(
                                         clientId, sequence, in.readInt(), GroupId.of(in.readInt()));
+                        case 4 ->
+                                new ControllerCommand.Claim(
+                                        clientId,
+                                        sequence,
+                                        GroupId.of(in.readInt()),
+                                        NodeId.of(in.readInt()),
+                                        in.readLong());
+                        case 5 ->
+                                new ControllerCommand.AddReplica(
+                                        clientId,
+                                        sequence,
+                                        GroupId.of(in.readInt()),
+                                        readMember(in));
+                        case 6 ->
+                                new ControllerCommand.RemoveReplica(
+                                        clientId,
+                                        sequence,
+                                        GroupId.of(in.readInt()),
+                                        NodeId.of(in.readInt()));
+                        case 7 ->
+                                new ControllerCommand.ReplaceReplica(
+                                        clientId,
+                                        sequence,
+                                        GroupId.of(in.readInt()),
+                                        NodeId.of(in.readInt()),
+                                        readMember(in));
+                        case 8 ->
+                                new ControllerCommand.Drain(
+                                        clientId, sequence, NodeId.of(in.readInt()));
                         default ->
                                 throw new IllegalArgumentException("unknown command kind " + kind);
                     };
@@ -117,6 +172,11 @@ public final class ControllerCodec {
                             out.writeByte(rejected.reason().ordinal());
                             out.writeUTF(rejected.message());
                         }
+                        case ControllerResult.Claimed claimed -> {
+                            out.writeByte(4);
+                            out.writeBoolean(claimed.founding());
+                            writeNodeIds(out, claimed.founders());
+                        }
                     }
                 });
     }
@@ -139,6 +199,7 @@ public final class ControllerCodec {
                             yield new ControllerResult.Rejected(
                                     reasons[reason], Binary.readUtf(in, Binary.UTF_BYTES_MAX));
                         }
+                        case 4 -> new ControllerResult.Claimed(readBoolean(in), readNodeIds(in));
                         default ->
                                 throw new IllegalArgumentException("unknown result kind " + kind);
                     };
@@ -216,6 +277,28 @@ public final class ControllerCodec {
         return groups;
     }
 
+    /**
+     * Node ids, at most {@link ControllerCommand#MEMBERS_MAX} (a group's): {@code [i32 count][i32
+     * node...]}.
+     */
+    public static void writeNodeIds(DataOutputStream out, List<NodeId> nodes) throws IOException {
+        Check.argument(nodes.size() <= ControllerCommand.MEMBERS_MAX, "%d node ids", nodes.size());
+        out.writeInt(nodes.size());
+        for (NodeId node : nodes) {
+            out.writeInt(node.value());
+        }
+    }
+
+    /** Reads {@link #writeNodeIds} node ids. */
+    public static List<NodeId> readNodeIds(DataInputStream in) throws IOException {
+        int count = Binary.readCount(in, Integer.BYTES, ControllerCommand.MEMBERS_MAX);
+        List<NodeId> nodes = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            nodes.add(NodeId.of(in.readInt()));
+        }
+        return nodes;
+    }
+
     /** A member as {@code [i32 node][address as modified UTF-8]}. */
     private static void writeMember(DataOutputStream out, Member member) throws IOException {
         out.writeInt(member.node().value());
@@ -224,6 +307,13 @@ public final class ControllerCodec {
 
     private static Member readMember(DataInputStream in) throws IOException {
         return new Member(NodeId.of(in.readInt()), Binary.readUtf(in, ADDRESS_BYTES_MAX));
+    }
+
+    /** A boolean written as 0 or 1; any other byte is malformed (one value, one encoding). */
+    private static boolean readBoolean(DataInputStream in) throws IOException {
+        byte value = in.readByte();
+        Check.argument(value == 0 || value == 1, "bad boolean %d", value);
+        return value == 1;
     }
 
     private static List<GroupId> readGroupIds(DataInputStream in) throws IOException {

@@ -2,6 +2,7 @@ package io.raftkv.shardctrler.command;
 
 import io.raftkv.common.Check;
 import io.raftkv.common.GroupId;
+import io.raftkv.common.NodeId;
 import io.raftkv.shardctrler.config.Member;
 import io.raftkv.shardctrler.config.ShardConfig;
 import java.util.List;
@@ -9,8 +10,12 @@ import java.util.SortedMap;
 import java.util.TreeMap;
 
 /**
- * A change to the shard config. Every command carries its client's id and a sequence number that
- * increases per client, so a retried command is applied once.
+ * A change to the shard config, or a node's claim on a replica. Every command carries its client's
+ * id and a sequence number that increases per client, so a retried command is applied once.
+ *
+ * <p>Replica commands (Raft thesis 4.1, DESIGN.md rule 7): a group's members change one config at a
+ * time without moving shards; a (group, node) pair removed from a group is retired for good, so a
+ * replica id is never reused.
  */
 public sealed interface ControllerCommand {
     /** The most groups one Join adds and one Leave removes. */
@@ -64,5 +69,70 @@ public sealed interface ControllerCommand {
         public Move {
             Check.argument(group != null, "a move names a group");
         }
+    }
+
+    /**
+     * A node whose data directory has incarnation {@code incarnation} asks to host its replica of
+     * {@code group}. Only the cluster's nodes may send it. Answered with {@link
+     * ControllerResult.Claimed} (the group's founders, and whether the node is one of them); the
+     * first incarnation to claim a replica keeps it until the replica is removed. Makes no config.
+     */
+    record Claim(long clientId, long sequence, GroupId group, NodeId node, long incarnation)
+            implements ControllerCommand {
+        public Claim {
+            checkReplicaGroup(group);
+            Check.argument(node != null, "a claim names a node");
+        }
+    }
+
+    /**
+     * Adds {@code member} to {@code group}'s members in a new config; shards stay where they are.
+     */
+    record AddReplica(long clientId, long sequence, GroupId group, Member member)
+            implements ControllerCommand {
+        public AddReplica {
+            checkReplicaGroup(group);
+            Check.argument(member != null, "adding a replica names a member");
+        }
+    }
+
+    /** Removes {@code node} from {@code group}'s members in a new config and retires the pair. */
+    record RemoveReplica(long clientId, long sequence, GroupId group, NodeId node)
+            implements ControllerCommand {
+        public RemoveReplica {
+            checkReplicaGroup(group);
+            Check.argument(node != null, "removing a replica names a node");
+        }
+    }
+
+    /**
+     * In one new config, removes {@code old} from {@code group} (retiring the pair) and adds {@code
+     * replacement}. Done without a new config if that already happened.
+     */
+    record ReplaceReplica(
+            long clientId, long sequence, GroupId group, NodeId old, Member replacement)
+            implements ControllerCommand {
+        public ReplaceReplica {
+            checkReplicaGroup(group);
+            Check.argument(
+                    old != null && replacement != null,
+                    "a replacement names the old node and the new member");
+        }
+    }
+
+    /**
+     * In one new config, moves every replica on {@code node} to another node of the latest config
+     * (the one serving the fewest replicas, ties to the lowest id). Done without a new config if
+     * {@code node} serves no group.
+     */
+    record Drain(long clientId, long sequence, NodeId node) implements ControllerCommand {
+        public Drain {
+            Check.argument(node != null, "a drain names a node");
+        }
+    }
+
+    private static void checkReplicaGroup(GroupId group) {
+        Check.argument(group != null, "a replica command names a group");
+        Check.argument(!group.equals(ShardConfig.UNASSIGNED), "group 0 is the controller");
     }
 }

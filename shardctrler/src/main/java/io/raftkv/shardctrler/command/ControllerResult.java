@@ -1,6 +1,9 @@
 package io.raftkv.shardctrler.command;
 
+import io.raftkv.common.Check;
+import io.raftkv.common.NodeId;
 import io.raftkv.shardctrler.config.ShardConfig;
+import java.util.List;
 
 /** What a command or query produced. Errors are values, never exceptions. */
 public sealed interface ControllerResult {
@@ -9,6 +12,21 @@ public sealed interface ControllerResult {
 
     /** A query's answer. */
     record Config(ShardConfig config) implements ControllerResult {}
+
+    /**
+     * A {@link ControllerCommand.Claim} was granted: the node hosts its replica of the group.
+     *
+     * @param founding whether the node is one of {@code founders}, so it may start the group's log
+     *     with them as the first voters; any other replica joins an existing group as a learner
+     * @param founders the group's members in the config where it first joined, by node id
+     */
+    record Claimed(boolean founding, List<NodeId> founders) implements ControllerResult {
+        public Claimed {
+            Check.argument(
+                    founders != null && !founders.isEmpty(), "a group has at least one founder");
+            founders = List.copyOf(founders);
+        }
+    }
 
     /** The command was refused and changed nothing. */
     record Rejected(Reason reason, String message) implements ControllerResult {}
@@ -38,6 +56,23 @@ public sealed interface ControllerResult {
          * A joining node id has another address in another group (of the join or of the latest
          * config), or a joining address belongs to another node id there: one node, one address.
          */
-        ADDRESS_CONFLICT
+        ADDRESS_CONFLICT,
+        /** The node is not among the group's members. */
+        NOT_A_MEMBER,
+        /**
+         * Another data directory (incarnation) already claimed this replica: a node that lost its
+         * data is a new node and needs a new id.
+         */
+        CLAIMED_ELSEWHERE,
+        /** The node is already a member of the group. */
+        MEMBER_EXISTS,
+        /** The node served the group before and was removed: a replica id is never reused. */
+        RETIRED,
+        /** Removing the node would leave the group without members: the group leaves instead. */
+        LAST_MEMBER,
+        /** A drain found no node to take one of the drained node's replicas. */
+        NO_TARGET,
+        /** The group already has {@link ControllerCommand#MEMBERS_MAX} members. */
+        TOO_MANY_MEMBERS
     }
 }

@@ -27,6 +27,14 @@ public final class Members {
         return new TreeSet<>(some).equals(new TreeSet<>(others));
     }
 
+    /**
+     * The members sorted by node id (then address), as every config lists them: one order however a
+     * command listed them, so equal configs are equal lists.
+     */
+    public static List<Member> sorted(List<Member> members) {
+        return members.stream().sorted().toList();
+    }
+
     /** The members in their order, for messages: {@code n1 at a:1, n2 at b:2 and n3 at c:3}. */
     public static String describe(List<Member> members) {
         if (members.size() < 2) {

@@ -13,9 +13,10 @@ import java.util.TreeMap;
  * One numbered shard config: the owner of every shard and the members of every group. Config 0 has
  * no groups and every shard unassigned. Immutable.
  *
- * @param number increases by one with every Join, Leave or Move
+ * @param number increases by one with every Join, Leave, Move and member change
  * @param owners {@code owners.get(shard)} owns the shard, or {@link #UNASSIGNED}
- * @param groups every group in the config with its members, sorted by id
+ * @param groups every group in the config with its members, sorted by id (the controller lists each
+ *     group's members by node id: {@link Members#sorted})
  */
 public record ShardConfig(
         long number, List<GroupId> owners, SortedMap<GroupId, List<Member>> groups) {

@@ -3,6 +3,7 @@ package io.raftkv.shardctrler.server;
 import io.raftkv.common.Binary;
 import io.raftkv.common.Check;
 import io.raftkv.common.GroupId;
+import io.raftkv.common.NodeId;
 import io.raftkv.raft.node.Access;
 import io.raftkv.raft.node.QueryableStateMachine;
 import io.raftkv.shardctrler.command.ControllerCodec;
@@ -19,13 +20,15 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.TreeSet;
 
 /**
- * The controller group's state: every shard config so far, and each client's last command and
- * result so that a retry is applied once. Deterministic: no clocks, no unordered iteration.
+ * The controller group's state: every shard config so far, the {@link ReplicaHistory} (founders,
+ * claims, retired replicas), and each client's last command and result so that a retry is applied
+ * once. Deterministic: no clocks, no unordered iteration.
  *
  * <p>Commands and results travel as {@link ControllerCodec} bytes; a malformed command is answered
  * with {@link Reason#MALFORMED}, never an exception, so every replica stays in step.
@@ -34,7 +37,8 @@ public final class ControllerStateMachine implements QueryableStateMachine {
     /** Sessions kept; past this the one idle longest (by log index) is forgotten. */
     static final int SESSIONS_MAX = 10_000;
 
-    private static final byte SNAPSHOT_VERSION = 1;
+    /** 2: the replica history follows the configs. */
+    private static final byte SNAPSHOT_VERSION = 2;
 
     /** The fewest bytes a session takes in a snapshot: ids, index and an empty result. */
     private static final int SESSION_BYTES_MIN = 8 + 8 + 8 + 4;
@@ -47,6 +51,7 @@ public final class ControllerStateMachine implements QueryableStateMachine {
     private final int shardCount;
     private final List<ShardConfig> configs = new ArrayList<>();
     private final TreeMap<Long, Session> sessions = new TreeMap<>();
+    private ReplicaHistory history = new ReplicaHistory();
 
     public ControllerStateMachine(int shardCount) {
         this.shardCount = shardCount;
@@ -57,20 +62,39 @@ public final class ControllerStateMachine implements QueryableStateMachine {
         return configs.getLast();
     }
 
+    /** Founders, claims and retired replicas: for tests of this package; do not change it. */
+    ReplicaHistory replicaHistory() {
+        return history;
+    }
+
     /** Config {@code number}, or the latest for a negative number or one past the latest. */
     public ShardConfig config(long number) {
         return number < 0 || number >= configs.size() ? latest() : configs.get((int) number);
     }
 
-    /** Every command (join, leave, move) changes the shard config: an admin operation. */
+    /**
+     * A claim comes from the node that hosts the replica: only the cluster's nodes send it. Every
+     * other command changes the shard config: an admin operation.
+     */
     @Override
-    public Optional<Access> commandAccess(byte[] command) {
+    public Optional<Access> commandAccess(byte[] bytes) {
+        ControllerCommand command;
         try {
-            ControllerCodec.decodeCommand(command);
-            return Optional.of(Access.ADMIN);
+            command = ControllerCodec.decodeCommand(bytes);
         } catch (IllegalArgumentException malformed) {
             return Optional.empty();
         }
+        return Optional.of(
+                switch (command) {
+                    case ControllerCommand.Claim claim -> Access.PEER;
+                    case ControllerCommand.Join join -> Access.ADMIN;
+                    case ControllerCommand.Leave leave -> Access.ADMIN;
+                    case ControllerCommand.Move move -> Access.ADMIN;
+                    case ControllerCommand.AddReplica add -> Access.ADMIN;
+                    case ControllerCommand.RemoveReplica remove -> Access.ADMIN;
+                    case ControllerCommand.ReplaceReplica replace -> Access.ADMIN;
+                    case ControllerCommand.Drain drain -> Access.ADMIN;
+                });
     }
 
     /** Any client reads configs: it routes keys with them. */
@@ -110,13 +134,27 @@ public final class ControllerStateMachine implements QueryableStateMachine {
             case ControllerCommand.Join join -> join(join.groups());
             case ControllerCommand.Leave leave -> leave(leave.groups());
             case ControllerCommand.Move move -> move(move.shard(), move.group());
+            case ControllerCommand.Claim claim ->
+                    claim(claim.group(), claim.node(), claim.incarnation());
+            case ControllerCommand.AddReplica add ->
+                    changeMembers(replicaChanges().add(add.group(), add.member()));
+            case ControllerCommand.RemoveReplica remove ->
+                    changeMembers(replicaChanges().remove(remove.group(), remove.node()));
+            case ControllerCommand.ReplaceReplica replace ->
+                    changeMembers(
+                            replicaChanges()
+                                    .replace(
+                                            replace.group(), replace.old(), replace.replacement()));
+            case ControllerCommand.Drain drain ->
+                    changeMembers(replicaChanges().drain(drain.node()));
         };
     }
 
     /**
      * Adds the joining groups unless one breaks a {@link Members} rule, is already in the latest
      * config, or returns with another set of members than it last had. The first broken rule, in
-     * group order, is the answer: a pure function of the log, so every replica gives it.
+     * group order, is the answer: a pure function of the log, so every replica gives it. Members
+     * are listed by node id; a group's first join records its founders.
      */
     private ControllerResult join(SortedMap<GroupId, List<Member>> joining) {
         ShardConfig latest = latest();
@@ -138,7 +176,11 @@ public final class ControllerStateMachine implements QueryableStateMachine {
             return new ControllerResult.Rejected(Reason.ADDRESS_CONFLICT, conflict.get());
         }
         TreeMap<GroupId, List<Member>> groups = new TreeMap<>(latest.groups());
-        groups.putAll(joining);
+        joining.forEach(
+                (group, members) -> {
+                    groups.put(group, Members.sorted(members));
+                    history.recordFounders(group, members);
+                });
         return publish(
                 latest.next(
                         Rebalancer.rebalance(latest.owners(), new TreeSet<>(groups.keySet())),
@@ -213,6 +255,53 @@ public final class ControllerStateMachine implements QueryableStateMachine {
         return publish(latest.next(owners, latest.groups()));
     }
 
+    /**
+     * Grants {@code node}'s replica of {@code group} to the data directory with {@code
+     * incarnation}, if the node is a member in the last config that lists the group (which may have
+     * left since: its replicas still hand their shards over) and no other incarnation claimed it.
+     */
+    private ControllerResult claim(GroupId group, NodeId node, long incarnation) {
+        Optional<List<NodeId>> founders = history.founders(group);
+        if (founders.isEmpty()) {
+            return new ControllerResult.Rejected(Reason.UNKNOWN_GROUP, group + " has never joined");
+        }
+        List<Member> members = lastMembers(group);
+        Check.that(members != null, "%s has founders but no config lists it", group);
+        if (members.stream().noneMatch(member -> member.node().equals(node))) {
+            return new ControllerResult.Rejected(
+                    Reason.NOT_A_MEMBER, "%s is not a replica of %s".formatted(node, group));
+        }
+        OptionalLong claimant = history.claimant(group, node);
+        if (claimant.isPresent() && claimant.getAsLong() != incarnation) {
+            return new ControllerResult.Rejected(
+                    Reason.CLAIMED_ELSEWHERE,
+                    ("the replica of %s on %s was started by another data directory; a node"
+                                    + " without its data is a new node: replace %s with a new"
+                                    + " node id")
+                            .formatted(group, node, node));
+        }
+        history.claim(group, node, incarnation);
+        return new ControllerResult.Claimed(founders.get().contains(node), founders.get());
+    }
+
+    private ReplicaChanges replicaChanges() {
+        return new ReplicaChanges(latest(), history);
+    }
+
+    /** Publishes a member change: shards stay with their owners, only members change. */
+    private ControllerResult changeMembers(ReplicaChanges.Plan plan) {
+        return switch (plan) {
+            case ReplicaChanges.Plan.Refused refused -> refused.rejected();
+            case ReplicaChanges.Plan.AlreadyDone done ->
+                    new ControllerResult.Done(latest().number());
+            case ReplicaChanges.Plan.Changed changed -> {
+                changed.retiring()
+                        .forEach(replica -> history.retire(replica.group(), replica.node()));
+                yield publish(latest().next(latest().owners(), changed.groups()));
+            }
+        };
+    }
+
     private ControllerResult publish(ShardConfig next) {
         Check.that(next.number() == configs.size(), "config %d out of order", next.number());
         configs.add(next);
@@ -246,7 +335,7 @@ public final class ControllerStateMachine implements QueryableStateMachine {
         return ControllerCodec.encode(new ControllerResult.Config(config(number)));
     }
 
-    /** {@code [u8 version][i32 shard count][configs][i32 count][session...]}. */
+    /** {@code [u8 version][i32 shard count][configs][replica history][i32 count][session...]}. */
     @Override
     public byte[] snapshot() {
         return Binary.write(
@@ -254,6 +343,7 @@ public final class ControllerStateMachine implements QueryableStateMachine {
                 out -> {
                     out.writeInt(shardCount);
                     ControllerCodec.writeConfigs(out, configs);
+                    history.write(out);
                     out.writeInt(sessions.size());
                     for (var entry : sessions.entrySet()) {
                         out.writeLong(entry.getKey());
@@ -287,13 +377,28 @@ public final class ControllerStateMachine implements QueryableStateMachine {
                                 config.shardCount(),
                                 i);
                     }
+                    ReplicaHistory restoredHistory = ReplicaHistory.read(in);
+                    checkFoundersOfEveryGroup(restored, restoredHistory);
                     TreeMap<Long, Session> restoredSessions = readSessions(in);
                     configs.clear();
                     configs.addAll(restored);
+                    history = restoredHistory;
                     sessions.clear();
                     sessions.putAll(restoredSessions);
                     return null;
                 });
+    }
+
+    /** The history has founders for exactly the groups some config lists. */
+    private static void checkFoundersOfEveryGroup(
+            List<ShardConfig> configs, ReplicaHistory history) {
+        TreeSet<GroupId> listed = new TreeSet<>();
+        configs.forEach(config -> listed.addAll(config.groups().keySet()));
+        Check.argument(
+                listed.equals(history.groupsEverJoined()),
+                "founders of %d groups, but configs list %d",
+                history.groupsEverJoined().size(),
+                listed.size());
     }
 
     private static TreeMap<Long, Session> readSessions(DataInputStream in) throws IOException {

@@ -27,7 +27,15 @@ class ControllerCodecFuzzTest {
                     new ControllerCommand.Join(8, 1, groups(3)),
                     new ControllerCommand.Join(9, 1, groups(11, 12, 13, 14, 15, 16, 17, 18, 19)),
                     new ControllerCommand.Leave(7, 2, List.of(GroupId.of(1), GroupId.of(2))),
-                    new ControllerCommand.Move(7, 3, 9, GroupId.of(2)));
+                    new ControllerCommand.Move(7, 3, 9, GroupId.of(2)),
+                    new ControllerCommand.Claim(10, 1, GroupId.of(3), NodeId.of(30), 42),
+                    new ControllerCommand.Claim(11, 1, GroupId.of(3), NodeId.of(31), -42),
+                    new ControllerCommand.AddReplica(
+                            8, 2, GroupId.of(3), new Member(NodeId.of(35), "h-35:1")),
+                    new ControllerCommand.ReplaceReplica(
+                            8, 3, GroupId.of(3), NodeId.of(31), new Member(NodeId.of(36), "ü:2")),
+                    new ControllerCommand.RemoveReplica(8, 4, GroupId.of(3), NodeId.of(30)),
+                    new ControllerCommand.Drain(8, 5, NodeId.of(110)));
 
     private static TreeMap<GroupId, List<Member>> groups(int... ids) {
         TreeMap<GroupId, List<Member>> groups = new TreeMap<>();
@@ -74,7 +82,9 @@ class ControllerCodecFuzzTest {
                                 new ControllerResult.Config(config),
                                 new ControllerResult.Config(ShardConfig.initial(SHARDS)),
                                 new ControllerResult.Rejected(
-                                        ControllerResult.Reason.UNKNOWN_GROUP, "g9 is not ✓"))
+                                        ControllerResult.Reason.UNKNOWN_GROUP, "g9 is not ✓"),
+                                new ControllerResult.Claimed(
+                                        true, List.of(NodeId.of(10), NodeId.of(11))))
                         .map(ControllerCodec::encode)
                         .toList();
         DecoderFuzz.of(

@@ -30,7 +30,14 @@ class ControllerCodecTest {
             List.of(
                     new ControllerCommand.Join(7, 1, TWO_GROUPS),
                     new ControllerCommand.Leave(7, 2, List.of(GroupId.of(1), GroupId.of(2))),
-                    new ControllerCommand.Move(7, 3, 9, GroupId.of(2)));
+                    new ControllerCommand.Move(7, 3, 9, GroupId.of(2)),
+                    new ControllerCommand.Claim(8, 1, GroupId.of(1), NodeId.of(2), -5),
+                    new ControllerCommand.AddReplica(
+                            7, 4, GroupId.of(1), new Member(NodeId.of(4), "d:4")),
+                    new ControllerCommand.RemoveReplica(7, 5, GroupId.of(1), NodeId.of(1)),
+                    new ControllerCommand.ReplaceReplica(
+                            7, 6, GroupId.of(2), NodeId.of(3), new Member(NodeId.of(5), "é:5")),
+                    new ControllerCommand.Drain(7, 7, NodeId.of(2)));
 
     @Test
     void commandsRoundTrip() {
@@ -51,7 +58,9 @@ class ControllerCodecTest {
                         new ControllerResult.Config(config),
                         new ControllerResult.Config(ShardConfig.initial(64)),
                         new ControllerResult.Rejected(
-                                ControllerResult.Reason.UNKNOWN_GROUP, "g9 is not in config 3"));
+                                ControllerResult.Reason.UNKNOWN_GROUP, "g9 is not in config 3"),
+                        new ControllerResult.Claimed(true, List.of(NodeId.of(1), NodeId.of(2))),
+                        new ControllerResult.Claimed(false, List.of(NodeId.of(7))));
         for (ControllerResult result : results) {
             assertThat(ControllerCodec.decodeResult(ControllerCodec.encode(result)))
                     .isEqualTo(result);
@@ -70,7 +79,14 @@ class ControllerCodecTest {
                         ControllerResult.Reason.MEMBERS_CHANGED,
                         ControllerResult.Reason.FORBIDDEN,
                         ControllerResult.Reason.DUPLICATE_MEMBER,
-                        ControllerResult.Reason.ADDRESS_CONFLICT);
+                        ControllerResult.Reason.ADDRESS_CONFLICT,
+                        ControllerResult.Reason.NOT_A_MEMBER,
+                        ControllerResult.Reason.CLAIMED_ELSEWHERE,
+                        ControllerResult.Reason.MEMBER_EXISTS,
+                        ControllerResult.Reason.RETIRED,
+                        ControllerResult.Reason.LAST_MEMBER,
+                        ControllerResult.Reason.NO_TARGET,
+                        ControllerResult.Reason.TOO_MANY_MEMBERS);
         assertThat(ControllerResult.Reason.values())
                 .as("results in snapshots and old clients read reasons by byte: append only")
                 .containsExactlyElementsOf(pinned);
@@ -80,6 +96,25 @@ class ControllerCodecTest {
             assertThat(bytes[2]).as("byte of %s", reason).isEqualTo((byte) pinned.indexOf(reason));
             assertThat(ControllerCodec.decodeResult(bytes)).isEqualTo(rejected);
         }
+    }
+
+    @Test
+    void aClaimedAnswerWithAnythingButZeroOrOneForFoundingIsRefused() {
+        byte[] bytes =
+                ControllerCodec.encode(new ControllerResult.Claimed(true, List.of(NodeId.of(1))));
+        bytes[2] = 2;
+        assertThatThrownBy(() -> ControllerCodec.decodeResult(bytes))
+                .hasMessageContaining("bad boolean");
+    }
+
+    @Test
+    void aReplicaCommandForTheControllerGroupIsRefused() {
+        byte[] bytes =
+                ControllerCodec.encode(
+                        new ControllerCommand.RemoveReplica(7, 5, GroupId.of(1), NodeId.of(1)));
+        bytes[18 + 3] = 0; // the group id's low byte: g0
+        assertThatThrownBy(() -> ControllerCodec.decodeCommand(bytes))
+                .hasMessageContaining("group 0 is the controller");
     }
 
     @Test

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.raftkv.common.GroupId;
 import io.raftkv.common.NodeId;
+import io.raftkv.common.net.EndpointIdentity;
 import io.raftkv.raft.core.Membership;
 import io.raftkv.raft.host.HostOptions;
 import io.raftkv.raft.node.RaftNode;
@@ -140,6 +141,39 @@ class ControllerServiceTest {
                                 assertThat(r.reason())
                                         .isEqualTo(ControllerResult.Reason.SHARD_OUT_OF_RANGE));
         assertThat(admin.query(-1).number()).isEqualTo(1);
+    }
+
+    @Test
+    void replicasChangeThroughTheClientAndOnlyNodesClaimThem() throws Exception {
+        startCluster();
+        ControllerClient admin = client(Duration.ofSeconds(20));
+        admin.join(group(1, 1, 2));
+        Member third = group(1, 3).get(GroupId.of(1)).getFirst();
+        assertThat(admin.addReplica(GroupId.of(1), third)).isEqualTo(new ControllerResult.Done(2));
+        assertThat(admin.removeReplica(GroupId.of(1), NodeId.of(1)))
+                .isEqualTo(new ControllerResult.Done(3));
+        assertThat(
+                        admin.replaceReplica(
+                                GroupId.of(1), NodeId.of(2), new Member(NodeId.of(9), "h:9")))
+                .isEqualTo(new ControllerResult.Done(4));
+        assertThat(admin.drain(NodeId.of(7))).isEqualTo(new ControllerResult.Done(4));
+        assertThat(admin.query(-1).groups().get(GroupId.of(1)))
+                .containsExactly(third, new Member(NodeId.of(9), "h:9"));
+        assertThat(admin.claim(GroupId.of(1), NodeId.of(3), 5))
+                .as("a claim from an admin connection")
+                .isInstanceOfSatisfying(
+                        ControllerResult.Rejected.class,
+                        r -> assertThat(r.reason()).isEqualTo(ControllerResult.Reason.FORBIDDEN));
+        try (ControllerClient node =
+                new ControllerClient(
+                        List.copyOf(addresses.values()),
+                        Duration.ofSeconds(20),
+                        EndpointIdentity.node("test", NodeId.of(3)))) {
+            assertThat(node.claim(GroupId.of(1), NodeId.of(3), 5))
+                    .isEqualTo(
+                            new ControllerResult.Claimed(
+                                    false, List.of(NodeId.of(1), NodeId.of(2))));
+        }
     }
 
     @Test

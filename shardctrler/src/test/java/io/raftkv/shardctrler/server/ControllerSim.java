@@ -80,10 +80,16 @@ final class ControllerSim {
     }
 
     static List<Member> members(int group) {
-        return List.of(
-                new Member(NodeId.of(group * 10 + 1), "server-%d-a:7000".formatted(group)),
-                new Member(NodeId.of(group * 10 + 2), "server-%d-b:7000".formatted(group)),
-                new Member(NodeId.of(group * 10 + 3), "server-%d-c:7000".formatted(group)));
+        return List.of(member(group, 1), member(group, 2), member(group, 3));
+    }
+
+    /**
+     * The {@code k}th (1 to 9) of the ten nodes that may serve {@code group}: node {@code 10 *
+     * group + k}; the first three join with the group.
+     */
+    static Member member(int group, int k) {
+        return new Member(
+                NodeId.of(group * 10 + k), "server-%d-%c:7000".formatted(group, 'a' + k - 1));
     }
 
     /**

@@ -9,6 +9,7 @@ import io.raftkv.raft.sim.SimSeeds;
 import io.raftkv.raft.sim.Simulation;
 import io.raftkv.shardctrler.command.ControllerCommand;
 import io.raftkv.shardctrler.command.ControllerResult;
+import io.raftkv.shardctrler.config.Member;
 import io.raftkv.shardctrler.config.ShardConfig;
 import java.util.ArrayList;
 import java.util.List;
@@ -21,9 +22,11 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Randomized runs of the controller group under partitions, crashes and a lossy network while
- * several clients join, leave and move groups with retries: every replica ends with identical
- * configs, numbers increase by one per applied command, each command is applied at most once, and
- * every config is valid and (after Join/Leave) balanced. {@code -Dsim.seed=S} replays one.
+ * several clients join, leave and move groups and add, remove, replace and drain replicas, with
+ * retries: every replica ends with identical configs, numbers increase by one per applied command,
+ * each command is applied at most once, every config is valid, (after Join/Leave) balanced, lists
+ * members by node id, and never gives a group back a replica it lost (after an add or a remove,
+ * owners do not move). {@code -Dsim.seed=S} replays one.
  */
 class ControllerSwarmTest {
     private static final int CLIENTS = 4;
@@ -48,7 +51,9 @@ class ControllerSwarmTest {
         ControllerSim cluster = new ControllerSim(random.nextBoolean() ? 3 : 5, seed);
         Simulation sim = cluster.sim();
         List<ControllerSim.Clerk> clerks = new ArrayList<>();
-        List<Long> applied = new ArrayList<>();
+        List<Long> applied = new ArrayList<>(); // by commands that always make a config
+        TreeSet<Long> reported = new TreeSet<>(); // every Done, including "already done"
+        TreeSet<Long> memberConfigs = new TreeSet<>();
         for (int i = 0; i < CLIENTS; i++) {
             clerks.add(cluster.clerk());
         }
@@ -64,33 +69,89 @@ class ControllerSwarmTest {
                 result = clerk.submit(command, 30_000);
             }
             if (result.get() instanceof ControllerResult.Done commandDone) {
-                applied.add(commandDone.configNumber());
-                if (!(command instanceof ControllerCommand.Move)) {
-                    balancedConfigs.add(commandDone.configNumber());
+                long number = commandDone.configNumber();
+                reported.add(number);
+                boolean madeIt =
+                        switch (command) {
+                            case ControllerCommand.Join join -> {
+                                balancedConfigs.add(number);
+                                yield true;
+                            }
+                            case ControllerCommand.Leave leave -> {
+                                balancedConfigs.add(number);
+                                yield true;
+                            }
+                            case ControllerCommand.Move move -> true;
+                            case ControllerCommand.AddReplica add -> {
+                                memberConfigs.add(number);
+                                yield true;
+                            }
+                            case ControllerCommand.RemoveReplica remove -> {
+                                memberConfigs.add(number);
+                                yield true;
+                            }
+                            // These two may answer "already done" with an earlier config.
+                            case ControllerCommand.ReplaceReplica replace -> false;
+                            case ControllerCommand.Drain drain -> false;
+                            case ControllerCommand.Claim claim -> false; // never sent here
+                        };
+                if (madeIt) {
+                    applied.add(number);
                 }
             }
         }
         heal(sim, cluster.nodes());
         ShardConfig latest = cluster.clerk().query(-1);
         assertThat(applied).as("config numbers the clients saw made").doesNotHaveDuplicates();
-        assertThat(latest.number()).as("one config per applied command").isEqualTo(applied.size());
+        reported.remove(0L); // a drain of a node in no group before any join
+        assertThat(reported)
+                .as("one config per applied command")
+                .containsExactlyElementsOf(
+                        LongStream.rangeClosed(1, latest.number()).boxed().toList());
         checkReplicasAgree(cluster, latest, balancedConfigs);
+        checkMembers(cluster.stateMachine(cluster.nodes().getFirst()), latest, memberConfigs);
     }
 
-    /** Commands that mostly succeed: joins of new groups, leaves and moves of existing ones. */
+    /**
+     * Commands that often succeed: joins of new groups, leaves and moves of existing ones, and
+     * replica changes among each group's ten node ids (a group that changed members and left is
+     * refused when it returns with its first members).
+     */
     private static ControllerCommand randomCommand(
             ControllerSim.Clerk clerk, long sequence, SplittableRandom random) {
         long clientId = clerk.hashCode();
         int gid = 1 + random.nextInt(12);
-        return switch (random.nextInt(4)) {
+        GroupId group = GroupId.of(gid);
+        return switch (random.nextInt(9)) {
             case 0, 1 -> new ControllerCommand.Join(clientId, sequence, ControllerSim.groups(gid));
-            case 2 -> new ControllerCommand.Leave(clientId, sequence, List.of(GroupId.of(gid)));
-            default ->
+            case 2 -> new ControllerCommand.Leave(clientId, sequence, List.of(group));
+            case 3 ->
                     new ControllerCommand.Move(
+                            clientId, sequence, random.nextInt(ControllerSim.SHARDS), group);
+            case 4, 5 ->
+                    new ControllerCommand.AddReplica(
                             clientId,
                             sequence,
-                            random.nextInt(ControllerSim.SHARDS),
-                            GroupId.of(gid));
+                            group,
+                            ControllerSim.member(gid, 4 + random.nextInt(6)));
+            case 6 ->
+                    new ControllerCommand.RemoveReplica(
+                            clientId,
+                            sequence,
+                            group,
+                            ControllerSim.member(gid, 1 + random.nextInt(9)).node());
+            case 7 ->
+                    new ControllerCommand.ReplaceReplica(
+                            clientId,
+                            sequence,
+                            group,
+                            ControllerSim.member(gid, 1 + random.nextInt(9)).node(),
+                            ControllerSim.member(gid, 4 + random.nextInt(6)));
+            default ->
+                    new ControllerCommand.Drain(
+                            clientId,
+                            sequence,
+                            ControllerSim.member(gid, 1 + random.nextInt(9)).node());
         };
     }
 
@@ -124,6 +185,41 @@ class ControllerSwarmTest {
         sim.network().heal();
         sim.network().faults(NetworkFaults.RELIABLE);
         nodes.stream().filter(node -> !sim.node(node).isUp()).forEach(sim::start);
+    }
+
+    /**
+     * Members are listed by node id; a replica that left a group that stayed never comes back to
+     * it; an add or a remove moves no shard.
+     */
+    private static void checkMembers(
+            ControllerStateMachine replica, ShardConfig latest, TreeSet<Long> memberConfigs) {
+        TreeSet<String> retired = new TreeSet<>();
+        for (long number = 1; number <= latest.number(); number++) {
+            ShardConfig before = replica.config(number - 1);
+            ShardConfig config = replica.config(number);
+            for (var group : config.groups().entrySet()) {
+                List<NodeId> nodes = group.getValue().stream().map(m -> m.node()).toList();
+                assertThat(nodes)
+                        .as("members of %s in config %d", group.getKey(), number)
+                        .isSorted();
+                for (NodeId node : nodes) {
+                    assertThat(retired)
+                            .as("config %d", number)
+                            .doesNotContain(group.getKey() + "/" + node);
+                }
+                List<Member> previous = before.groups().get(group.getKey());
+                if (previous != null) {
+                    previous.stream()
+                            .filter(m -> !group.getValue().contains(m))
+                            .forEach(m -> retired.add(group.getKey() + "/" + m.node()));
+                }
+            }
+            if (memberConfigs.contains(number)) {
+                assertThat(config.owners())
+                        .as("owners in config %d", number)
+                        .isEqualTo(before.owners());
+            }
+        }
     }
 
     /** Every replica reaches the latest config, with the same history of configs. */

@@ -29,7 +29,9 @@ import picocli.CommandLine.Spec;
 @Command(
         name = "admin",
         mixinStandardHelpOptions = true,
-        description = "Joins, removes and moves replica groups; shows shard configs and groups.")
+        description =
+                "Joins, removes and moves replica groups; adds, removes, replaces and drains"
+                        + " their replicas; shows shard configs and groups.")
 final class AdminCommand {
     @Spec CommandSpec spec;
 
@@ -95,6 +97,76 @@ final class AdminCommand {
             throws ControllerUnavailableException {
         try (ControllerClient controller = controller()) {
             return report(controller.move(shard, groupId(group)));
+        }
+    }
+
+    @Command(
+            name = "add-replica",
+            mixinStandardHelpOptions = true,
+            description =
+                    "Adds node ID at HOST:PORT to group GID's members; no shard moves. A node id"
+                            + " that served GID before is refused: use a new id.")
+    int addReplica(
+            @Parameters(paramLabel = "GID", description = "Group id, 1 or more.") int group,
+            @Parameters(paramLabel = "ID@HOST:PORT") String member)
+            throws ControllerUnavailableException {
+        GroupId id = groupId(group);
+        Member added = parseMember(member);
+        try (ControllerClient controller = controller()) {
+            return report(controller.addReplica(id, added));
+        }
+    }
+
+    @Command(
+            name = "remove-replica",
+            mixinStandardHelpOptions = true,
+            description =
+                    "Removes node NODE from group GID's members; no shard moves. The node id never"
+                            + " serves GID again. A group's last replica goes with admin leave.")
+    int removeReplica(
+            @Parameters(paramLabel = "GID", description = "Group id, 1 or more.") int group,
+            @Parameters(paramLabel = "NODE", description = "Node id, 1 or more.") int node)
+            throws ControllerUnavailableException {
+        GroupId id = groupId(group);
+        NodeId removed = nodeId(node);
+        try (ControllerClient controller = controller()) {
+            return report(controller.removeReplica(id, removed));
+        }
+    }
+
+    @Command(
+            name = "replace",
+            mixinStandardHelpOptions = true,
+            description =
+                    "Replaces group GID's replica on node OLD_NODE by a new node NEW_ID at"
+                            + " HOST:PORT, in one config; no shard moves. Use it for a node that"
+                            + " lost its data: it comes back under a new id. Running it again"
+                            + " once done succeeds without a change.")
+    int replace(
+            @Parameters(paramLabel = "GID", description = "Group id, 1 or more.") int group,
+            @Parameters(paramLabel = "OLD_NODE", description = "Node id, 1 or more.") int old,
+            @Parameters(paramLabel = "NEW_ID@HOST:PORT") String replacement)
+            throws ControllerUnavailableException {
+        GroupId id = groupId(group);
+        NodeId oldNode = nodeId(old);
+        Member added = parseMember(replacement);
+        try (ControllerClient controller = controller()) {
+            return report(controller.replaceReplica(id, oldNode, added));
+        }
+    }
+
+    @Command(
+            name = "drain",
+            mixinStandardHelpOptions = true,
+            description =
+                    "Moves every replica on node NODE to other nodes of the latest config, in one"
+                            + " config: each to the node serving the fewest replicas (ties to the"
+                            + " lowest id) that does not serve the group and never did.")
+    int drain(@Parameters(paramLabel = "NODE", description = "Node id, 1 or more.") int node)
+            throws ControllerUnavailableException {
+        NodeId drained = nodeId(node);
+        try (ControllerClient controller = controller()) {
+            return report(controller.drain(drained));
         }
     }
 
@@ -188,6 +260,14 @@ final class AdminCommand {
                 print(config.config());
                 yield 0;
             }
+            case ControllerResult.Claimed claimed -> { // a node's answer; admin commands get none
+                spec.commandLine()
+                        .getOut()
+                        .printf(
+                                "OK claimed (%s)%n",
+                                claimed.founding() ? "founder" : "joins as a learner");
+                yield 0;
+            }
         };
     }
 
@@ -205,20 +285,45 @@ final class AdminCommand {
         return GroupId.of(value);
     }
 
+    private NodeId nodeId(int value) {
+        if (value < 1) {
+            throw new ParameterException(spec.commandLine(), "node ids start at 1, got " + value);
+        }
+        return NodeId.of(value);
+    }
+
     private List<Member> parseMembers(String text) {
         List<Member> members = new ArrayList<>();
         for (String entry : text.split(",")) {
-            int at = entry.indexOf('@');
-            try {
-                members.add(
-                        new Member(
-                                NodeId.of(Integer.parseInt(entry.substring(0, at))),
-                                entry.substring(at + 1)));
-            } catch (RuntimeException bad) {
-                throw new ParameterException(
-                        spec.commandLine(), "members are ID@HOST:PORT,..., got " + entry);
-            }
+            members.add(
+                    member(entry)
+                            .orElseThrow(
+                                    () ->
+                                            new ParameterException(
+                                                    spec.commandLine(),
+                                                    "members are ID@HOST:PORT,..., got " + entry)));
         }
         return members;
+    }
+
+    private Member parseMember(String text) {
+        return member(text)
+                .orElseThrow(
+                        () ->
+                                new ParameterException(
+                                        spec.commandLine(), "expected ID@HOST:PORT, got " + text));
+    }
+
+    /** {@code ID@HOST:PORT} as a member, or empty if it is not one. */
+    private static Optional<Member> member(String text) {
+        int at = text.indexOf('@');
+        try {
+            return Optional.of(
+                    new Member(
+                            NodeId.of(Integer.parseInt(text.substring(0, at))),
+                            text.substring(at + 1)));
+        } catch (RuntimeException bad) {
+            return Optional.empty();
+        }
     }
 }

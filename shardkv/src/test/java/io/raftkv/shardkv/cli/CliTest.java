@@ -203,6 +203,59 @@ class CliTest {
                 .hasLineCount(1);
     }
 
+    @Test
+    void replicaCommandsWithBadArgumentsAreUsageErrorsBeforeAnythingIsSent() {
+        String[] admin = {"admin", "--controllers", "127.0.0.1:1", "--timeout", "1"};
+        assertUsageError(
+                with(admin, "add-replica", "100", "not-a-member"),
+                "error: expected ID@HOST:PORT, got not-a-member");
+        assertUsageError(
+                with(admin, "add-replica", "100", "0@127.0.0.1:1"),
+                "error: expected ID@HOST:PORT, got 0@127.0.0.1:1");
+        assertUsageError(
+                with(admin, "add-replica", "0", "5@127.0.0.1:1"), "error: group ids start at 1");
+        assertUsageError(
+                with(admin, "remove-replica", "100", "0"), "error: node ids start at 1, got 0");
+        assertUsageError(
+                with(admin, "remove-replica", "100", "n3"),
+                "error: Invalid value for positional parameter at index 1 (NODE): 'n3' is not an"
+                        + " int");
+        assertUsageError(
+                with(admin, "replace", "100", "3", "7@nowhere"),
+                "error: expected ID@HOST:PORT, got 7@nowhere");
+        assertUsageError(with(admin, "replace", "100", "3"), "error: Missing required parameter");
+        assertUsageError(with(admin, "drain", "0"), "error: node ids start at 1, got 0");
+        assertUsageError(with(admin, "drain"), "error: Missing required parameter");
+    }
+
+    private void assertUsageError(String[] args, String line) {
+        assertThat(Main.run(args)).as(String.join(" ", args)).isEqualTo(2);
+        assertThat(error()).startsWith(line).hasLineCount(1);
+        err.reset();
+    }
+
+    @Test
+    void replicaCommandsAnswerInOneReadableLine() {
+        assertThat(admin("drain", "99")).as("a node in no group").isEqualTo(0);
+        assertThat(output()).startsWith("OK config ").hasLineCount(1);
+        assertThat(admin("remove-replica", "100", "99")).isEqualTo(1);
+        assertThat(error())
+                .isEqualTo(
+                        "error: NOT_A_MEMBER: n99 is not a replica of g100"
+                                + System.lineSeparator());
+        err.reset();
+        assertThat(admin("add-replica", "100", "1@127.0.0.1:1")).isEqualTo(1);
+        assertThat(error())
+                .startsWith("error: MEMBER_EXISTS: n1 at 127.0.0.1:")
+                .endsWith(" is already a replica of g100" + System.lineSeparator())
+                .hasLineCount(1);
+        err.reset();
+        assertThat(admin("replace", "999", "1", "98@127.0.0.1:1")).isEqualTo(1);
+        assertThat(error())
+                .startsWith("error: UNKNOWN_GROUP: g999 is not in config")
+                .hasLineCount(1);
+    }
+
     private static String[] with(String[] prefix, String... rest) {
         String[] full = Arrays.copyOf(prefix, prefix.length + rest.length);
         System.arraycopy(rest, 0, full, prefix.length, rest.length);
