@@ -2,6 +2,7 @@ package io.raftkv.shardkv.server;
 
 import io.raftkv.common.GroupId;
 import io.raftkv.common.NodeId;
+import io.raftkv.raft.core.Membership;
 import io.raftkv.raft.storage.Fsync;
 import io.raftkv.shardctrler.config.Member;
 import java.io.IOException;
@@ -18,16 +19,29 @@ import java.util.SortedMap;
 import java.util.TreeMap;
 
 /**
- * The replica groups a node hosts, with their members, in {@code replicas.txt} in its data
- * directory: one line per group, {@code GID ID@HOST:PORT,ID@HOST:PORT,...}. A restarted node starts
- * these replicas at once, even those of groups no longer in the controller's config (they may still
- * hold shards to hand over). Written whole, to a temporary file that is synced and renamed.
+ * The replica groups a node hosts, in {@code replicas.txt} in its data directory: one line per
+ * group, {@code GID ID@HOST:PORT,... voters=ID,... learners=ID,...}, the members' addresses and the
+ * membership the replica was first started with (its founders as voters, or for a replica added
+ * later the other replicas as voters and this node as a learner; the group's log overrides it as
+ * soon as it holds one). A restarted node starts these replicas at once, even those of groups no
+ * longer in the controller's config (they may still hold shards to hand over). A line of the older
+ * form {@code GID ID@HOST:PORT,...} lists voters only. Written whole, to a temporary file that is
+ * synced and renamed.
  */
 final class ReplicaRegistry {
+    /** One hosted replica: where its peers are, and the membership it was started with. */
+    record Hosted(List<Member> members, Membership bootstrap) {
+        Hosted {
+            members = List.copyOf(members);
+        }
+    }
+
     private static final String FILE = "replicas.txt";
+    private static final String VOTERS = "voters=";
+    private static final String LEARNERS = "learners=";
 
     private final Path file;
-    private final TreeMap<GroupId, List<Member>> groups = new TreeMap<>();
+    private final TreeMap<GroupId, Hosted> groups = new TreeMap<>();
 
     private ReplicaRegistry(Path file) {
         this.file = file;
@@ -48,7 +62,7 @@ final class ReplicaRegistry {
 
     private void parse(String line) {
         String[] parts = line.split(" ");
-        if (parts.length != 2) {
+        if (parts.length != 2 && parts.length != 4) {
             throw new IllegalArgumentException("%s: bad line %s".formatted(file, line));
         }
         List<Member> members = new ArrayList<>();
@@ -59,16 +73,46 @@ final class ReplicaRegistry {
                             NodeId.of(Integer.parseInt(entry.substring(0, at))),
                             entry.substring(at + 1)));
         }
-        groups.put(GroupId.of(Integer.parseInt(parts[0])), List.copyOf(members));
+        Membership bootstrap =
+                parts.length == 2
+                        ? new Membership(members.stream().map(Member::node).toList())
+                        : new Membership(ids(parts[2], VOTERS), ids(parts[3], LEARNERS));
+        groups.put(GroupId.of(Integer.parseInt(parts[0])), new Hosted(members, bootstrap));
     }
 
-    SortedMap<GroupId, List<Member>> groups() {
+    private List<NodeId> ids(String field, String name) {
+        if (!field.startsWith(name)) {
+            throw new IllegalArgumentException(
+                    "%s: expected %s in %s".formatted(file, name, field));
+        }
+        String list = field.substring(name.length());
+        List<NodeId> ids = new ArrayList<>();
+        if (!list.isEmpty()) {
+            for (String id : list.split(",")) {
+                ids.add(NodeId.of(Integer.parseInt(id)));
+            }
+        }
+        return ids;
+    }
+
+    SortedMap<GroupId, Hosted> groups() {
         return groups;
     }
 
     /** Records that this node hosts {@code group}; durable when this returns. */
-    void add(GroupId group, List<Member> members) {
-        groups.put(group, List.copyOf(members));
+    void add(GroupId group, Hosted hosted) {
+        groups.put(group, hosted);
+        writeOrFail();
+    }
+
+    /** Records that this node no longer hosts {@code group}; durable when this returns. */
+    void remove(GroupId group) {
+        if (groups.remove(group) != null) {
+            writeOrFail();
+        }
+    }
+
+    private void writeOrFail() {
         try {
             write();
         } catch (IOException e) {
@@ -79,11 +123,20 @@ final class ReplicaRegistry {
     private void write() throws IOException {
         StringBuilder text = new StringBuilder();
         groups.forEach(
-                (group, members) -> {
-                    text.append(group.value()).append(' ');
+                (group, hosted) -> {
                     List<String> entries = new ArrayList<>();
-                    members.forEach(m -> entries.add(m.node().value() + "@" + m.address()));
-                    text.append(String.join(",", entries)).append('\n');
+                    hosted.members()
+                            .forEach(m -> entries.add(m.node().value() + "@" + m.address()));
+                    text.append(group.value())
+                            .append(' ')
+                            .append(String.join(",", entries))
+                            .append(' ')
+                            .append(VOTERS)
+                            .append(joinIds(hosted.bootstrap().voters()))
+                            .append(' ')
+                            .append(LEARNERS)
+                            .append(joinIds(hosted.bootstrap().learners()))
+                            .append('\n');
                 });
         Path temporary = file.resolveSibling(FILE + ".tmp");
         Files.writeString(temporary, text, StandardCharsets.UTF_8);
@@ -92,5 +145,9 @@ final class ReplicaRegistry {
         }
         Files.move(temporary, file, StandardCopyOption.ATOMIC_MOVE);
         Fsync.directory(file.getParent());
+    }
+
+    private static String joinIds(List<NodeId> ids) {
+        return String.join(",", ids.stream().map(id -> String.valueOf(id.value())).toList());
     }
 }

@@ -5,11 +5,19 @@ import io.raftkv.common.FailStop;
 import io.raftkv.common.GroupId;
 import io.raftkv.common.NodeId;
 import io.raftkv.common.net.tls.TlsFiles;
+import io.raftkv.raft.core.ChangeResult;
 import io.raftkv.raft.core.Membership;
+import io.raftkv.raft.core.MembershipChange;
+import io.raftkv.raft.core.RaftStatus;
 import io.raftkv.raft.core.Role;
 import io.raftkv.raft.host.HostOptions;
+import io.raftkv.raft.host.ProposalOutcome;
+import io.raftkv.raft.node.ClientReply;
 import io.raftkv.raft.node.QueryableStateMachine;
 import io.raftkv.raft.node.RaftNode;
+import io.raftkv.shardctrler.command.ControllerCodec;
+import io.raftkv.shardctrler.command.ControllerCommand;
+import io.raftkv.shardctrler.command.ControllerResult;
 import io.raftkv.shardctrler.config.Member;
 import io.raftkv.shardctrler.config.ShardConfig;
 import io.raftkv.shardctrler.server.ControllerStateMachine;
@@ -25,12 +33,14 @@ import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
+import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
@@ -43,6 +53,15 @@ import java.util.function.Consumer;
  *
  * <p>A node keeps its replica of a group that left the config: the group still has to hand its
  * shards over, and may join again under the same id. Threading: everything runs on the node's loop.
+ *
+ * <p>Replica identity (DESIGN.md rule 7): before it first starts a replica, a node claims it at the
+ * controller with its data directory's incarnation. The first incarnation to claim a replica owns
+ * it; a node whose data was lost has a new incarnation, so its claims are refused and it hosts none
+ * of the replicas it lost, which keeps a blank log from voting as the replica that had one. It says
+ * so in one line naming the groups and the {@code admin replace} that brings them back. While this
+ * node leads a group, a {@link MembershipDriver} moves the group's Raft membership toward the
+ * members in the latest config; a replica the config dropped is deleted once its own log says it
+ * was removed.
  */
 public final class ShardKvNode implements AutoCloseable {
     /**
@@ -114,6 +133,22 @@ public final class ShardKvNode implements AutoCloseable {
     private final ReplicaRegistry replicas;
     private final StoreFactory stores;
     private final TreeMap<GroupId, ShardMigrator> migrators = new TreeMap<>();
+    private final TreeMap<GroupId, MembershipDriver> membershipDrivers = new TreeMap<>();
+
+    /** Groups a config lists this node in that it does not host yet: claims to make. */
+    private final TreeMap<GroupId, List<Member>> unclaimed = new TreeMap<>();
+
+    private final TreeSet<GroupId> claimsInFlight = new TreeSet<>();
+
+    /** Groups whose replica on this node was claimed by another data directory. */
+    private final TreeSet<GroupId> lost = new TreeSet<>();
+
+    private boolean lostReported = true;
+
+    /** This node as a client of the controller, for its claims. */
+    private final long controllerClientId = new SecureRandom().nextLong();
+
+    private long controllerSequence;
     private long ticks;
     private ScheduledFuture<?> driving;
 
@@ -180,7 +215,15 @@ public final class ShardKvNode implements AutoCloseable {
                                         : new KvStateMachine(group, shards, stores.open(group)));
         ReplicaRegistry replicas = ReplicaRegistry.load(config.dataDirectory());
         ShardKvNode shardKvNode = new ShardKvNode(config, node, replicas, stores);
-        Runnable restartReplicas = () -> replicas.groups().forEach(shardKvNode::host);
+        Runnable restartReplicas =
+                () ->
+                        replicas.groups()
+                                .forEach(
+                                        (group, hosted) ->
+                                                shardKvNode.host(
+                                                        group,
+                                                        hosted.members(),
+                                                        hosted.bootstrap()));
         node.loop().submit(restartReplicas).syncUninterruptibly();
         shardKvNode.driving =
                 node.loop()
@@ -276,6 +319,11 @@ public final class ShardKvNode implements AutoCloseable {
             reconcileNext(CONFIGS_PER_READ);
         }
         migrators.values().forEach(ShardMigrator::tick);
+        claimUnclaimedReplicas();
+        reportLostReplicas();
+        if (latest != null) {
+            driveMemberships(latest);
+        }
         if (ticks % TICKS_PER_SNAPSHOT == 0) {
             NodeSnapshot previous = snapshot;
             snapshot = takeSnapshot();
@@ -330,31 +378,170 @@ public final class ShardKvNode implements AutoCloseable {
         }
     }
 
-    /** Starts a replica of every group {@code config} lists this node in. */
+    /**
+     * Notes every group {@code config} lists this node in that it does not host: each is claimed at
+     * the controller before it is started. Also learns the addresses of the members of the groups
+     * it hosts, so that a leader reaches a replica added later.
+     */
     private void hostGroupsNamingThisNode(ShardConfig config) {
         for (var entry : config.groups().entrySet()) {
             GroupId group = entry.getKey();
             List<Member> members = entry.getValue();
-            if (!migrators.containsKey(group)
-                    && members.stream().anyMatch(m -> m.node().equals(id()))) {
-                replicas.add(group, members);
-                host(group, members);
-                LOG.log(
-                        Level.INFO,
-                        "{0} hosts a replica of {1} from config {2}",
-                        id(),
-                        group,
-                        config.number());
+            boolean named = members.stream().anyMatch(m -> m.node().equals(id()));
+            if (migrators.containsKey(group)) {
+                members.forEach(member -> node.addPeer(member.node(), member.socketAddress()));
+            } else if (named && !lost.contains(group)) {
+                unclaimed.put(group, members);
             }
         }
     }
 
-    /** Starts this node's replica of {@code group} and its migration driver. */
-    private void host(GroupId group, List<Member> members) {
+    /** Claims, at the controller, each replica a config names this node for that it lacks. */
+    private void claimUnclaimedReplicas() {
+        for (var entry : unclaimed.entrySet()) {
+            GroupId group = entry.getKey();
+            if (claimsInFlight.add(group)) {
+                List<Member> members = entry.getValue();
+                byte[] claim =
+                        ControllerCodec.encode(
+                                new ControllerCommand.Claim(
+                                        controllerClientId,
+                                        ++controllerSequence,
+                                        group,
+                                        id(),
+                                        node.incarnation()));
+                requests.call(
+                        GroupId.CONTROLLER,
+                        config.controllers(),
+                        false,
+                        claim,
+                        reply -> onClaimAnswer(group, members, reply));
+            }
+        }
+    }
+
+    private void onClaimAnswer(GroupId group, List<Member> members, Optional<ClientReply> reply) {
+        claimsInFlight.remove(group);
+        if (!(reply.orElse(null) instanceof ClientReply.Applied applied)
+                || !unclaimed.containsKey(group)) {
+            return; // no answer: claimed again at the next drive
+        }
+        ControllerResult result;
+        try {
+            result = ControllerCodec.decodeResult(applied.result());
+        } catch (IllegalArgumentException malformed) {
+            return;
+        }
+        switch (result) {
+            case ControllerResult.Claimed claimed -> {
+                unclaimed.remove(group);
+                Membership bootstrap = bootstrapMembership(members, claimed);
+                replicas.add(group, new ReplicaRegistry.Hosted(members, bootstrap));
+                host(group, members, bootstrap);
+                LOG.log(
+                        Level.INFO,
+                        "{0} hosts a replica of {1} ({2})",
+                        id(),
+                        group,
+                        claimed.founding() ? "a founder" : "added as a learner");
+            }
+            case ControllerResult.Rejected rejected
+                    when rejected.reason() == ControllerResult.Reason.CLAIMED_ELSEWHERE -> {
+                unclaimed.remove(group);
+                lost.add(group);
+                lostReported = false;
+            }
+            case ControllerResult.Rejected rejected -> {
+                unclaimed.remove(group); // no longer a member: nothing to host
+                LOG.log(Level.INFO, "{0} does not host {1}: {2}", id(), group, rejected.message());
+            }
+            case ControllerResult.Done done -> {}
+            case ControllerResult.Config ignored -> {}
+        }
+    }
+
+    /**
+     * The membership a new replica starts with: a founder's is the group's founders, all voters; a
+     * replica added later starts as a learner beside the other members, so it never votes before
+     * the group's log makes it a voter.
+     */
+    private Membership bootstrapMembership(List<Member> members, ControllerResult.Claimed claimed) {
+        if (claimed.founding()) {
+            return new Membership(claimed.founders());
+        }
+        List<NodeId> voters =
+                members.stream().map(Member::node).filter(n -> !n.equals(id())).toList();
+        return new Membership(voters.isEmpty() ? claimed.founders() : voters, List.of(id()));
+    }
+
+    /** One line, whenever groups were found lost: which, and the commands that bring them back. */
+    private void reportLostReplicas() {
+        if (lostReported || lost.isEmpty()) {
+            return;
+        }
+        lostReported = true;
+        String groups = String.join(", ", lost.stream().map(GroupId::toString).toList());
+        String replaces =
+                String.join(
+                        "; ",
+                        lost.stream()
+                                .map(
+                                        group ->
+                                                "raftkv admin replace %d %d NEW_ID@HOST:PORT"
+                                                        .formatted(group.value(), id().value()))
+                                .toList());
+        LOG.log(
+                Level.ERROR,
+                "{0} has a new data directory, but its replicas of {1} were started with another"
+                        + " one: a node without its data is a new node, so {0} hosts none of them."
+                        + " Start it under a new id with an empty data directory, then run: {2}",
+                id(),
+                groups,
+                replaces);
+    }
+
+    /**
+     * Moves each hosted group's membership toward the latest config's members while this node leads
+     * it, and deletes a replica the config dropped once its log says it was removed.
+     */
+    private void driveMemberships(ShardConfig config) {
+        for (GroupId group : List.copyOf(membershipDrivers.keySet())) {
+            List<Member> members = config.groups().get(group);
+            if (members == null) {
+                continue; // left the config: it still hands its shards over, members unchanged
+            }
+            TreeSet<NodeId> wanted = new TreeSet<>();
+            members.forEach(member -> wanted.add(member.node()));
+            if (!wanted.contains(id()) && removedFromOwnLog(group)) {
+                unhost(group);
+            } else {
+                membershipDrivers.get(group).tick(wanted);
+            }
+        }
+    }
+
+    private boolean removedFromOwnLog(GroupId group) {
+        return node.host()
+                .status(group)
+                .map(status -> !status.membership().contains(id()))
+                .orElse(false);
+    }
+
+    /** Deletes this node's replica of {@code group}, which the group no longer counts. */
+    private void unhost(GroupId group) {
+        migrators.remove(group);
+        membershipDrivers.remove(group);
+        replicas.remove(group);
+        node.removeGroup(group);
+        LOG.log(Level.INFO, "{0} was removed from {1}; its replica is deleted", id(), group);
+    }
+
+    /** Starts this node's replica of {@code group} and its migration and membership drivers. */
+    private void host(GroupId group, List<Member> members, Membership bootstrap) {
         for (Member member : members) {
             node.addPeer(member.node(), member.socketAddress());
         }
-        node.addGroup(group, new Membership(members.stream().map(Member::node).toList()))
+        node.addGroup(group, bootstrap)
                 .whenCompleteAsync(
                         (started, failure) -> {
                             if (failure != null) {
@@ -363,17 +550,21 @@ public final class ShardKvNode implements AutoCloseable {
                                         "could not start the replica of " + group + "; will retry",
                                         failure);
                                 migrators.remove(group);
+                                membershipDrivers.remove(group);
                                 reconciledUpTo = 0;
                             }
                         },
                         node.loop());
-        migrators.put(
-                group,
-                new ShardMigrator(new LocalReplica(group), requests, configs, config.chunkBytes()));
+        LocalReplica local = new LocalReplica(group);
+        migrators.put(group, new ShardMigrator(local, requests, configs, config.chunkBytes()));
+        membershipDrivers.put(group, new MembershipDriver(id(), local));
     }
 
-    /** This node's replica of a group, as its migration driver sees it. Loop only. */
-    private final class LocalReplica implements ShardMigrator.LocalGroup {
+    /**
+     * This node's replica of a group, as its migration and membership drivers see it. Loop only.
+     */
+    private final class LocalReplica
+            implements ShardMigrator.LocalGroup, MembershipDriver.LocalGroup {
         private final GroupId group;
 
         LocalReplica(GroupId group) {
@@ -403,6 +594,21 @@ public final class ShardKvNode implements AutoCloseable {
         @Override
         public void propose(KvCommand command, Consumer<Optional<KvResult>> done) {
             ShardMigrator.LocalGroup.proposeOn(node.host(), group, KvCodec.encode(command), done);
+        }
+
+        @Override
+        public Optional<RaftStatus> status() {
+            return node.host().status(group);
+        }
+
+        @Override
+        public Map<NodeId, Long> matchIndexes() {
+            return node.host().matchIndexes(group);
+        }
+
+        @Override
+        public ChangeResult change(MembershipChange change, Consumer<ProposalOutcome> done) {
+            return node.host().changeMembership(group, change, done);
         }
     }
 

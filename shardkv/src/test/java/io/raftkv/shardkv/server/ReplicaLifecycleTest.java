@@ -1,0 +1,129 @@
+package io.raftkv.shardkv.server;
+
+import static io.raftkv.shardkv.server.InJvmCluster.await;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.raftkv.common.GroupId;
+import io.raftkv.common.NodeId;
+import io.raftkv.raft.core.Membership;
+import io.raftkv.shardctrler.client.ControllerClient;
+import io.raftkv.shardkv.client.ShardKvClient;
+import io.raftkv.shardkv.kv.KvOp;
+import io.raftkv.shardkv.kv.KvResult;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.TreeMap;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Replacing replicas on real nodes: a node that lost its disk never serves as the replica it was,
+ * and an operator's replace or drain moves a group onto other nodes with nothing lost. Nodes 1-3
+ * host the controller; the replica groups live on the others, so that a lost disk here is never a
+ * controller's.
+ */
+class ReplicaLifecycleTest {
+    private static final GroupId A = GroupId.of(100);
+    private static final GroupId B = GroupId.of(101);
+    private static final int KEYS = 40;
+
+    @TempDir Path root;
+    private InJvmCluster cluster;
+
+    @AfterEach
+    void stop() throws Exception {
+        cluster.close();
+    }
+
+    /**
+     * On main before replica identity, the restarted blank node hosted A again as a voter with an
+     * empty log and term 0: the hole through which an acknowledged write can be truncated.
+     */
+    @Test
+    void aNodeBackWithoutItsDataHostsNoneOfItsReplicasUntilReplacedAndNothingIsLost()
+            throws Exception {
+        cluster = new InJvmCluster(root, 7);
+        for (int id = 1; id <= 7; id++) {
+            cluster.start(id);
+        }
+        ControllerClient admin = cluster.admin();
+        admin.join(new TreeMap<>(Map.of(A, cluster.members(4, 5, 6))));
+        ShardKvClient client = cluster.client();
+        writeKeys(client, "v");
+        await("n5 hosts A", () -> cluster.status(5, A).isPresent());
+
+        cluster.stop(5);
+        cluster.wipe(5);
+        cluster.start(5);
+        appendToKeys(client, "+1");
+        Thread.sleep(2_000); // n5 has long read every config and asked for its claim
+        assertThat(cluster.status(5, A)).as("the blank n5 hosts no replica of A").isEmpty();
+
+        admin.replaceReplica(A, NodeId.of(5), cluster.member(7));
+        await(
+                "A's membership becomes n4, n6, n7",
+                () ->
+                        cluster.leaderMembership(A)
+                                .filter(m -> m.equals(Membership.of(ids(4, 6, 7))))
+                                .isPresent());
+        appendToKeys(client, "+2");
+        assertKeys(client, "v+1+2");
+    }
+
+    @Test
+    void aDrainMovesEveryReplicaOffANodeWhileClientsWrite() throws Exception {
+        cluster = new InJvmCluster(root, 7);
+        for (int id = 1; id <= 7; id++) {
+            cluster.start(id);
+        }
+        ControllerClient admin = cluster.admin();
+        admin.join(new TreeMap<>(Map.of(A, cluster.members(4, 5, 6))));
+        admin.join(new TreeMap<>(Map.of(B, cluster.members(1, 2, 7))));
+        ShardKvClient client = cluster.client();
+        writeKeys(client, "v");
+
+        admin.drain(NodeId.of(5));
+        appendToKeys(client, "+1");
+        await(
+                "A no longer has n5",
+                () ->
+                        cluster.leaderMembership(A)
+                                .filter(m -> !m.contains(NodeId.of(5)) && m.voters().size() == 3)
+                                .isPresent());
+        await("n5 deleted its replica of A", () -> cluster.status(5, A).isEmpty());
+        assertKeys(client, "v+1");
+    }
+
+    private static NodeId[] ids(int... values) {
+        return java.util.Arrays.stream(values).mapToObj(NodeId::of).toArray(NodeId[]::new);
+    }
+
+    private static byte[] bytes(String text) {
+        return text.getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static void writeKeys(ShardKvClient client, String value) {
+        for (int i = 0; i < KEYS; i++) {
+            assertThat(client.run(new KvOp.Put(bytes("key" + i), bytes(value))))
+                    .isEqualTo(new KvResult.Ok());
+        }
+    }
+
+    private static void appendToKeys(ShardKvClient client, String suffix) {
+        for (int i = 0; i < KEYS; i++) {
+            assertThat(client.run(new KvOp.Append(bytes("key" + i), bytes(suffix))))
+                    .isEqualTo(new KvResult.Ok());
+        }
+    }
+
+    private static void assertKeys(ShardKvClient client, String value) {
+        for (int i = 0; i < KEYS; i++) {
+            assertThat(client.run(new KvOp.Get(bytes("key" + i))))
+                    .isInstanceOfSatisfying(
+                            KvResult.Value.class,
+                            read -> assertThat(read.value()).isEqualTo(bytes(value)));
+        }
+    }
+}
