@@ -152,6 +152,9 @@ public final class ShardKvNode implements AutoCloseable {
     private long ticks;
     private ScheduledFuture<?> driving;
 
+    /** This node's controller replica, if it is one of the controllers. */
+    private ControllerSeat controllerSeat;
+
     /** Configs up to this number have been looked at for groups naming this node. Loop only. */
     private long reconciledUpTo;
 
@@ -187,12 +190,8 @@ public final class ShardKvNode implements AutoCloseable {
         for (Member controller : config.controllers()) {
             peers.put(controller.node(), controller.socketAddress());
         }
-        Map<GroupId, Membership> groups = new TreeMap<>();
-        if (peers.containsKey(config.id())) {
-            groups.put(
-                    GroupId.CONTROLLER,
-                    new Membership(config.controllers().stream().map(Member::node).toList()));
-        }
+        boolean controller = peers.containsKey(config.id());
+        List<NodeId> controllerIds = config.controllers().stream().map(Member::node).toList();
         peers.remove(config.id());
         int shards = config.shardCount();
         StoreFactory stores = new StoreFactory(config.offHeap(), config.dataDirectory());
@@ -203,7 +202,7 @@ public final class ShardKvNode implements AutoCloseable {
                                 config.listen(),
                                 peers,
                                 config.dataDirectory(),
-                                groups,
+                                Map.of(),
                                 config.hostOptions(),
                                 config.tickMillis(),
                                 config.clusterId(),
@@ -211,7 +210,7 @@ public final class ShardKvNode implements AutoCloseable {
                                 config.failStop()),
                         group ->
                                 group.equals(GroupId.CONTROLLER)
-                                        ? new ControllerStateMachine(shards)
+                                        ? new ControllerStateMachine(shards, controllerIds)
                                         : new KvStateMachine(group, shards, stores.open(group)));
         ReplicaRegistry replicas = ReplicaRegistry.load(config.dataDirectory());
         ShardKvNode shardKvNode = new ShardKvNode(config, node, replicas, stores);
@@ -225,6 +224,10 @@ public final class ShardKvNode implements AutoCloseable {
                                                         hosted.members(),
                                                         hosted.bootstrap()));
         node.loop().submit(restartReplicas).syncUninterruptibly();
+        if (controller) {
+            shardKvNode.controllerSeat =
+                    new ControllerSeat(node, config.controllers(), shardKvNode.requests);
+        }
         shardKvNode.driving =
                 node.loop()
                         .scheduleWithFixedDelay(
@@ -319,6 +322,9 @@ public final class ShardKvNode implements AutoCloseable {
             reconcileNext(CONFIGS_PER_READ);
         }
         migrators.values().forEach(ShardMigrator::tick);
+        if (controllerSeat != null) {
+            controllerSeat.tick();
+        }
         claimUnclaimedReplicas();
         reportLostReplicas();
         if (latest != null) {
@@ -616,6 +622,9 @@ public final class ShardKvNode implements AutoCloseable {
     @Override
     public void close() throws IOException {
         driving.cancel(false);
+        if (controllerSeat != null) {
+            node.loop().submit(controllerSeat::close).syncUninterruptibly();
+        }
         node.close();
         caller.close();
         stores.close();
