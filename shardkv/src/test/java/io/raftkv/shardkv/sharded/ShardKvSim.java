@@ -29,6 +29,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.function.BooleanSupplier;
@@ -290,6 +291,23 @@ final class ShardKvSim {
         return new ControllerCommand.Join(adminClientId, ++adminSequence, members);
     }
 
+    /**
+     * A join of {@code ghost}, a group whose members are nodes that never exist (an operator's
+     * mistyped addresses): it never answers and never takes a config.
+     */
+    ControllerCommand.Join ghostJoinCommand(GroupId ghost) {
+        List<Member> members = new ArrayList<>();
+        for (int i = 1; i <= 3; i++) {
+            members.add(member(NodeId.of(ghost.value() * 10 + i)));
+        }
+        return new ControllerCommand.Join(
+                adminClientId, ++adminSequence, new TreeMap<>(Map.of(ghost, members)));
+    }
+
+    void joinGhost(GroupId ghost) {
+        admin(ghostJoinCommand(ghost));
+    }
+
     ControllerCommand.Leave leaveCommand(GroupId... leaving) {
         return new ControllerCommand.Leave(adminClientId, ++adminSequence, List.of(leaving));
     }
@@ -298,13 +316,34 @@ final class ShardKvSim {
         return new ControllerCommand.Move(adminClientId, ++adminSequence, shard, to);
     }
 
-    /** The latest config, as the controller's first replica has it. */
+    /** The latest config any controller replica that is up has applied. */
     ShardConfig latestConfig() {
-        return ((ControllerStateMachine)
-                        sim.node(controllers.getFirst())
-                                .stateMachine(GroupId.CONTROLLER)
-                                .orElseThrow())
-                .latest();
+        ShardConfig latest = null;
+        for (NodeId controller : controllers) {
+            if (sim.node(controller).isUp()) {
+                ShardConfig config =
+                        ((ControllerStateMachine)
+                                        sim.node(controller)
+                                                .stateMachine(GroupId.CONTROLLER)
+                                                .orElseThrow())
+                                .latest();
+                latest = latest == null || config.number() > latest.number() ? config : latest;
+            }
+        }
+        return Objects.requireNonNull(latest, "no controller replica is up");
+    }
+
+    /** Whether every replica that is up, of every group, has taken config {@code number}. */
+    boolean everyGroupAt(long number) {
+        for (var entry : groups.entrySet()) {
+            for (NodeId node : entry.getValue()) {
+                if (sim.node(node).isUp()
+                        && stateMachine(node, entry.getKey()).configNumber() < number) {
+                    return false;
+                }
+            }
+        }
+        return true;
     }
 
     // ---------------------------------------------------------------- clerks and time
