@@ -15,7 +15,9 @@ import io.raftkv.shardkv.kv.MigrationView;
 import io.raftkv.shardkv.route.ConfigSource;
 import io.raftkv.shardkv.route.GroupRequests;
 import java.lang.System.Logger.Level;
+import java.util.HashMap;
 import java.util.HashSet;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Consumer;
@@ -23,9 +25,12 @@ import java.util.function.Consumer;
 /**
  * Drives one replica group through shard configs, on whichever node leads it: takes the next config
  * from the controller once the group is settled, pulls the shards it gained from their previous
- * owners chunk by chunk, and tells those owners to delete their copies. Every step goes through the
- * group's log, so a new leader picks up where the last one stopped; the state machine ignores steps
- * that are stale or repeated, so doing one twice is harmless.
+ * owners chunk by chunk, and tells those owners to delete their copies. For the shards it hands
+ * off, it takes back those whose new owner has left the latest config (a group that never came up
+ * must not freeze reconfiguration), and tells a new owner that looks for a shard elsewhere to pull
+ * it from here. Every step goes through the group's log, so a new leader picks up where the last
+ * one stopped; the state machine ignores steps that are stale or repeated, so doing one twice is
+ * harmless.
  *
  * <p>Call {@link #tick} periodically (every 100 ms or so) on the node's loop; it does nothing on a
  * follower. Runs on one loop; not thread-safe.
@@ -79,7 +84,12 @@ public final class ShardMigrator {
     private final ConfigSource configs;
     private final int chunkBytes;
     private final Set<Integer> busyShards = new HashSet<>();
+
+    /** Per shard, the config in which its receiver was told to pull from here (this leader). */
+    private final Map<Integer, Long> redirected = new HashMap<>();
+
     private boolean configStepBusy;
+    private boolean handoffReviewBusy;
 
     /**
      * @param chunkBytes the most bytes of keys and values asked for in one pull
@@ -111,6 +121,96 @@ public final class ShardMigrator {
                 notifySource(view.configNumber(), notify);
             }
         }
+        if (!view.handoffs().isEmpty() && !handoffReviewBusy) {
+            reviewHandoffs(view);
+        }
+    }
+
+    /**
+     * Against the latest config: takes back each shard handed to a group that has left it (it can
+     * never take the shard now, and it may never have come up), and redirects the others' receivers
+     * that look for their shard elsewhere. NB: taking a shard back is safe whenever it happens (the
+     * receiver serves only after this group's log made the handoff final); the departure only makes
+     * it worth doing.
+     */
+    private void reviewHandoffs(MigrationView view) {
+        handoffReviewBusy = true;
+        configs.fetch(
+                -1,
+                latest -> {
+                    handoffReviewBusy = false;
+                    if (latest.isEmpty() || !local.isLeader()) {
+                        return;
+                    }
+                    for (MigrationView.Handoff handoff : view.handoffs()) {
+                        if (!latest.get().groups().containsKey(handoff.receiver())) {
+                            if (busyShards.add(handoff.shard())) {
+                                reclaim(view.configNumber(), handoff);
+                            }
+                        } else if (handoff.redirect()
+                                && !view.members().isEmpty()
+                                && !Long.valueOf(view.configNumber())
+                                        .equals(redirected.get(handoff.shard()))
+                                && busyShards.add(handoff.shard())) {
+                            redirect(view, handoff);
+                        }
+                    }
+                });
+    }
+
+    private void reclaim(long configNumber, MigrationView.Handoff handoff) {
+        local.propose(
+                new KvCommand.ReclaimShard(configNumber, handoff.shard()),
+                result -> {
+                    if (result.isPresent()) {
+                        LOG.log(
+                                Level.WARNING,
+                                "{0} takes back shard {1}: {2} left without taking it (config"
+                                        + " {3})",
+                                local.id(),
+                                handoff.shard(),
+                                handoff.receiver(),
+                                configNumber);
+                    }
+                    finish(handoff.shard(), result.isPresent());
+                });
+    }
+
+    /** Tells a receiver that looks for its shard at a group that never got it to pull from here. */
+    private void redirect(MigrationView view, MigrationView.Handoff handoff) {
+        KvCommand.PullFrom command =
+                new KvCommand.PullFrom(
+                        view.configNumber(), handoff.shard(), local.id(), view.members());
+        remote.call(
+                handoff.receiver(),
+                handoff.members(),
+                false,
+                KvCodec.encode(command),
+                reply -> {
+                    boolean told = resultOf(reply) instanceof KvResult.Ok;
+                    if (told) {
+                        redirected.put(handoff.shard(), view.configNumber());
+                    }
+                    finish(handoff.shard(), false);
+                });
+    }
+
+    /** The previous owner took the shard back: drop what was copied of it. */
+    private void abandon(long configNumber, MigrationView.Transfer transfer) {
+        local.propose(
+                new KvCommand.AbandonShard(configNumber, transfer.shard()),
+                dropped -> {
+                    if (dropped.isPresent()) {
+                        LOG.log(
+                                Level.WARNING,
+                                "{0} gives up shard {1}: {2} took it back (config {3})",
+                                local.id(),
+                                transfer.shard(),
+                                transfer.source(),
+                                configNumber);
+                    }
+                    finish(transfer.shard(), dropped.isPresent());
+                });
     }
 
     private void takeNextConfig(long current) {
@@ -148,13 +248,14 @@ public final class ShardMigrator {
                 true,
                 KvCodec.encode(query),
                 reply -> {
-                    if (resultOf(reply) instanceof KvResult.Chunk chunk) {
-                        local.propose(
-                                new KvCommand.InsertChunk(
-                                        configNumber, transfer.shard(), chunk.chunk()),
-                                inserted -> finish(transfer.shard(), inserted.isPresent()));
-                    } else {
-                        finish(transfer.shard(), false);
+                    switch (resultOf(reply)) {
+                        case KvResult.Chunk chunk ->
+                                local.propose(
+                                        new KvCommand.InsertChunk(
+                                                configNumber, transfer.shard(), chunk.chunk()),
+                                        inserted -> finish(transfer.shard(), inserted.isPresent()));
+                        case KvResult.Reclaimed reclaimed -> abandon(configNumber, transfer);
+                        case null, default -> finish(transfer.shard(), false);
                     }
                 });
     }
@@ -167,7 +268,10 @@ public final class ShardMigrator {
                 false,
                 KvCodec.encode(new KvCommand.DeleteShard(configNumber, transfer.shard())),
                 reply -> {
-                    if (resultOf(reply) instanceof KvResult.Ok) {
+                    KvResult result = resultOf(reply);
+                    if (result instanceof KvResult.Reclaimed) {
+                        abandon(configNumber, transfer);
+                    } else if (result instanceof KvResult.Ok) {
                         local.propose(
                                 new KvCommand.ShardNotified(configNumber, transfer.shard()),
                                 settled -> {

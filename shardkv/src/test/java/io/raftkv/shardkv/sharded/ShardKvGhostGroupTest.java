@@ -15,7 +15,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -24,7 +23,6 @@ import org.junit.jupiter.api.Test;
  * sources take the shards back, later joins, leaves and moves complete, and every key keeps its
  * latest value.
  */
-@Disabled("issue 11: configs freeze behind a shard handed to a group that never came up")
 class ShardKvGhostGroupTest {
     private static final GroupId GHOST = GroupId.of(900);
     private static final GroupId SECOND_GHOST = GroupId.of(901);
