@@ -74,6 +74,7 @@ public final class KvCodec {
                             out.writeByte(8);
                             out.writeLong(abandon.configNumber());
                             out.writeInt(abandon.shard());
+                            out.writeBoolean(abandon.reclaimed());
                         }
                         case KvCommand.PullFrom pullFrom -> {
                             out.writeByte(9);
@@ -102,7 +103,9 @@ public final class KvCodec {
                         case 5 -> new KvCommand.DeleteShard(in.readLong(), in.readInt());
                         case 6 -> new KvCommand.ShardNotified(in.readLong(), in.readInt());
                         case 7 -> new KvCommand.ReclaimShard(in.readLong(), in.readInt());
-                        case 8 -> new KvCommand.AbandonShard(in.readLong(), in.readInt());
+                        case 8 ->
+                                new KvCommand.AbandonShard(
+                                        in.readLong(), in.readInt(), in.readBoolean());
                         case 9 -> readPullFrom(in);
                         default ->
                                 throw new IllegalArgumentException("unknown command kind " + kind);

@@ -80,11 +80,13 @@ public sealed interface KvCommand {
     }
 
     /**
-     * Proposed by a group to its own log when the previous owner answered {@link
-     * KvResult.Reclaimed}: it drops whatever it copied of {@code shard} in config {@code
-     * configNumber}, and no longer waits for it.
+     * Proposed by a group to its own log: it drops whatever it copied of {@code shard} in config
+     * {@code configNumber}, and no longer waits for it. {@code reclaimed}: the previous owner
+     * answered {@link KvResult.Reclaimed}, so even a complete copy (NOTIFYING) goes. Otherwise the
+     * group has left a later config, and gives up only a shard still PULLING: it has never asked
+     * for that handoff to be made final, so the previous owner never makes it final.
      */
-    record AbandonShard(long configNumber, int shard) implements KvCommand {
+    record AbandonShard(long configNumber, int shard, boolean reclaimed) implements KvCommand {
         public AbandonShard {
             Check.argument(shard >= 0, "negative shard %d", shard);
         }

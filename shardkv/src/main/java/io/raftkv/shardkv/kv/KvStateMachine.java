@@ -390,12 +390,17 @@ public final class KvStateMachine implements QueryableStateMachine {
         return new KvResult.Ok();
     }
 
-    /** Drops a shard whose previous owner reclaimed it: the copy here was never served. */
+    /**
+     * Drops a shard being copied, never served here: a PULLING one (no confirmation was ever asked
+     * for it), or a NOTIFYING one the previous owner said it reclaimed.
+     */
     private KvResult abandon(KvCommand.AbandonShard abandon) {
         Held held = state.held.get(abandon.shard());
-        if (abandon.configNumber() == state.config.number()
-                && held != null
-                && (held.status == ShardStatus.PULLING || held.status == ShardStatus.NOTIFYING)) {
+        boolean droppable =
+                held != null
+                        && (held.status == ShardStatus.PULLING
+                                || (held.status == ShardStatus.NOTIFYING && abandon.reclaimed()));
+        if (abandon.configNumber() == state.config.number() && droppable) {
             store.dropShard(abandon.shard());
             state.held.remove(abandon.shard());
         }
@@ -438,15 +443,14 @@ public final class KvStateMachine implements QueryableStateMachine {
                                 state.config.groups().get(receiver),
                                 held.redirect));
             }
-            boolean copying =
-                    (held.status == ShardStatus.PULLING && held.source != null)
-                            || held.status == ShardStatus.NOTIFYING;
-            if (copying) {
+            if (held.status == ShardStatus.PULLING || held.status == ShardStatus.NOTIFYING) {
                 var transfer =
                         new MigrationView.Transfer(
                                 entry.getKey(),
                                 held.source,
-                                state.members.getOrDefault(held.source, List.of()),
+                                held.source == null
+                                        ? List.of()
+                                        : state.members.getOrDefault(held.source, List.of()),
                                 held.pulledUpTo);
                 (held.status == ShardStatus.PULLING ? pulls : notifies).add(transfer);
             }

@@ -29,8 +29,9 @@ public record MigrationView(
     }
 
     /**
-     * One shard coming from {@code source} (reached at {@code members}); {@code after} is the last
-     * key copied so far (null: none yet).
+     * One shard coming from {@code source} (reached at {@code members}; null and empty while the
+     * group holding it has not said where it is); {@code after} is the last key copied so far
+     * (null: none yet).
      */
     public record Transfer(int shard, GroupId source, List<Member> members, Key after) {}
 

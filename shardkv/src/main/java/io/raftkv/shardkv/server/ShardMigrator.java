@@ -20,6 +20,7 @@ import java.util.HashSet;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.function.Consumer;
 
 /**
@@ -88,8 +89,9 @@ public final class ShardMigrator {
     /** Per shard, the config in which its receiver was told to pull from here (this leader). */
     private final Map<Integer, Long> redirected = new HashMap<>();
 
+    private final Departures departures;
     private boolean configStepBusy;
-    private boolean handoffReviewBusy;
+    private boolean reviewBusy;
 
     /**
      * @param chunkBytes the most bytes of keys and values asked for in one pull
@@ -100,6 +102,7 @@ public final class ShardMigrator {
         this.remote = remote;
         this.configs = configs;
         this.chunkBytes = chunkBytes;
+        this.departures = new Departures(configs);
     }
 
     /** Starts whatever step is due and not already under way. */
@@ -112,7 +115,7 @@ public final class ShardMigrator {
             takeNextConfig(view.configNumber());
         }
         for (MigrationView.Transfer pull : view.pulls()) {
-            if (busyShards.add(pull.shard())) {
+            if (pull.source() != null && busyShards.add(pull.shard())) {
                 pull(view.configNumber(), pull);
             }
         }
@@ -121,41 +124,60 @@ public final class ShardMigrator {
                 notifySource(view.configNumber(), notify);
             }
         }
-        if (!view.handoffs().isEmpty() && !handoffReviewBusy) {
-            reviewHandoffs(view);
+        boolean transfers = !view.handoffs().isEmpty() || !view.pulls().isEmpty();
+        if (transfers && !reviewBusy) {
+            review(view);
         }
     }
 
     /**
-     * Against the latest config: takes back each shard handed to a group that has left it (it can
-     * never take the shard now, and it may never have come up), and redirects the others' receivers
-     * that look for their shard elsewhere. NB: taking a shard back is safe whenever it happens (the
-     * receiver serves only after this group's log made the handoff final); the departure only makes
-     * it worth doing.
+     * Gives up the transfers whose receiver has left since the group's config ({@link Departures}):
+     * as source, takes the shard back; as receiver, stops pulling. Tells the other receivers that
+     * look for their shard at a group that never got it to pull from here. NB: either giving up is
+     * safe whenever it happens (the receiver serves only once the source's log made the handoff
+     * final, and a receiver still PULLING has never asked for that); the departure only makes it
+     * worth doing, and both ends see the same one.
      */
-    private void reviewHandoffs(MigrationView view) {
-        handoffReviewBusy = true;
-        configs.fetch(
-                -1,
-                latest -> {
-                    handoffReviewBusy = false;
-                    if (latest.isEmpty() || !local.isLeader()) {
-                        return;
-                    }
-                    for (MigrationView.Handoff handoff : view.handoffs()) {
-                        if (!latest.get().groups().containsKey(handoff.receiver())) {
-                            if (busyShards.add(handoff.shard())) {
-                                reclaim(view.configNumber(), handoff);
-                            }
-                        } else if (handoff.redirect()
-                                && !view.members().isEmpty()
-                                && !Long.valueOf(view.configNumber())
-                                        .equals(redirected.get(handoff.shard()))
-                                && busyShards.add(handoff.shard())) {
-                            redirect(view, handoff);
-                        }
+    private void review(MigrationView view) {
+        TreeSet<GroupId> receivers = new TreeSet<>();
+        view.handoffs().forEach(handoff -> receivers.add(handoff.receiver()));
+        if (!view.pulls().isEmpty()) {
+            receivers.add(local.id());
+        }
+        reviewBusy = true;
+        departures.find(
+                view.configNumber(),
+                receivers,
+                departed -> {
+                    reviewBusy = false;
+                    if (local.isLeader()) {
+                        giveUpOrRedirect(view, departed);
                     }
                 });
+    }
+
+    private void giveUpOrRedirect(MigrationView view, Set<GroupId> departed) {
+        for (MigrationView.Handoff handoff : view.handoffs()) {
+            boolean told =
+                    Long.valueOf(view.configNumber()).equals(redirected.get(handoff.shard()));
+            if (departed.contains(handoff.receiver())) {
+                if (busyShards.add(handoff.shard())) {
+                    reclaim(view.configNumber(), handoff);
+                }
+            } else if (handoff.redirect()
+                    && !told
+                    && !view.members().isEmpty()
+                    && busyShards.add(handoff.shard())) {
+                redirect(view, handoff);
+            }
+        }
+        if (departed.contains(local.id())) {
+            for (MigrationView.Transfer pull : view.pulls()) {
+                if (busyShards.add(pull.shard())) {
+                    abandon(view.configNumber(), pull, false);
+                }
+            }
+        }
     }
 
     private void reclaim(long configNumber, MigrationView.Handoff handoff) {
@@ -165,8 +187,8 @@ public final class ShardMigrator {
                     if (result.isPresent()) {
                         LOG.log(
                                 Level.WARNING,
-                                "{0} takes back shard {1}: {2} left without taking it (config"
-                                        + " {3})",
+                                "{0} takes back shard {1} of config {3}: {2} has left without"
+                                        + " confirming it",
                                 local.id(),
                                 handoff.shard(),
                                 handoff.receiver(),
@@ -195,19 +217,22 @@ public final class ShardMigrator {
                 });
     }
 
-    /** The previous owner took the shard back: drop what was copied of it. */
-    private void abandon(long configNumber, MigrationView.Transfer transfer) {
+    /**
+     * Drops what was copied of a shard: {@code reclaimed}, because the source took it back;
+     * otherwise because this group has left, and only if still PULLING.
+     */
+    private void abandon(long configNumber, MigrationView.Transfer transfer, boolean reclaimed) {
         local.propose(
-                new KvCommand.AbandonShard(configNumber, transfer.shard()),
+                new KvCommand.AbandonShard(configNumber, transfer.shard(), reclaimed),
                 dropped -> {
                     if (dropped.isPresent()) {
                         LOG.log(
                                 Level.WARNING,
-                                "{0} gives up shard {1}: {2} took it back (config {3})",
+                                "{0} gives up shard {1} of config {2}: {3}",
                                 local.id(),
                                 transfer.shard(),
-                                transfer.source(),
-                                configNumber);
+                                configNumber,
+                                reclaimed ? transfer.source() + " took it back" : "it has left");
                     }
                     finish(transfer.shard(), dropped.isPresent());
                 });
@@ -254,7 +279,7 @@ public final class ShardMigrator {
                                         new KvCommand.InsertChunk(
                                                 configNumber, transfer.shard(), chunk.chunk()),
                                         inserted -> finish(transfer.shard(), inserted.isPresent()));
-                        case KvResult.Reclaimed reclaimed -> abandon(configNumber, transfer);
+                        case KvResult.Reclaimed reclaimed -> abandon(configNumber, transfer, true);
                         case null, default -> finish(transfer.shard(), false);
                     }
                 });
@@ -270,7 +295,7 @@ public final class ShardMigrator {
                 reply -> {
                     KvResult result = resultOf(reply);
                     if (result instanceof KvResult.Reclaimed) {
-                        abandon(configNumber, transfer);
+                        abandon(configNumber, transfer, true);
                     } else if (result instanceof KvResult.Ok) {
                         local.propose(
                                 new KvCommand.ShardNotified(configNumber, transfer.shard()),

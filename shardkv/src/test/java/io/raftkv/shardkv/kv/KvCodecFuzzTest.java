@@ -43,7 +43,8 @@ class KvCodecFuzzTest {
                                 new KvCommand.DeleteShard(2, 4),
                                 new KvCommand.ShardNotified(2, 5),
                                 new KvCommand.ReclaimShard(2, 6),
-                                new KvCommand.AbandonShard(2, 7),
+                                new KvCommand.AbandonShard(2, 7, true),
+                                new KvCommand.AbandonShard(2, 7, false),
                                 new KvCommand.PullFrom(
                                         2,
                                         8,

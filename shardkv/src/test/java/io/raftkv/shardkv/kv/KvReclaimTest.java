@@ -160,6 +160,10 @@ class KvReclaimTest {
         advance(List.of(a, b), B, A, A, A);
         copy(a, b);
         assertServesNothingOf(b, data);
+        assertThat(b.apply(new KvCommand.AbandonShard(2, 0, false)))
+                .as("a complete copy is dropped only on the source's word")
+                .isEqualTo(OK);
+        assertThat(b.status(0)).isEqualTo(ShardStatus.NOTIFYING);
 
         assertThat(a.apply(new KvCommand.ReclaimShard(2, 0))).isEqualTo(OK);
         assertThat(a.status(0)).isEqualTo(ShardStatus.RETAINED);
@@ -170,7 +174,7 @@ class KvReclaimTest {
         assertServesNothingOf(a, data);
         assertServesNothingOf(b, data);
 
-        assertThat(b.apply(new KvCommand.AbandonShard(2, 0))).isEqualTo(OK);
+        assertThat(b.apply(new KvCommand.AbandonShard(2, 0, true))).isEqualTo(OK);
         assertThat(b.machine.shardStatuses()).isEmpty();
         assertThat(b.machine.storedBytes()).isZero();
         advance(List.of(a, b), A, A, A, A); // B leaves
@@ -196,7 +200,7 @@ class KvReclaimTest {
         assertThat(a.apply(new KvCommand.DeleteShard(2, 0))).as("a retry").isEqualTo(OK);
         assertThat(b.apply(new KvCommand.ShardNotified(2, 0))).isEqualTo(OK);
         assertServes(b, data);
-        assertThat(b.apply(new KvCommand.AbandonShard(2, 0))).isEqualTo(OK);
+        assertThat(b.apply(new KvCommand.AbandonShard(2, 0, true))).isEqualTo(OK);
         assertThat(b.status(0))
                 .as("a served shard is never abandoned")
                 .isEqualTo(ShardStatus.SERVING);
@@ -244,7 +248,7 @@ class KvReclaimTest {
         assertThat(pullNext(a, b).last()).isFalse();
         assertThat(a.apply(new KvCommand.ReclaimShard(2, 0))).isEqualTo(OK);
         assertThat(a.query(new KvQuery.Pull(2, 0, null, CHUNK))).isEqualTo(RECLAIMED);
-        assertThat(b.apply(new KvCommand.AbandonShard(2, 0))).isEqualTo(OK);
+        assertThat(b.apply(new KvCommand.AbandonShard(2, 0, true))).isEqualTo(OK);
         assertThat(b.machine.shardStatuses()).isEmpty();
         assertThat(b.machine.migrationView().settled()).isTrue();
 
@@ -252,8 +256,9 @@ class KvReclaimTest {
         assertThat(b.status(0)).isEqualTo(ShardStatus.PULLING);
         assertThat(b.machine.migrationView().pulls())
                 .as("the configs name B itself as last owner of shard 0: it waits to be told")
-                .extracting(MigrationView.Transfer::shard)
-                .containsExactly(3);
+                .containsExactly(
+                        new MigrationView.Transfer(0, null, List.of(), null),
+                        new MigrationView.Transfer(3, A, members(A), null));
         assertThat(a.machine.migrationView().handoffs())
                 .containsExactly(
                         new MigrationView.Handoff(0, B, members(B), true),
@@ -262,5 +267,30 @@ class KvReclaimTest {
         copy(a, b);
         settle(a, b, 3);
         assertServes(b, data);
+    }
+
+    @Test
+    void aReceiverThatLeftDropsAShardStillPullingAndItsSourceTakesItBack() {
+        advance(List.of(a, b), A, A, A, A);
+        TreeMap<String, String> data = fillShardZero(a, 20);
+        advance(List.of(a, b), B, A, A, A);
+        assertThat(pullNext(a, b).last()).isFalse();
+        assertThat(b.apply(new KvCommand.AbandonShard(2, 0, false))).isEqualTo(OK);
+        assertThat(b.machine.shardStatuses()).isEmpty();
+        assertThat(b.machine.storedBytes()).isZero();
+        assertThat(b.apply(new KvCommand.InsertChunk(2, 0, chunkOf(a, 2))))
+                .as("a late chunk")
+                .isEqualTo(OK);
+        assertThat(b.machine.shardStatuses()).isEmpty();
+
+        assertThat(a.apply(new KvCommand.ReclaimShard(2, 0))).isEqualTo(OK);
+        advance(List.of(a, b), A, A, A, A);
+        assertServes(a, data);
+    }
+
+    private static ShardChunk chunkOf(Group from, long configNumber) {
+        KvResult result = from.query(new KvQuery.Pull(configNumber, 0, null, CHUNK));
+        assertThat(result).isInstanceOf(KvResult.Chunk.class);
+        return ((KvResult.Chunk) result).chunk();
     }
 }
