@@ -90,8 +90,15 @@ public final class ShardMigrator {
     private final Map<Integer, Long> redirected = new HashMap<>();
 
     private final Departures departures;
+
+    /** The config {@link #departed} is about. */
+    private long departuresSince = -1;
+
+    /** Receivers of config {@link #departuresSince}'s transfers known to have left since. */
+    private final TreeSet<GroupId> departed = new TreeSet<>();
+
     private boolean configStepBusy;
-    private boolean reviewBusy;
+    private boolean departuresBusy;
 
     /**
      * @param chunkBytes the most bytes of keys and values asked for in one pull
@@ -114,9 +121,14 @@ public final class ShardMigrator {
         if (view.settled() && !configStepBusy) {
             takeNextConfig(view.configNumber());
         }
+        boolean left = departedSince(view.configNumber()).contains(local.id());
         for (MigrationView.Transfer pull : view.pulls()) {
-            if (pull.source() != null && busyShards.add(pull.shard())) {
-                pull(view.configNumber(), pull);
+            if ((left || pull.source() != null) && busyShards.add(pull.shard())) {
+                if (left) {
+                    abandon(view.configNumber(), pull, false);
+                } else {
+                    pull(view.configNumber(), pull);
+                }
             }
         }
         for (MigrationView.Transfer notify : view.notifies()) {
@@ -124,39 +136,23 @@ public final class ShardMigrator {
                 notifySource(view.configNumber(), notify);
             }
         }
+        handOff(view);
         boolean transfers = !view.handoffs().isEmpty() || !view.pulls().isEmpty();
-        if (transfers && !reviewBusy) {
-            review(view);
+        if (transfers && !departuresBusy) {
+            findDepartures(view);
         }
     }
 
     /**
      * Gives up the transfers whose receiver has left since the group's config ({@link Departures}):
-     * as source, takes the shard back; as receiver, stops pulling. Tells the other receivers that
-     * look for their shard at a group that never got it to pull from here. NB: either giving up is
-     * safe whenever it happens (the receiver serves only once the source's log made the handoff
-     * final, and a receiver still PULLING has never asked for that); the departure only makes it
-     * worth doing, and both ends see the same one.
+     * as source, takes the shard back; as receiver (above), stops pulling. Tells the other
+     * receivers that look for their shard at a group that never got it to pull from here. NB:
+     * either giving up is safe whenever it happens (the receiver serves only once the source's log
+     * made the handoff final, and a receiver still PULLING has never asked for that); the departure
+     * only makes it worth doing, and both ends see the same one.
      */
-    private void review(MigrationView view) {
-        TreeSet<GroupId> receivers = new TreeSet<>();
-        view.handoffs().forEach(handoff -> receivers.add(handoff.receiver()));
-        if (!view.pulls().isEmpty()) {
-            receivers.add(local.id());
-        }
-        reviewBusy = true;
-        departures.find(
-                view.configNumber(),
-                receivers,
-                departed -> {
-                    reviewBusy = false;
-                    if (local.isLeader()) {
-                        giveUpOrRedirect(view, departed);
-                    }
-                });
-    }
-
-    private void giveUpOrRedirect(MigrationView view, Set<GroupId> departed) {
+    private void handOff(MigrationView view) {
+        Set<GroupId> departed = departedSince(view.configNumber());
         for (MigrationView.Handoff handoff : view.handoffs()) {
             boolean told =
                     Long.valueOf(view.configNumber()).equals(redirected.get(handoff.shard()));
@@ -171,13 +167,32 @@ public final class ShardMigrator {
                 redirect(view, handoff);
             }
         }
-        if (departed.contains(local.id())) {
-            for (MigrationView.Transfer pull : view.pulls()) {
-                if (busyShards.add(pull.shard())) {
-                    abandon(view.configNumber(), pull, false);
-                }
-            }
+    }
+
+    /** The groups known to have left since config {@code configNumber} (a departure is forever). */
+    private Set<GroupId> departedSince(long configNumber) {
+        return configNumber == departuresSince ? departed : Set.of();
+    }
+
+    /** Looks for departures of this config's receivers; acts at once on any new one. */
+    private void findDepartures(MigrationView view) {
+        TreeSet<GroupId> receivers = new TreeSet<>();
+        view.handoffs().forEach(handoff -> receivers.add(handoff.receiver()));
+        if (!view.pulls().isEmpty()) {
+            receivers.add(local.id());
         }
+        departuresBusy = true;
+        departures.find(
+                view.configNumber(),
+                receivers,
+                found -> {
+                    departuresBusy = false;
+                    if (departuresSince != view.configNumber()) {
+                        departuresSince = view.configNumber();
+                        departed.clear();
+                    }
+                    continueIf(departed.addAll(found));
+                });
     }
 
     private void reclaim(long configNumber, MigrationView.Handoff handoff) {

@@ -355,8 +355,34 @@ final class ShardKvSim {
     void runUntil(BooleanSupplier done, long millis, String what) {
         if (!sim.runUntil(done, millis)) {
             throw new AssertionError(
-                    "%s did not happen within %d ms of virtual time".formatted(what, millis));
+                    "%s did not happen within %d ms of virtual time; latest config %d; groups:%n%s"
+                            .formatted(what, millis, latestConfig().number(), migrations()));
         }
+    }
+
+    /** Per group, the first replica up: its config, shards and transfers, for a failure message. */
+    String migrations() {
+        StringBuilder text = new StringBuilder();
+        groups.forEach(
+                (group, nodes) ->
+                        nodes.stream()
+                                .filter(node -> sim.node(node).isUp())
+                                .findFirst()
+                                .ifPresent(
+                                        node -> {
+                                            KvStateMachine machine = stateMachine(node, group);
+                                            MigrationView view = machine.migrationView();
+                                            text.append(
+                                                    "  %s config %d %s pulls %s notifies %s handoffs %s%n"
+                                                            .formatted(
+                                                                    group,
+                                                                    machine.configNumber(),
+                                                                    machine.shardStatuses(),
+                                                                    view.pulls(),
+                                                                    view.notifies(),
+                                                                    view.handoffs()));
+                                        }));
+        return text.toString();
     }
 
     /** A client: a production router on the simulated network, its operations recorded. */
