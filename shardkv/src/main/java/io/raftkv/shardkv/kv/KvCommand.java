@@ -68,10 +68,10 @@ public sealed interface KvCommand {
 
     /**
      * Proposed by a group to its own log: it takes back {@code shard}, which it holds HANDING_OFF
-     * in config {@code configNumber}, because the new owner has left the latest config without
-     * confirming that it has the shard. From then on the group answers that handoff's pulls and
-     * deletions with {@link KvResult.Reclaimed}, so the new owner can never serve the shard, and
-     * the group keeps the shard RETAINED for the owner a later config names.
+     * in config {@code configNumber}, because the new owner is missing from some later config (it
+     * has left) and has not confirmed that it has the shard. From then on the group answers that
+     * handoff's pulls and deletions with {@link KvResult.Reclaimed}, so the new owner can never
+     * serve the shard, and the group keeps the shard RETAINED for the owner a later config names.
      */
     record ReclaimShard(long configNumber, int shard) implements KvCommand {
         public ReclaimShard {

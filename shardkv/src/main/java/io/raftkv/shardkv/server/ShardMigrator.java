@@ -26,12 +26,12 @@ import java.util.function.Consumer;
 /**
  * Drives one replica group through shard configs, on whichever node leads it: takes the next config
  * from the controller once the group is settled, pulls the shards it gained from their previous
- * owners chunk by chunk, and tells those owners to delete their copies. For the shards it hands
- * off, it takes back those whose new owner has left the latest config (a group that never came up
- * must not freeze reconfiguration), and tells a new owner that looks for a shard elsewhere to pull
- * it from here. Every step goes through the group's log, so a new leader picks up where the last
- * one stopped; the state machine ignores steps that are stale or repeated, so doing one twice is
- * harmless.
+ * owners chunk by chunk, and tells those owners to delete their copies. A transfer whose receiver
+ * has left since (a group that never came up must not freeze reconfiguration) is given up: the
+ * source takes the shard back, the receiver stops pulling. A new owner that looks for a shard at a
+ * group that never got it is told to pull it from here. Every step goes through the group's log, so
+ * a new leader picks up where the last one stopped; the state machine ignores steps that are stale
+ * or repeated, so doing one twice is harmless.
  *
  * <p>Call {@link #tick} periodically (every 100 ms or so) on the node's loop; it does nothing on a
  * follower. Runs on one loop; not thread-safe.
