@@ -29,6 +29,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.function.BooleanSupplier;
@@ -290,6 +291,23 @@ final class ShardKvSim {
         return new ControllerCommand.Join(adminClientId, ++adminSequence, members);
     }
 
+    /**
+     * A join of {@code ghost}, a group whose members are nodes that never exist (an operator's
+     * mistyped addresses): it never answers and never takes a config.
+     */
+    ControllerCommand.Join ghostJoinCommand(GroupId ghost) {
+        List<Member> members = new ArrayList<>();
+        for (int i = 1; i <= 3; i++) {
+            members.add(member(NodeId.of(ghost.value() * 10 + i)));
+        }
+        return new ControllerCommand.Join(
+                adminClientId, ++adminSequence, new TreeMap<>(Map.of(ghost, members)));
+    }
+
+    void joinGhost(GroupId ghost) {
+        admin(ghostJoinCommand(ghost));
+    }
+
     ControllerCommand.Leave leaveCommand(GroupId... leaving) {
         return new ControllerCommand.Leave(adminClientId, ++adminSequence, List.of(leaving));
     }
@@ -298,13 +316,34 @@ final class ShardKvSim {
         return new ControllerCommand.Move(adminClientId, ++adminSequence, shard, to);
     }
 
-    /** The latest config, as the controller's first replica has it. */
+    /** The latest config any controller replica that is up has applied. */
     ShardConfig latestConfig() {
-        return ((ControllerStateMachine)
-                        sim.node(controllers.getFirst())
-                                .stateMachine(GroupId.CONTROLLER)
-                                .orElseThrow())
-                .latest();
+        ShardConfig latest = null;
+        for (NodeId controller : controllers) {
+            if (sim.node(controller).isUp()) {
+                ShardConfig config =
+                        ((ControllerStateMachine)
+                                        sim.node(controller)
+                                                .stateMachine(GroupId.CONTROLLER)
+                                                .orElseThrow())
+                                .latest();
+                latest = latest == null || config.number() > latest.number() ? config : latest;
+            }
+        }
+        return Objects.requireNonNull(latest, "no controller replica is up");
+    }
+
+    /** Whether every replica that is up, of every group, has taken config {@code number}. */
+    boolean everyGroupAt(long number) {
+        for (var entry : groups.entrySet()) {
+            for (NodeId node : entry.getValue()) {
+                if (sim.node(node).isUp()
+                        && stateMachine(node, entry.getKey()).configNumber() < number) {
+                    return false;
+                }
+            }
+        }
+        return true;
     }
 
     // ---------------------------------------------------------------- clerks and time
@@ -316,8 +355,34 @@ final class ShardKvSim {
     void runUntil(BooleanSupplier done, long millis, String what) {
         if (!sim.runUntil(done, millis)) {
             throw new AssertionError(
-                    "%s did not happen within %d ms of virtual time".formatted(what, millis));
+                    "%s did not happen within %d ms of virtual time; latest config %d; groups:%n%s"
+                            .formatted(what, millis, latestConfig().number(), migrations()));
         }
+    }
+
+    /** Per group, the first replica up: its config, shards and transfers, for a failure message. */
+    String migrations() {
+        StringBuilder text = new StringBuilder();
+        groups.forEach(
+                (group, nodes) ->
+                        nodes.stream()
+                                .filter(node -> sim.node(node).isUp())
+                                .findFirst()
+                                .ifPresent(
+                                        node -> {
+                                            KvStateMachine machine = stateMachine(node, group);
+                                            MigrationView view = machine.migrationView();
+                                            text.append(
+                                                    "  %s config %d %s pulls %s notifies %s handoffs %s%n"
+                                                            .formatted(
+                                                                    group,
+                                                                    machine.configNumber(),
+                                                                    machine.shardStatuses(),
+                                                                    view.pulls(),
+                                                                    view.notifies(),
+                                                                    view.handoffs()));
+                                        }));
+        return text.toString();
     }
 
     /** A client: a production router on the simulated network, its operations recorded. */

@@ -28,7 +28,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 /**
  * Many seeds of chaos on the whole sharded store: a controller group and three replica groups, ten
  * clients doing gets, puts, unique appends and compare-and-sets on a few keys, while groups join,
- * leave and receive moved shards, nodes crash (tearing unsynced writes) and restart, the network
+ * leave and receive moved shards, a group whose nodes never come up (mistyped addresses) now and
+ * then joins and later leaves again, nodes crash (tearing unsynced writes) and restart, the network
  * partitions and turns lossy. Checked per seed:
  *
  * <ul>
@@ -45,6 +46,9 @@ class ShardKvSwarmTest {
     private static final long CHAOS_MILLIS = 20_000;
     private static final int CLIENTS = 10;
     private static final int KEYS = 6;
+
+    /** The group whose members never come up. */
+    private static final GroupId GHOST = GroupId.of(900);
 
     static LongStream seeds() {
         return SimSeeds.seeds(50_000, 100);
@@ -69,6 +73,7 @@ class ShardKvSwarmTest {
         final Map<String, GroupId> servedBy = new HashMap<>();
         final List<ShardKvSim.Clerk> clerks = new ArrayList<>();
         boolean adminBusy;
+        boolean ghostJoined;
         boolean running;
         long appends;
 
@@ -166,7 +171,12 @@ class ShardKvSwarmTest {
             int dice = random.nextInt(3);
             adminBusy = true;
             Runnable done = () -> adminBusy = false;
-            if (dice == 0 && !joined.contains(group)) {
+            if (random.nextInt(6) == 0) {
+                cluster.adminAsync(
+                        ghostJoined ? cluster.leaveCommand(GHOST) : cluster.ghostJoinCommand(GHOST),
+                        done);
+                ghostJoined = !ghostJoined;
+            } else if (dice == 0 && !joined.contains(group)) {
                 joined.add(group);
                 cluster.adminAsync(cluster.joinCommand(group), done);
             } else if (dice == 1 && joined.contains(group)) {
@@ -210,12 +220,18 @@ class ShardKvSwarmTest {
             cluster.sim().network().partition(List.of(left, right));
         }
 
-        /** Ends the chaos: everything up and connected, at least one group joined. */
+        /**
+         * Ends the chaos: everything up and connected, the ghost gone, at least one group joined.
+         */
         private void calmDown() {
             cluster.sim().network().heal();
             cluster.sim().network().faults(NetworkFaults.RELIABLE);
             restartAll();
             cluster.runUntil(this::adminIdle, 120_000, "the admin command under way");
+            if (ghostJoined) {
+                ghostJoined = false;
+                cluster.leave(GHOST);
+            }
             if (joined.isEmpty()) {
                 joined.add(cluster.group(0));
                 cluster.join(cluster.group(0));
