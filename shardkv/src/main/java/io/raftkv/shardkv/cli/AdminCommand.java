@@ -108,11 +108,15 @@ final class AdminCommand {
         List<GroupId> ids = groups.stream().map(this::groupId).toList();
         try (ControllerClient controller = controller()) {
             ControllerResult result = controller.leave(ids);
-            int exit = report(result);
-            if (exit != 0 || noWait) {
-                return exit;
+            if (noWait || !(result instanceof ControllerResult.Done done)) {
+                return report(result);
             }
-            return awaitHandover(controller, ((ControllerResult.Done) result).configNumber(), ids);
+            spec.commandLine()
+                    .getErr()
+                    .printf(
+                            "config %d committed; waiting for the new owners to serve the shards%n",
+                            done.configNumber());
+            return awaitHandover(controller, done.configNumber(), ids);
         }
     }
 
