@@ -242,7 +242,7 @@ final class AdminCommand {
                             view.map(v -> v.leader().toString()).orElse("-"),
                             view.map(v -> Long.toString(v.status().configNumber())).orElse("?"),
                             config.shardsOf(entry.getKey()),
-                            view.map(v -> migrating(v.status().shards())).orElse("(no answer)"),
+                            view.map(v -> migrating(v.status().shards())).orElse("?"),
                             reports.leader(entry.getKey(), entry.getValue())
                                     .map(ReplicaReport::describeMembers)
                                     .orElse("(no leader answered)"));
@@ -437,7 +437,7 @@ final class AdminCommand {
                 shards.entrySet().stream()
                         .filter(e -> e.getValue() != ShardStatus.SERVING)
                         .map(e -> e.getKey() + ":" + e.getValue().name().toLowerCase())
-                        .collect(Collectors.joining(" "));
+                        .collect(Collectors.joining(","));
         return moving.isEmpty() ? "-" : moving;
     }
 
