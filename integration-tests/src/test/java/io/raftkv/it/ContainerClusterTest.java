@@ -68,7 +68,7 @@ class ContainerClusterTest {
                     "-Xmx64m",
                     "-jar",
                     "/opt/raftkv/raftkv.jar");
-    private static final Duration SETTLE = Duration.ofSeconds(90);
+    private static final Duration SETTLE = Duration.ofSeconds(180);
     private static final Pattern STATUS_ROW =
             Pattern.compile("^(\\d+)\\s+(\\S+)\\s+(\\S+)\\s+(\\[[^\\]]*\\])\\s+(\\S+)\\s+(.+)$");
 
