@@ -147,6 +147,36 @@ class MembershipChangeTest {
         proposeAndAwait(sim, 5);
     }
 
+    /**
+     * A promotion commits on the founders alone while the learner is cut off; then a founder fails.
+     * Three of the four voters are up and connected, so they must elect a leader, which needs the
+     * vote of the promoted replica before it has heard of its promotion (thesis section 4.1: a
+     * server votes without consulting its own membership). Found by the swarm: seeds 286 and 297.
+     */
+    @Test
+    void aPromotedReplicaThatHasNotHeardOfItsPromotionStillVotes() {
+        Simulation sim = cluster(9, HostOptions.defaults());
+        proposeAndAwait(sim, 5);
+        sim.addReplica(GROUP, N4, new Membership(FOUNDERS.voters(), List.of(N4)));
+        change(sim, new AddLearner(N4));
+        awaitCaughtUp(sim, N4);
+        sim.network().disconnect(N4);
+        change(sim, new Promote(N4));
+        NodeId failed = leader(sim);
+        sim.crash(failed);
+        sim.network().connect(N4);
+
+        boolean elected = sim.runUntil(() -> sim.leaderOf(GROUP).isPresent(), 10_000);
+        assertThat(elected).as("a leader among the three voters up: %s", statuses(sim)).isTrue();
+        proposeAndAwait(sim, 5);
+    }
+
+    private static List<String> statuses(Simulation sim) {
+        return sim.replicaNodes(GROUP).stream()
+                .map(node -> sim.status(node, GROUP).map(Object::toString).orElse(node + " down"))
+                .toList();
+    }
+
     @Test
     void aFollowerRemovedDuringAPartitionDoesNotDisruptTheGroupWhenItReturns() {
         Simulation sim = cluster(4, HostOptions.defaults());
