@@ -490,7 +490,7 @@ final class ShardKvSim {
     }
 
     /** Sends a controller command until it is applied, driving virtual time. */
-    private void admin(ControllerCommand command) {
+    void admin(ControllerCommand command) {
         boolean[] applied = new boolean[1];
         adminAsync(command, () -> applied[0] = true);
         runUntil(() -> applied[0], 60_000, command.getClass().getSimpleName());
@@ -586,6 +586,10 @@ final class ShardKvSim {
         return freshestController()
                 .orElseThrow(() -> new IllegalStateException("no controller replica is up"))
                 .latest();
+    }
+
+    boolean anyControllerUp() {
+        return freshestController().isPresent();
     }
 
     /** Whether every controller replica is up and has applied config {@code number}. */
