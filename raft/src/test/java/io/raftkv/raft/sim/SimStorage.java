@@ -23,6 +23,7 @@ import java.util.TreeSet;
  * <p>The object outlives crashes of the node's host: it is the disk.
  */
 public final class SimStorage implements RaftStorage {
+    /** A batch handed in; its writes are mutable so that a later removal can strike a group's. */
     private record Batch(List<GroupWrite> writes) {}
 
     private final SimScheduler scheduler;
@@ -58,7 +59,7 @@ public final class SimStorage implements RaftStorage {
 
     @Override
     public void persist(List<GroupWrite> writes, Runnable onDurable) {
-        Batch batch = new Batch(List.copyOf(writes));
+        Batch batch = new Batch(new ArrayList<>(writes));
         inFlight.addLast(batch);
         lastDurableAtMillis =
                 Math.max(scheduler.nowMillis() + syncDelayMillis, lastDurableAtMillis);
@@ -74,9 +75,15 @@ public final class SimStorage implements RaftStorage {
                 });
     }
 
+    /**
+     * Deletes the group now, and strikes its writes from the batches not yet durable: on a real
+     * disk they are written before the removal, which then erases them. NB: applying them after the
+     * removal would start a new log for the group at an entry far past 1.
+     */
     @Override
     public void remove(GroupId group) {
         durable.remove(group);
+        inFlight.forEach(batch -> batch.writes().removeIf(write -> write.group().equals(group)));
     }
 
     /**
@@ -86,7 +93,7 @@ public final class SimStorage implements RaftStorage {
     void crash(double tearRate) {
         Batch oldest = inFlight.peekFirst();
         inFlight.clear();
-        if (oldest != null && random.nextDouble() < tearRate) {
+        if (oldest != null && random.nextDouble() < tearRate && !oldest.writes().isEmpty()) {
             tearInto(oldest.writes());
             tornWrites++;
         }
