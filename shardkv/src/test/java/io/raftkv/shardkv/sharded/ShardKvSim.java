@@ -211,8 +211,8 @@ final class ShardKvSim {
      * founders as voters, a later member as a learner beside the other members). It ticks each
      * replica's migration and membership drivers, and deletes a replica once the latest config
      * leaves this node out and the replica's own log says it was removed. A group that left the
-     * config keeps its replicas and members. Founders are hosted from the start, without a claim; a
-     * claim's incarnation is the node id, as a simulated disk is never lost.
+     * config is driven toward the members it last had. Founders are hosted from the start, without
+     * a claim; a claim's incarnation is the node id, as a simulated disk is never lost.
      */
     private final class NodeDriver {
         private final NodeId node;
@@ -227,6 +227,10 @@ final class ShardKvSim {
         private final TreeMap<GroupId, List<NodeId>> unclaimed = new TreeMap<>();
 
         private final Set<GroupId> claimsInFlight = new TreeSet<>();
+
+        /** Each group's members in the last config looked at that lists it. */
+        private final TreeMap<GroupId, List<Member>> lastListed = new TreeMap<>();
+
         private ShardConfig latest;
         private long reconciledUpTo;
         private boolean reconciling;
@@ -292,6 +296,7 @@ final class ShardKvSim {
             config.groups()
                     .forEach(
                             (group, members) -> {
+                                lastListed.put(group, members);
                                 List<NodeId> nodes = members.stream().map(Member::node).toList();
                                 if (nodes.contains(node)
                                         && !hosted.containsKey(group)
@@ -361,8 +366,11 @@ final class ShardKvSim {
         private void driveMemberships(ShardConfig config) {
             for (GroupId group : List.copyOf(hosted.keySet())) {
                 List<Member> members = config.groups().get(group);
+                if (members == null && reconciledUpTo >= config.number()) {
+                    members = lastListed.get(group); // left: toward the members it last had
+                }
                 if (members == null) {
-                    continue; // left the config: it still hands its shards over, members unchanged
+                    continue;
                 }
                 TreeSet<NodeId> wanted = new TreeSet<>();
                 members.forEach(member -> wanted.add(member.node()));
