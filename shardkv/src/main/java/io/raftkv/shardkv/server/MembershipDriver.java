@@ -26,10 +26,8 @@ import java.util.function.Consumer;
  * last. So a replacement never lowers the group's redundancy, and a replacement that never catches
  * up (a dead or mistyped node) leaves the old voters serving until the operator replaces it in
  * turn.
- *
- * <p>Public so that the sharded-store simulator runs this very driver on its simulated nodes.
  */
-public final class MembershipDriver {
+final class MembershipDriver {
     /**
      * How far behind the commit index a learner may be and still be promoted; it must also have
      * acknowledged something, so a learner that never answered (a dead or mistyped node) is never
@@ -41,7 +39,7 @@ public final class MembershipDriver {
     private static final int IN_FLIGHT_TICKS_MAX = 100;
 
     /** This node's replica of the group, as the driver sees it. Loop only. */
-    public interface LocalGroup {
+    interface LocalGroup {
         /** The replica's status, if it is hosted here. */
         Optional<RaftStatus> status();
 
@@ -57,11 +55,7 @@ public final class MembershipDriver {
     private int inFlightTicks;
     private boolean inFlight;
 
-    /**
-     * @param self the node this driver runs on: as leader it removes itself last
-     * @param group this node's replica of the group
-     */
-    public MembershipDriver(NodeId self, LocalGroup group) {
+    MembershipDriver(NodeId self, LocalGroup group) {
         this.self = self;
         this.group = group;
     }
@@ -70,7 +64,7 @@ public final class MembershipDriver {
      * One step toward {@code wanted}, the node ids the latest config lists for the group: proposes
      * the next change if this node leads and none is in flight.
      */
-    public void tick(SortedSet<NodeId> wanted) {
+    void tick(SortedSet<NodeId> wanted) {
         if (inFlight && ++inFlightTicks < IN_FLIGHT_TICKS_MAX) {
             return;
         }
