@@ -54,14 +54,10 @@ public final class RaftReplica {
     private final List<Message> outbox = new ArrayList<>();
     private final List<ReadState> readStates = new ArrayList<>();
 
-    /** The membership in force: the newest in {@link #membershipEntries}, or the snapshot's. */
+    private final MembershipHistory memberships;
+
+    /** The membership this replica acts on: {@link MembershipHistory#current()} once adopted. */
     private Membership membership;
-
-    /** The membership as of the latest snapshot. */
-    private Membership snapshotMembership;
-
-    /** The membership entries after the latest snapshot, by index: usually none or one. */
-    private final TreeMap<Long, Entry> membershipEntries = new TreeMap<>();
 
     private long term;
     private Optional<NodeId> votedFor;
@@ -110,11 +106,11 @@ public final class RaftReplica {
         this.uncommitted = new UncommittedTracker(options);
         SnapshotMeta snapshotMeta =
                 persisted.snapshot().map(Snapshot::meta).orElse(new SnapshotMeta(0, 0, membership));
-        this.snapshotMembership = snapshotMeta.membership();
         this.log =
                 new RaftLog(snapshotMeta, persisted.entries(), persisted.hardState().commitIndex());
-        notePersistedMemberships(persisted.entries());
-        this.membership = newestMembership();
+        this.memberships =
+                new MembershipHistory(log, snapshotMeta.membership(), persisted.entries());
+        this.membership = memberships.current();
         this.latestSnapshot = persisted.snapshot();
         this.term = persisted.hardState().term();
         this.votedFor = persisted.hardState().votedFor();
@@ -204,7 +200,7 @@ public final class RaftReplica {
             return new ChangeResult.Refused(
                     "the leader has not committed an entry of term %d yet".formatted(term));
         }
-        long pendingIndex = lastMembershipIndex();
+        long pendingIndex = memberships.lastChangeIndex();
         if (pendingIndex > log.commitIndex()) {
             return new ChangeResult.Refused(
                     "the membership change at index %d is not committed yet"
@@ -221,7 +217,7 @@ public final class RaftReplica {
         if (overloaded.isPresent()) {
             return overloaded.get();
         }
-        membershipEntries.put(entry.index(), entry);
+        memberships.appended(entry);
         adoptMembership(next);
         return new ProposeResult.Accepted(entry.index(), term);
     }
@@ -301,7 +297,7 @@ public final class RaftReplica {
                 index,
                 log.snapshotIndex(),
                 log.appliedIndex());
-        return new SnapshotMeta(index, log.term(index), membershipAt(index));
+        return new SnapshotMeta(index, log.term(index), memberships.at(index));
     }
 
     /**
@@ -313,8 +309,7 @@ public final class RaftReplica {
                 snapshot.meta().equals(snapshotMetaAt(snapshot.index())),
                 "snapshot %s does not match the log",
                 snapshot);
-        snapshotMembership = snapshot.meta().membership();
-        membershipEntries.headMap(snapshot.index(), true).clear();
+        memberships.compacted(snapshot.meta());
         log.compactTo(snapshot.index());
         latestSnapshot = Optional.of(snapshot);
     }
@@ -487,57 +482,13 @@ public final class RaftReplica {
 
     // ---------------------------------------------------------------- membership
 
-    /** Indexes the membership entries of a recovered log. */
-    private void notePersistedMemberships(List<Entry> entries) {
-        for (Entry entry : entries) {
-            if (entry.type() == EntryType.MEMBERSHIP && entry.index() > log.snapshotIndex()) {
-                membershipEntries.put(entry.index(), entry);
-            }
-        }
-    }
-
-    /**
-     * Follows the log after a leader's append from {@code prevIndex}: membership entries the append
-     * overwrote are forgotten, and those it brought are indexed.
-     */
-    private void noteAppendedMemberships(long prevIndex, List<Entry> appended) {
-        membershipEntries
-                .tailMap(prevIndex, false)
-                .values()
-                .removeIf(entry -> !log.matchTerm(entry.index(), entry.term()));
-        for (Entry entry : appended) {
-            if (entry.type() == EntryType.MEMBERSHIP
-                    && log.matchTerm(entry.index(), entry.term())) {
-                membershipEntries.put(entry.index(), entry);
-            }
-        }
-        adoptMembership(newestMembership());
-    }
-
-    private Membership newestMembership() {
-        return membershipEntries.isEmpty()
-                ? snapshotMembership
-                : Membership.decode(membershipEntries.lastEntry().getValue().data());
-    }
-
-    /** The membership in force just after {@code index}, which is past the latest snapshot. */
-    private Membership membershipAt(long index) {
-        Map.Entry<Long, Entry> newest = membershipEntries.floorEntry(index);
-        return newest == null ? snapshotMembership : Membership.decode(newest.getValue().data());
-    }
-
-    /** The index of the newest membership entry, or the snapshot's if the log has none. */
-    private long lastMembershipIndex() {
-        return membershipEntries.isEmpty() ? log.snapshotIndex() : membershipEntries.lastKey();
-    }
-
     private void adoptMembership(Membership next) {
         if (next.equals(membership)) {
             return;
         }
         membership = next;
         if (role == Role.LEADER) {
-            replicator.membershipChanged(next, lastMembershipIndex());
+            replicator.membershipChanged(next, memberships.lastChangeIndex());
         } else if (!next.isVoter(id) && role != Role.FOLLOWER) {
             becomeFollower(term, Optional.empty()); // a non-voter's campaign counts for nothing
         }
@@ -549,21 +500,10 @@ public final class RaftReplica {
      * timeout.
      */
     private void stepDownIfRemoved() {
-        if (membership.isVoter(id) || lastMembershipIndex() > log.commitIndex()) {
+        if (membership.isVoter(id) || memberships.lastChangeIndex() > log.commitIndex()) {
             return;
         }
-        NodeId successor = null;
-        long bestMatch = -1;
-        for (NodeId voter : membership.voters()) {
-            long match = replicator.progress(voter).match();
-            if (match > bestMatch) {
-                successor = voter;
-                bestMatch = match;
-            }
-        }
-        if (bestMatch == log.lastIndex()) {
-            send(new TimeoutNow(id, successor, term));
-        }
+        replicator.caughtUpVoter().ifPresent(voter -> send(new TimeoutNow(id, voter, term)));
         becomeFollower(term, Optional.empty());
     }
 
@@ -824,7 +764,8 @@ public final class RaftReplica {
             return;
         }
         long lastNew = log.appendFromLeader(prevIndex, entries);
-        noteAppendedMemberships(prevIndex, entries);
+        memberships.appendedFromLeader(prevIndex, entries);
+        adoptMembership(memberships.current());
         log.commitTo(Math.min(request.leaderCommit(), lastNew));
         send(new AppendEntriesResponse(id, request.from(), term, true, lastNew, 0, 0, 0));
     }
@@ -881,9 +822,8 @@ public final class RaftReplica {
             return;
         }
         log.restore(snapshot.meta());
-        membershipEntries.clear();
-        snapshotMembership = snapshot.meta().membership();
-        adoptMembership(snapshotMembership);
+        memberships.restored(snapshot.meta());
+        adoptMembership(memberships.current());
         latestSnapshot = Optional.of(snapshot);
         snapshotToInstall = Optional.of(snapshot);
     }

@@ -96,21 +96,29 @@ final class Replicator {
      * @param tick whether a tick passed since the last call
      */
     void forgetDeparted(long commitIndex, boolean tick) {
+        if (departing.isEmpty()) {
+            return; // NB: every tick and commit of every leader comes here
+        }
         boolean committedRemoval = false;
-        for (var entry : List.copyOf(departing.entrySet())) {
+        var entries = departing.entrySet().iterator();
+        while (entries.hasNext()) {
+            var entry = entries.next();
             long removalIndex = entry.getValue();
             if (removalIndex > commitIndex) {
                 continue;
             }
             committedRemoval = true;
-            NodeId node = entry.getKey();
-            if (progress.get(node).match() >= removalIndex
+            if (progress.get(entry.getKey()).match() >= removalIndex
                     || departedTicks >= DEPARTING_TICKS_MAX) {
-                departing.remove(node);
-                progress.remove(node);
+                progress.remove(entry.getKey());
+                entries.remove();
             }
         }
-        departedTicks = !committedRemoval ? 0 : tick ? departedTicks + 1 : departedTicks;
+        if (!committedRemoval) {
+            departedTicks = 0;
+        } else if (tick) {
+            departedTicks++;
+        }
     }
 
     /** The progress of {@code member}, or null if it is not a voter or learner. */
@@ -128,6 +136,15 @@ final class Replicator {
         TreeMap<NodeId, Long> matches = new TreeMap<>();
         progress.forEach((node, peer) -> matches.put(node, peer.match()));
         return matches;
+    }
+
+    /** The first voter, by node id, that holds the whole log (to hand leadership to), if any. */
+    Optional<NodeId> caughtUpVoter() {
+        return membership.voters().stream()
+                .filter(
+                        voter ->
+                                !voter.equals(id) && progress.get(voter).match() == log.lastIndex())
+                .findFirst();
     }
 
     /** The highest index a quorum of voters holds (Raft section 5.3). */
