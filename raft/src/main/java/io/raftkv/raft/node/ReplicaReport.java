@@ -7,6 +7,7 @@ import io.raftkv.raft.core.RaftStatus;
 import io.raftkv.raft.core.Role;
 import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -134,29 +135,21 @@ public record ReplicaReport(
 
     /** The members as {@code n1, n2 (leader), n4 (learner, 12 behind)}. */
     public String describeMembers() {
-        List<String> parts =
-                membership.members().stream()
-                        .map(
-                                member -> {
-                                    StringBuilder part = new StringBuilder(member.toString());
-                                    List<String> notes = new java.util.ArrayList<>();
-                                    if (leader.equals(Optional.of(member))) {
-                                        notes.add("leader");
-                                    }
-                                    if (membership.isLearner(member)) {
-                                        notes.add("learner");
-                                    }
-                                    lag(member)
-                                            .filter(behind -> behind > 0)
-                                            .ifPresent(behind -> notes.add(behind + " behind"));
-                                    if (!notes.isEmpty()) {
-                                        part.append(" (")
-                                                .append(String.join(", ", notes))
-                                                .append(')');
-                                    }
-                                    return part.toString();
-                                })
-                        .toList();
-        return String.join(", ", parts);
+        return String.join(", ", membership.members().stream().map(this::describe).toList());
+    }
+
+    /** One member, with what this report knows of it in parentheses. */
+    private String describe(NodeId member) {
+        List<String> notes = new ArrayList<>();
+        if (leader.equals(Optional.of(member))) {
+            notes.add("leader");
+        }
+        if (membership.isLearner(member)) {
+            notes.add("learner");
+        }
+        lag(member).filter(behind -> behind > 0).ifPresent(behind -> notes.add(behind + " behind"));
+        return notes.isEmpty()
+                ? member.toString()
+                : "%s (%s)".formatted(member, String.join(", ", notes));
     }
 }
