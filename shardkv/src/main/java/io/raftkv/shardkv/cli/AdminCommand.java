@@ -14,7 +14,6 @@ import io.raftkv.shardkv.kv.ShardStatus;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -56,8 +55,6 @@ final class AdminCommand {
             defaultValue = "600",
             description = "How long to wait for the groups to carry a change out (default 600).")
     int waitSeconds;
-
-    private static final long POLL_MILLIS = 250;
 
     @Command(
             name = "join",
@@ -111,12 +108,7 @@ final class AdminCommand {
             if (noWait || !(result instanceof ControllerResult.Done done)) {
                 return report(result);
             }
-            spec.commandLine()
-                    .getErr()
-                    .printf(
-                            "config %d committed; waiting for the new owners to serve the shards%n",
-                            done.configNumber());
-            return awaitHandover(controller, done.configNumber(), ids);
+            return waiter().awaitHandover(controller, done.configNumber(), ids);
         }
     }
 
@@ -232,7 +224,7 @@ final class AdminCommand {
             out.printf(
                     "%-6s %-8s %-7s %-24s %-20s %s%n",
                     "group", "leader", "config", "shards", "migrating", "replicas");
-            try (ReplicaReports reports = reports(config.groups().values())) {
+            try (ReplicaReports reports = ReplicaReports.of(config.groups().values(), cluster)) {
                 for (var entry : config.groups().entrySet()) {
                     Optional<ShardKvClient.GroupView> view =
                             client.groupStatus(entry.getKey(), entry.getValue());
@@ -252,184 +244,22 @@ final class AdminCommand {
         }
     }
 
-    private ReplicaReports reports(Collection<List<Member>> memberLists) {
-        List<Member> everyone = new ArrayList<>();
-        memberLists.forEach(everyone::addAll);
-        return new ReplicaReports(everyone, cluster.clientIdentity());
-    }
-
     /**
      * Reports a member change and, unless {@code --no-wait}, waits until every group whose members
-     * it changed has exactly those members as voters, showing each group's progress on stderr.
+     * it changed has exactly those members as voters ({@link ChangeWaiter}).
      */
     private int reportAndAwaitMembers(ControllerClient controller, ControllerResult result)
             throws ControllerUnavailableException {
         if (noWait || !(result instanceof ControllerResult.Done done)) {
             return report(result);
         }
-        ShardConfig after = controller.query(done.configNumber());
-        ShardConfig before = controller.query(Math.max(0, done.configNumber() - 1));
-        TreeMap<GroupId, List<Member>> changed = new TreeMap<>();
-        after.groups()
-                .forEach(
-                        (group, members) -> {
-                            List<Member> was = before.groups().get(group);
-                            if (was != null && !Members.sameSet(was, members)) {
-                                List<Member> asked = new ArrayList<>(was);
-                                asked.addAll(members);
-                                changed.put(group, asked);
-                            }
-                        });
-        if (changed.isEmpty()) {
-            return report(result); // done before: nothing to wait for
-        }
-        spec.commandLine()
-                .getErr()
-                .printf(
-                        "config %d committed; waiting for %s to carry it out%n",
-                        done.configNumber(),
-                        String.join(
-                                ", ", changed.keySet().stream().map(GroupId::toString).toList()));
-        try (ReplicaReports reports = reports(changed.values())) {
-            return awaitMembers(after, changed, reports);
-        }
+        Optional<Integer> waited = waiter().awaitMembers(controller, done.configNumber());
+        return waited.isPresent() ? waited.get() : report(result); // done before: nothing to wait
     }
 
-    private int awaitMembers(
-            ShardConfig after, TreeMap<GroupId, List<Member>> changed, ReplicaReports reports) {
-        PrintWriter err = spec.commandLine().getErr();
-        long deadline = System.nanoTime() + Duration.ofSeconds(waitSeconds).toNanos();
-        TreeMap<GroupId, String> shown = new TreeMap<>();
-        while (true) {
-            TreeMap<GroupId, String> pending = new TreeMap<>();
-            for (var entry : changed.entrySet()) {
-                GroupId group = entry.getKey();
-                Optional<ReplicaReport> report = reports.leader(group, entry.getValue());
-                String now = report.map(ReplicaReport::describeMembers).orElse("no leader yet");
-                if (!report.map(r -> hasExactly(r, after.groups().get(group))).orElse(false)) {
-                    pending.put(group, now);
-                }
-                if (!now.equals(shown.put(group, now))) {
-                    err.printf("%s: %s%n", group, now);
-                    err.flush();
-                }
-            }
-            if (pending.isEmpty()) {
-                List<String> groups = new ArrayList<>();
-                shown.forEach((group, members) -> groups.add(group + " is " + members));
-                spec.commandLine()
-                        .getOut()
-                        .printf("OK config %d: %s%n", after.number(), String.join("; ", groups));
-                return 0;
-            }
-            if (System.nanoTime() > deadline) {
-                err.printf(
-                        "config %d is committed, but %s not done after %d s: the groups go on"
-                                + " by themselves; see raftkv admin status%n",
-                        after.number(), pending.keySet(), waitSeconds);
-                return 1;
-            }
-            pause();
-        }
-    }
-
-    private static boolean hasExactly(ReplicaReport report, List<Member> members) {
-        List<NodeId> wanted = members.stream().map(Member::node).sorted().toList();
-        return report.membership().learners().isEmpty()
-                && report.membership().voters().equals(wanted);
-    }
-
-    /**
-     * Waits until every shard the leaving groups owned is served by its new owner at the leave's
-     * config or later, then says which of the leaving groups' nodes serve no group any more and are
-     * safe to stop.
-     */
-    private int awaitHandover(ControllerClient controller, long number, List<GroupId> leaving)
-            throws ControllerUnavailableException {
-        ShardConfig after = controller.query(number);
-        ShardConfig before = controller.query(number - 1);
-        List<Integer> moving = new ArrayList<>();
-        for (GroupId group : leaving) {
-            moving.addAll(before.shardsOf(group));
-        }
-        PrintWriter err = spec.commandLine().getErr();
-        long deadline = System.nanoTime() + Duration.ofSeconds(waitSeconds).toNanos();
-        int shownLeft = -1;
-        try (ShardKvClient client = cluster.client()) {
-            while (true) {
-                int left = shardsNotYetServed(client, after, moving);
-                if (left != shownLeft) {
-                    err.printf(
-                            "%d of %d shards handed over%n", moving.size() - left, moving.size());
-                    err.flush();
-                    shownLeft = left;
-                }
-                if (left == 0) {
-                    spec.commandLine().getOut().println(safeToStop(before, after, leaving));
-                    return 0;
-                }
-                if (System.nanoTime() > deadline) {
-                    err.printf(
-                            "config %d is committed, but %d shards are not handed over after %d"
-                                    + " s; it goes on by itself: see raftkv admin status%n",
-                            number, left, waitSeconds);
-                    return 1;
-                }
-                pause();
-            }
-        }
-    }
-
-    /** How many of {@code shards} their owner in {@code config} does not yet serve. */
-    private static int shardsNotYetServed(
-            ShardKvClient client, ShardConfig config, List<Integer> shards) {
-        int left = 0;
-        TreeMap<GroupId, Optional<ShardKvClient.GroupView>> views = new TreeMap<>();
-        for (int shard : shards) {
-            Optional<GroupId> owner = config.owner(shard);
-            if (owner.isEmpty()) {
-                continue; // no group is left to hand it to
-            }
-            Optional<ShardKvClient.GroupView> view =
-                    views.computeIfAbsent(
-                            owner.get(),
-                            group -> client.groupStatus(group, config.groups().get(group)));
-            boolean served =
-                    view.map(
-                                    v ->
-                                            v.status().configNumber() >= config.number()
-                                                    && v.status().shards().get(shard)
-                                                            == ShardStatus.SERVING)
-                            .orElse(false);
-            if (!served) {
-                left++;
-            }
-        }
-        return left;
-    }
-
-    private static String safeToStop(ShardConfig before, ShardConfig after, List<GroupId> leaving) {
-        java.util.TreeSet<NodeId> nodes = new java.util.TreeSet<>();
-        leaving.forEach(group -> before.groups().get(group).forEach(m -> nodes.add(m.node())));
-        after.groups().values().forEach(members -> members.forEach(m -> nodes.remove(m.node())));
-        String groups = String.join(", ", leaving.stream().map(GroupId::toString).toList());
-        return nodes.isEmpty()
-                ? "OK config %d: %s handed over every shard; their nodes still serve other groups"
-                        .formatted(after.number(), groups)
-                : "OK config %d: %s handed over every shard; %s serve no group now and are safe to stop"
-                        .formatted(
-                                after.number(),
-                                groups,
-                                String.join(", ", nodes.stream().map(NodeId::toString).toList()));
-    }
-
-    private static void pause() {
-        try {
-            Thread.sleep(POLL_MILLIS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while waiting", e);
-        }
+    private ChangeWaiter waiter() {
+        return new ChangeWaiter(
+                spec.commandLine().getOut(), spec.commandLine().getErr(), cluster, waitSeconds);
     }
 
     private static String migrating(Map<Integer, ShardStatus> shards) {

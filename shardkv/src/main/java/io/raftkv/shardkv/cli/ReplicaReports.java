@@ -37,6 +37,13 @@ final class ReplicaReports implements AutoCloseable {
         this.client = new RaftClient(addresses, ANSWER_TIMEOUT, identity);
     }
 
+    /** A client of every member in {@code memberLists}, dialing as the command line does. */
+    static ReplicaReports of(Collection<List<Member>> memberLists, ClusterOptions cluster) {
+        List<Member> everyone = new ArrayList<>();
+        memberLists.forEach(everyone::addAll);
+        return new ReplicaReports(everyone, cluster.clientIdentity());
+    }
+
     /**
      * The report of the member that leads {@code group} in the newest term, if any member that
      * answered leads it: the one whose membership and match indexes are the group's.
