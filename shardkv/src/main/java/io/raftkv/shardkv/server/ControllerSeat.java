@@ -8,14 +8,10 @@ import io.raftkv.raft.node.ClientRequest;
 import io.raftkv.raft.node.RaftClient;
 import io.raftkv.raft.node.RaftNode;
 import io.raftkv.raft.node.ReplicaReport;
-import io.raftkv.shardctrler.command.ControllerCodec;
-import io.raftkv.shardctrler.command.ControllerCommand;
 import io.raftkv.shardctrler.command.ControllerResult;
 import io.raftkv.shardctrler.config.Member;
-import io.raftkv.shardkv.route.GroupRequests;
 import java.lang.System.Logger.Level;
 import java.net.InetSocketAddress;
-import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -53,18 +49,17 @@ final class ControllerSeat implements AutoCloseable {
 
     private final RaftNode node;
     private final List<Member> controllers;
-    private final GroupRequests requests;
-    private final long clientId = new SecureRandom().nextLong();
-    private long sequence;
+    private final ReplicaClaims claims;
+    private long probeIds;
     private State state;
     private boolean inFlight;
     private RaftClient probes;
 
     /** Starts the replica now if the node had a log for group 0 or is the only controller. */
-    ControllerSeat(RaftNode node, List<Member> controllers, GroupRequests requests) {
+    ControllerSeat(RaftNode node, List<Member> controllers, ReplicaClaims claims) {
         this.node = node;
         this.controllers = List.copyOf(controllers);
-        this.requests = requests;
+        this.claims = claims;
         if (node.hadStoredState(GroupId.CONTROLLER) || controllers.size() == 1) {
             host();
         } else {
@@ -107,7 +102,7 @@ final class ControllerSeat implements AutoCloseable {
                 answers.add(
                         probes.send(
                                 member.node(),
-                                new ClientRequest.Status(++sequence, GroupId.CONTROLLER)));
+                                new ClientRequest.Status(++probeIds, GroupId.CONTROLLER)));
             }
         }
         CompletableFuture.allOf(
@@ -121,17 +116,13 @@ final class ControllerSeat implements AutoCloseable {
         inFlight = false;
         boolean allBlank = true;
         for (CompletableFuture<ClientReply> answer : answers) {
-            ClientReply reply = answer.getNow(null);
-            if (reply instanceof ClientReply.Value value) {
-                ReplicaReport report = ReplicaReport.decode(value.value());
-                if (report.term() > 0 || report.commitIndex() > 0) {
-                    closeProbes();
-                    state = State.CLAIMING; // the group has a log: claim before voting
-                    return;
-                }
-            } else if (!(reply instanceof ClientReply.NotLeader)) {
-                allBlank = false; // no answer: that controller may hold the group's log
+            Optional<Boolean> hasLog = hasLog(answer.getNow(null));
+            if (hasLog.orElse(false)) {
+                closeProbes();
+                state = State.CLAIMING; // the group has a log: claim before voting
+                return;
             }
+            allBlank &= hasLog.isPresent(); // no answer: that controller may hold the log
         }
         if (allBlank) {
             closeProbes();
@@ -139,25 +130,36 @@ final class ControllerSeat implements AutoCloseable {
         }
     }
 
-    private void claim() {
-        inFlight = true;
-        byte[] claim =
-                ControllerCodec.encode(
-                        new ControllerCommand.Claim(
-                                clientId,
-                                ++sequence,
-                                GroupId.CONTROLLER,
-                                node.id(),
-                                node.incarnation()));
-        requests.call(GroupId.CONTROLLER, controllers, false, claim, this::onClaimAnswer);
+    /**
+     * Whether a controller's answer shows a log for group 0 (a term or a commit); false if it hosts
+     * no controller replica yet; empty if it gave no answer that says.
+     */
+    private static Optional<Boolean> hasLog(ClientReply reply) {
+        if (reply instanceof ClientReply.NotLeader) {
+            return Optional.of(false);
+        }
+        if (reply instanceof ClientReply.Value value) {
+            try {
+                ReplicaReport report = ReplicaReport.decode(value.value());
+                return Optional.of(report.term() > 0 || report.commitIndex() > 0);
+            } catch (IllegalArgumentException malformed) {
+                return Optional.empty();
+            }
+        }
+        return Optional.empty();
     }
 
-    private void onClaimAnswer(Optional<ClientReply> reply) {
+    private void claim() {
+        inFlight = true;
+        claims.claim(GroupId.CONTROLLER, this::onClaimAnswer);
+    }
+
+    private void onClaimAnswer(Optional<ControllerResult> answer) {
         inFlight = false;
-        if (!(reply.orElse(null) instanceof ClientReply.Applied applied)) {
+        if (answer.isEmpty()) {
             return; // asked again at the next tick
         }
-        switch (ControllerCodec.decodeResult(applied.result())) {
+        switch (answer.get()) {
             case ControllerResult.Claimed claimed -> {
                 if (state == State.CLAIMING) {
                     host();

@@ -12,11 +12,8 @@ import io.raftkv.raft.core.RaftStatus;
 import io.raftkv.raft.core.Role;
 import io.raftkv.raft.host.HostOptions;
 import io.raftkv.raft.host.ProposalOutcome;
-import io.raftkv.raft.node.ClientReply;
 import io.raftkv.raft.node.QueryableStateMachine;
 import io.raftkv.raft.node.RaftNode;
-import io.raftkv.shardctrler.command.ControllerCodec;
-import io.raftkv.shardctrler.command.ControllerCommand;
 import io.raftkv.shardctrler.command.ControllerResult;
 import io.raftkv.shardctrler.config.Member;
 import io.raftkv.shardctrler.config.ShardConfig;
@@ -33,7 +30,6 @@ import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
-import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -145,10 +141,7 @@ public final class ShardKvNode implements AutoCloseable {
 
     private boolean lostReported = true;
 
-    /** This node as a client of the controller, for its claims. */
-    private final long controllerClientId = new SecureRandom().nextLong();
-
-    private long controllerSequence;
+    private final ReplicaClaims claims;
     private long ticks;
     private ScheduledFuture<?> driving;
 
@@ -181,6 +174,7 @@ public final class ShardKvNode implements AutoCloseable {
                         ATTEMPT_TIMEOUT);
         this.requests = new GroupRequests(caller);
         this.configs = new ConfigSource(requests, config.controllers());
+        this.claims = new ReplicaClaims(node, config.controllers(), requests);
         this.snapshot = NodeSnapshot.empty(config.id());
     }
 
@@ -226,7 +220,7 @@ public final class ShardKvNode implements AutoCloseable {
         node.loop().submit(restartReplicas).syncUninterruptibly();
         if (controller) {
             shardKvNode.controllerSeat =
-                    new ControllerSeat(node, config.controllers(), shardKvNode.requests);
+                    new ControllerSeat(node, config.controllers(), shardKvNode.claims);
         }
         shardKvNode.driving =
                 node.loop()
@@ -411,37 +405,18 @@ public final class ShardKvNode implements AutoCloseable {
             GroupId group = entry.getKey();
             if (claimsInFlight.add(group)) {
                 List<Member> members = entry.getValue();
-                byte[] claim =
-                        ControllerCodec.encode(
-                                new ControllerCommand.Claim(
-                                        controllerClientId,
-                                        ++controllerSequence,
-                                        group,
-                                        id(),
-                                        node.incarnation()));
-                requests.call(
-                        GroupId.CONTROLLER,
-                        config.controllers(),
-                        false,
-                        claim,
-                        reply -> onClaimAnswer(group, members, reply));
+                claims.claim(group, answer -> onClaimAnswer(group, members, answer));
             }
         }
     }
 
-    private void onClaimAnswer(GroupId group, List<Member> members, Optional<ClientReply> reply) {
+    private void onClaimAnswer(
+            GroupId group, List<Member> members, Optional<ControllerResult> answer) {
         claimsInFlight.remove(group);
-        if (!(reply.orElse(null) instanceof ClientReply.Applied applied)
-                || !unclaimed.containsKey(group)) {
+        if (answer.isEmpty() || !unclaimed.containsKey(group)) {
             return; // no answer: claimed again at the next drive
         }
-        ControllerResult result;
-        try {
-            result = ControllerCodec.decodeResult(applied.result());
-        } catch (IllegalArgumentException malformed) {
-            return;
-        }
-        switch (result) {
+        switch (answer.get()) {
             case ControllerResult.Claimed claimed -> {
                 unclaimed.remove(group);
                 Membership bootstrap = bootstrapMembership(members, claimed);
