@@ -93,7 +93,9 @@ class ShardedProcessTest {
         SplittableRandom random = new SplittableRandom(42);
         long end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(CHAOS_MILLIS);
         int round = 0;
-        while (System.nanoTime() < end) {
+        // NB: the join, move and leave come at rounds 2, 4 and 6 even where a round takes long: on
+        // two cores busy with other builds, restarts took 7 s and round 6 fell after the deadline
+        while (System.nanoTime() < end || round < 6) {
             NodeId victim = NodeId.of(1 + random.nextInt(NODES));
             switch (round++ % 4) {
                 case 0 -> {
