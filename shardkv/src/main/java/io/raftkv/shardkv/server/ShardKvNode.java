@@ -380,17 +380,20 @@ public final class ShardKvNode implements AutoCloseable {
 
     /**
      * Notes every group {@code config} lists this node in that it does not host: each is claimed at
-     * the controller before it is started. Also learns the addresses of the members of the groups
-     * it hosts, so that a leader reaches a replica added later.
+     * the controller before it is started. Also learns the address of every member of every group,
+     * hosted here or not: a replica must reach every node of its group's Raft membership, which may
+     * still hold a node that only configs from before this node hosted the group list. NB: a
+     * drained node may lead its group until it removes itself; learning only the hosted groups'
+     * members, the replica that replaced it dropped its answers to that leader for want of an
+     * address, never caught up, and the drain never finished.
      */
     private void hostGroupsNamingThisNode(ShardConfig config) {
         for (var entry : config.groups().entrySet()) {
             GroupId group = entry.getKey();
             List<Member> members = entry.getValue();
+            members.forEach(member -> node.addPeer(member.node(), member.socketAddress()));
             boolean named = members.stream().anyMatch(m -> m.node().equals(id()));
-            if (migrators.containsKey(group)) {
-                members.forEach(member -> node.addPeer(member.node(), member.socketAddress()));
-            } else if (named && !lost.contains(group)) {
+            if (!migrators.containsKey(group) && named && !lost.contains(group)) {
                 unclaimed.put(group, members);
             }
         }

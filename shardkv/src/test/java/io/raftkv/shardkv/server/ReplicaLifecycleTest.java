@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.raftkv.common.GroupId;
 import io.raftkv.common.NodeId;
 import io.raftkv.raft.core.Membership;
+import io.raftkv.raft.core.Role;
 import io.raftkv.shardctrler.client.ControllerClient;
 import io.raftkv.shardkv.client.ShardKvClient;
 import io.raftkv.shardkv.kv.KvOp;
@@ -94,6 +95,58 @@ class ReplicaLifecycleTest {
                                 .isPresent());
         await("n5 deleted its replica of A", () -> cluster.status(5, A).isEmpty());
         assertKeys(client, "v+1");
+    }
+
+    /**
+     * The drained node may lead its group until it removes itself. Its replacement starts from the
+     * drain's config, which no longer lists it: before nodes learned every member's address from
+     * every config, the replacement dropped its answers to that leader, never caught up, and the
+     * drain never finished.
+     */
+    @Test
+    void aDrainOfTheNodeThatLeadsTheGroupFinishes() throws Exception {
+        cluster = new InJvmCluster(root, 6);
+        for (int id = 1; id <= 6; id++) {
+            cluster.start(id);
+        }
+        ControllerClient admin = cluster.admin();
+        admin.join(new TreeMap<>(Map.of(A, cluster.members(4, 5, 6))));
+        admin.join(new TreeMap<>(Map.of(B, cluster.members(1, 2, 3))));
+        ShardKvClient client = cluster.client();
+        writeKeys(client, "v");
+        int leader = leaderOf(A);
+
+        admin.drain(NodeId.of(leader));
+        await(
+                "A's membership becomes n1 and the two others",
+                () ->
+                        cluster.leaderMembership(A)
+                                .filter(m -> m.isVoter(NodeId.of(1)) && m.voters().size() == 3)
+                                .filter(m -> !m.contains(NodeId.of(leader)))
+                                .isPresent());
+        await(
+                "n" + leader + " deleted its replica of A",
+                () -> cluster.status(leader, A).isEmpty());
+        appendToKeys(client, "+1");
+        assertKeys(client, "v+1");
+    }
+
+    private int leaderOf(GroupId group) {
+        int[] leader = new int[1];
+        await(
+                group + " has a leader",
+                () -> {
+                    for (int id = 1; id <= 6; id++) {
+                        if (cluster.status(id, group)
+                                .filter(s -> s.role() == Role.LEADER)
+                                .isPresent()) {
+                            leader[0] = id;
+                            return true;
+                        }
+                    }
+                    return false;
+                });
+        return leader[0];
     }
 
     private static NodeId[] ids(int... values) {
