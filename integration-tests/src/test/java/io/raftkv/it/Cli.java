@@ -4,6 +4,8 @@ import io.raftkv.shardkv.cli.Main;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * One {@code raftkv} command run in this JVM through {@link Main#run}, as an operator would type
@@ -12,6 +14,29 @@ import java.nio.charset.StandardCharsets;
  * meanwhile (a log line of a client thread) lands in the command's output too.
  */
 record Cli(int code, String out, String err) {
+    /**
+     * Runs {@code raftkv admin args...} against the controllers, nodes 1 to {@code controllers} of
+     * {@code nodes}, waiting at most {@code waitSeconds} for a change to be carried out, and notes
+     * it in the harness's events.
+     */
+    static Cli admin(NodeProcesses nodes, int controllers, int waitSeconds, String... args) {
+        List<String> full = new ArrayList<>(List.of("admin"));
+        full.addAll(
+                List.of(
+                        "--controllers",
+                        NodeProcesses.controllerList(nodes.members(), controllers),
+                        "--timeout",
+                        "30",
+                        "--wait-seconds",
+                        Integer.toString(waitSeconds)));
+        full.addAll(List.of(args));
+        String command = "admin " + String.join(" ", args);
+        nodes.note(command);
+        Cli cli = run(full.toArray(String[]::new));
+        nodes.note(command + " exited with " + cli.code());
+        return cli;
+    }
+
     /** Runs {@code raftkv args...} and returns its exit code, stdout and stderr. */
     static synchronized Cli run(String... args) {
         PrintStream originalOut = System.out;

@@ -2,6 +2,7 @@ package io.raftkv.it;
 
 import io.raftkv.common.NodeId;
 import io.raftkv.raft.node.RaftNodeMain;
+import io.raftkv.shardctrler.config.Member;
 import io.raftkv.shardkv.cli.Main;
 import io.raftkv.shardkv.server.FreePorts;
 import java.io.IOException;
@@ -192,6 +193,18 @@ final class NodeProcesses implements AutoCloseable {
         for (NodeId id : ids) {
             awaitReady(id);
         }
+    }
+
+    /** Nodes 1 to {@code count} as members, the way clients are told where the controllers are. */
+    List<Member> controllers(int count) {
+        List<Member> controllers = new ArrayList<>();
+        members.forEach(
+                (id, address) -> {
+                    if (id.value() <= count) {
+                        controllers.add(new Member(id, "127.0.0.1:" + address.getPort()));
+                    }
+                });
+        return controllers;
     }
 
     /** {@code id} as {@code ID@127.0.0.1:PORT}, the form admin commands name a member in. */

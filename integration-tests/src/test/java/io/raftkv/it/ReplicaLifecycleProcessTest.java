@@ -76,12 +76,9 @@ class ReplicaLifecycleProcessTest {
     void startCluster() throws IOException {
         nodes = new NodeProcesses(root, 7, NodeProcesses.shardKvNodes(CONTROLLERS));
         nodes.start(nodes.othersThan(N7));
-        List<Member> controllers = new ArrayList<>();
-        for (int i = 1; i <= CONTROLLERS; i++) {
-            NodeId id = NodeId.of(i);
-            controllers.add(new Member(id, "127.0.0.1:" + nodes.members().get(id).getPort()));
-        }
-        client = new ShardKvClient(controllers, new KvRouter.Options(60_000, 200));
+        client =
+                new ShardKvClient(
+                        nodes.controllers(CONTROLLERS), new KvRouter.Options(60_000, 200));
         reports = new RaftClient(nodes.members(), Duration.ofSeconds(2));
         assertOk(admin("join", "101", members(1, 2, 3)));
         assertOk(admin("join", "100", members(4, 5, 6)));
@@ -205,23 +202,9 @@ class ReplicaLifecycleProcessTest {
 
     // ---------------------------------------------------------------- the command line
 
-    /** Runs {@code raftkv admin ARGS} against the controllers, waiting at most 90 s for changes. */
+    /** Runs {@code raftkv admin ARGS}, waiting at most 90 s for a change to be carried out. */
     private Cli admin(String... args) {
-        List<String> full = new ArrayList<>(List.of("admin"));
-        full.addAll(
-                List.of(
-                        "--controllers",
-                        NodeProcesses.controllerList(nodes.members(), CONTROLLERS),
-                        "--timeout",
-                        "30",
-                        "--wait-seconds",
-                        "90"));
-        full.addAll(List.of(args));
-        String command = "admin " + String.join(" ", args);
-        nodes.note(command);
-        Cli cli = Cli.run(full.toArray(String[]::new));
-        nodes.note(command + " exited with " + cli.code());
-        return cli;
+        return Cli.admin(nodes, CONTROLLERS, 90, args);
     }
 
     private static void assertOk(Cli cli) {

@@ -50,20 +50,11 @@ class ShardedProcessTest {
         }
     }
 
-    private List<Member> members() {
-        List<Member> members = new ArrayList<>();
-        nodes.members()
-                .forEach(
-                        (id, address) ->
-                                members.add(new Member(id, "127.0.0.1:" + address.getPort())));
-        return members;
-    }
-
     @Test
     void acknowledgedWritesSurviveKillsPausesAndReconfiguration() throws Exception {
         nodes = new NodeProcesses(root, NODES, NodeProcesses.shardKvNodes(NODES));
         nodes.startAll();
-        List<Member> members = members();
+        List<Member> members = nodes.controllers(NODES);
         List<InetSocketAddress> controllerAddresses = new ArrayList<>(nodes.members().values());
         KvWorkload workload;
         try (ControllerClient admin =
