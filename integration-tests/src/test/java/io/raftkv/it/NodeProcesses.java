@@ -135,6 +135,7 @@ final class NodeProcesses implements AutoCloseable {
 
     private final Path root;
     private final Launcher launcher;
+    private final String heap;
     private final TreeMap<NodeId, InetSocketAddress> members = new TreeMap<>();
     private final TreeMap<NodeId, Process> running = new TreeMap<>();
 
@@ -151,8 +152,14 @@ final class NodeProcesses implements AutoCloseable {
     private final TreeMap<NodeId, Integer> starts = new TreeMap<>();
 
     NodeProcesses(Path root, int nodeCount, Launcher launcher) throws IOException {
+        this(root, nodeCount, launcher, "256m");
+    }
+
+    /** Nodes with {@code heap} ({@code -Xmx}) each rather than 256 MiB. */
+    NodeProcesses(Path root, int nodeCount, Launcher launcher, String heap) throws IOException {
         this.root = root;
         this.launcher = launcher;
+        this.heap = heap;
         for (int i = 1; i <= nodeCount; i++) {
             members.put(
                     NodeId.of(i),
@@ -262,7 +269,7 @@ final class NodeProcesses implements AutoCloseable {
                 new ArrayList<>(
                         List.of(
                                 java,
-                                "-Xmx256m",
+                                "-Xmx" + heap,
                                 "-XX:+UseSerialGC",
                                 "-XX:TieredStopAtLevel=1",
                                 "--enable-native-access=ALL-UNNAMED",
