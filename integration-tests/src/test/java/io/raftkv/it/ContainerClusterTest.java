@@ -34,14 +34,15 @@ import org.testcontainers.containers.ContainerState;
 import org.testcontainers.containers.DockerComposeContainer;
 
 /**
- * The docker/ deliverables end to end: the image from docker/Dockerfile and the six-node topology
+ * The docker/ deliverables end to end: the image from docker/Dockerfile and the seven-node topology
  * of docker/docker-compose.yml (controller on n1-n3, group 100 on n1-n3, group 101 on n4-n6, joined
- * by the init services), driven by the {@code raftkv} CLI inside the compose network: {@code
- * admin}, {@code kv} and {@code ping} through Testcontainers' execInContainer in n1, and {@code
- * shell} with a batch of commands on stdin through {@code docker exec -i} (one JVM per batch). It
- * writes keys on every shard, SIGKILLs the leader of group 101 and reads everything back while it
- * is down, restarts it, then kills a second member so that the restarted one is in every majority,
- * and checks the data, {@code admin status} and {@code admin query} along the way.
+ * by the init services; n7 a spare), driven by the {@code raftkv} CLI inside the compose network:
+ * {@code admin}, {@code kv} and {@code ping} through Testcontainers' execInContainer in n1, and
+ * {@code shell} with a batch of commands on stdin through {@code docker exec -i} (one JVM per
+ * batch). It writes keys on every shard, SIGKILLs the leader of group 101 and reads everything back
+ * while it is down, restarts it, then kills a second member so that the restarted one is in every
+ * majority, and checks the data, {@code admin status} and {@code admin query} along the way. Last,
+ * it kills that member again and replaces it by the spare n7 with {@code admin replace}.
  *
  * <p>Runs only with {@code -Dit.docker=true}. Needs a Docker engine, the docker CLI and the
  * docker-compose v1 binary (Testcontainers' local compose; its containerized compose would pull
@@ -67,9 +68,9 @@ class ContainerClusterTest {
                     "-Xmx64m",
                     "-jar",
                     "/opt/raftkv/raftkv.jar");
-    private static final Duration SETTLE = Duration.ofSeconds(90);
+    private static final Duration SETTLE = Duration.ofSeconds(180);
     private static final Pattern STATUS_ROW =
-            Pattern.compile("^(\\d+)\\s+(\\S+)\\s+(\\S+)\\s+(\\[[^\\]]*\\])\\s+(.+)$");
+            Pattern.compile("^(\\d+)\\s+(\\S+)\\s+(\\S+)\\s+(\\[[^\\]]*\\])\\s+(\\S+)\\s+(.+)$");
 
     private static final long START = System.nanoTime();
     private static DockerComposeContainer<?> cluster;
@@ -151,6 +152,16 @@ class ContainerClusterTest {
             assertQuery();
             assertAllPresent(data);
             log("all keys there after restarting " + other + "; status settled");
+
+            // A dead node is replaced by the spare n7: learner, caught up, promoted, old one out.
+            kill(other);
+            ExecResult replace = raftkv("admin", "replace", "101", other.substring(1), "7@n7:7001");
+            assertThat(replace.getExitCode()).as(describe("admin replace", replace)).isZero();
+            assertThat(replace.getStdout()).contains("g101 is").contains("n7");
+            Map<Integer, Row> replaced = awaitSettled();
+            assertThat(replaced.get(101).replicas()).contains("n7").doesNotContain(other);
+            assertAllPresent(data);
+            log("all keys there after replacing " + other + " by n7: " + replaced.get(101));
         } catch (Throwable failure) {
             printLogs();
             throw failure;
@@ -279,13 +290,19 @@ class ContainerClusterTest {
             if (row.matches()) {
                 rows.put(
                         Integer.parseInt(row.group(1)),
-                        new Row(row.group(2), row.group(3), row.group(4), row.group(5).strip()));
+                        new Row(
+                                row.group(2),
+                                row.group(3),
+                                row.group(4),
+                                row.group(5),
+                                row.group(6).strip()));
             }
         }
         return rows;
     }
 
-    private record Row(String leader, String config, String shards, String migrating) {}
+    private record Row(
+            String leader, String config, String shards, String migrating, String replicas) {}
 
     /** {@code admin query}: every shard owned by group 100 or 101, both with their members. */
     private static void assertQuery() throws Exception {

@@ -756,13 +756,15 @@ public final class RaftReplica {
     }
 
     /**
-     * Grants a vote as Raft section 5.4.1 says, and only while this replica is a voter in its own
-     * view. NB: a learner, above all a blank one, must not vote: a candidate with a stale
-     * membership may still count it as a voter, and an empty log grants to any log.
+     * Grants a vote as Raft section 5.4.1 says, whatever this replica's own membership (thesis
+     * section 4.1): a learner whose promotion has not reached it yet may be needed for a majority.
+     * NB: except a replica with an empty log that is no voter in its own view (a learner just
+     * added): it can have promised nothing, and its vote would go to any log.
      */
     private void handleRequestVote(RequestVote request) {
+        boolean mayVote = membership.isVoter(id) || log.lastIndex() > 0;
         boolean canVote =
-                membership.isVoter(id)
+                mayVote
                         && (votedFor.equals(Optional.of(request.from()))
                                 || (votedFor.isEmpty() && leader.isEmpty())
                                 || (request.preVote() && request.term() > term));

@@ -167,6 +167,14 @@ public final class RaftNode implements AutoCloseable {
         return incarnation;
     }
 
+    /**
+     * Whether the data directory held anything for {@code group} when the node started: a replica
+     * that had a log. Any thread; meaningful until the group is started.
+     */
+    public boolean hadStoredState(GroupId group) {
+        return wal.groups().contains(group);
+    }
+
     /** Who this node is on the wire: its cluster, id and TLS, for the connections it dials. */
     public EndpointIdentity identity() {
         return identity;

@@ -106,8 +106,8 @@ class MembershipChangeTest {
     }
 
     /**
-     * A candidate whose membership is stale may still count a re-added replica as a voter; were
-     * that replica blank and willing, it would grant any log its vote and let a stale leader win.
+     * A learner just added has an empty log: it has promised nothing, and its vote would go to any
+     * log, so it grants none until the leader has given it the log.
      */
     @Test
     void aBlankLearnerGrantsNoVoteToACandidateThatStillCountsItAsAVoter() {
@@ -145,6 +145,36 @@ class MembershipChangeTest {
         assertThat(status.membership().contains(removed)).isFalse();
         sim.removeReplica(GROUP, removed);
         proposeAndAwait(sim, 5);
+    }
+
+    /**
+     * A promotion commits on the founders alone while the learner is cut off; then a founder fails.
+     * Three of the four voters are up and connected, so they must elect a leader, which needs the
+     * vote of the promoted replica before it has heard of its promotion (thesis section 4.1: a
+     * server votes without consulting its own membership). Found by the swarm: seeds 286 and 297.
+     */
+    @Test
+    void aPromotedReplicaThatHasNotHeardOfItsPromotionStillVotes() {
+        Simulation sim = cluster(9, HostOptions.defaults());
+        proposeAndAwait(sim, 5);
+        sim.addReplica(GROUP, N4, new Membership(FOUNDERS.voters(), List.of(N4)));
+        change(sim, new AddLearner(N4));
+        awaitCaughtUp(sim, N4);
+        sim.network().disconnect(N4);
+        change(sim, new Promote(N4));
+        NodeId failed = leader(sim);
+        sim.crash(failed);
+        sim.network().connect(N4);
+
+        boolean elected = sim.runUntil(() -> sim.leaderOf(GROUP).isPresent(), 10_000);
+        assertThat(elected).as("a leader among the three voters up: %s", statuses(sim)).isTrue();
+        proposeAndAwait(sim, 5);
+    }
+
+    private static List<String> statuses(Simulation sim) {
+        return sim.replicaNodes(GROUP).stream()
+                .map(node -> sim.status(node, GROUP).map(Object::toString).orElse(node + " down"))
+                .toList();
     }
 
     @Test

@@ -59,4 +59,9 @@ public final class HashChainStateMachine implements StateMachine {
     public long count() {
         return count;
     }
+
+    /** The hash over every command applied so far, with its index. */
+    public long stateHash() {
+        return stateHash;
+    }
 }

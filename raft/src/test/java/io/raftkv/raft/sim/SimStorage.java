@@ -23,12 +23,22 @@ import java.util.TreeSet;
  * <p>The object outlives crashes of the node's host: it is the disk.
  */
 public final class SimStorage implements RaftStorage {
-    private record Batch(List<GroupWrite> writes) {}
+    /** Writes handed in together; {@code sequence} orders them against removals. */
+    private record Batch(long sequence, List<GroupWrite> writes) {}
 
     private final SimScheduler scheduler;
     private final SplittableRandom random;
     private final TreeMap<GroupId, StoredLog> durable = new TreeMap<>();
     private final ArrayDeque<Batch> inFlight = new ArrayDeque<>();
+
+    /**
+     * Per removed group, the sequence of the first batch handed in after its removal. As in the
+     * WAL, a removal lands after the batches handed in before it, so their writes of that group
+     * must not bring it back when they become durable.
+     */
+    private final TreeMap<GroupId, Long> removedBeforeBatch = new TreeMap<>();
+
+    private long nextBatchSequence;
     private long syncDelayMillis = 1;
 
     /** When the last batch handed in becomes durable: batches complete in order. */
@@ -58,7 +68,7 @@ public final class SimStorage implements RaftStorage {
 
     @Override
     public void persist(List<GroupWrite> writes, Runnable onDurable) {
-        Batch batch = new Batch(List.copyOf(writes));
+        Batch batch = new Batch(nextBatchSequence++, List.copyOf(writes));
         inFlight.addLast(batch);
         lastDurableAtMillis =
                 Math.max(scheduler.nowMillis() + syncDelayMillis, lastDurableAtMillis);
@@ -69,14 +79,18 @@ public final class SimStorage implements RaftStorage {
                         return; // lost in a crash
                     }
                     inFlight.removeFirst();
-                    batch.writes().forEach(this::applyDurably);
+                    batch.writes().forEach(write -> applyDurably(batch, write));
                     onDurable.run();
                 });
     }
 
+    /**
+     * Deletes the group's stored state, and its writes still in flight (as the WAL orders them).
+     */
     @Override
     public void remove(GroupId group) {
         durable.remove(group);
+        removedBeforeBatch.put(group, nextBatchSequence);
     }
 
     /**
@@ -87,19 +101,21 @@ public final class SimStorage implements RaftStorage {
         Batch oldest = inFlight.peekFirst();
         inFlight.clear();
         if (oldest != null && random.nextDouble() < tearRate) {
-            tearInto(oldest.writes());
+            tearInto(oldest);
             tornWrites++;
         }
     }
 
-    private void tearInto(List<GroupWrite> writes) {
+    private void tearInto(Batch batch) {
+        List<GroupWrite> writes = batch.writes();
         int groupsWhole = random.nextInt(writes.size());
         for (int i = 0; i < groupsWhole; i++) {
-            applyDurably(writes.get(i));
+            applyDurably(batch, writes.get(i));
         }
         GroupWrite torn = writes.get(groupsWhole);
         int entriesKept = random.nextInt(torn.entries().size() + 1);
         applyDurably(
+                batch,
                 new GroupWrite(
                         torn.group(),
                         Optional.empty(),
@@ -109,7 +125,10 @@ public final class SimStorage implements RaftStorage {
                         torn.sync()));
     }
 
-    private void applyDurably(GroupWrite write) {
+    private void applyDurably(Batch batch, GroupWrite write) {
+        if (batch.sequence() < removedBeforeBatch.getOrDefault(write.group(), Long.MIN_VALUE)) {
+            return; // the group was removed after this batch was handed in
+        }
         durable.computeIfAbsent(write.group(), group -> new StoredLog()).apply(write);
     }
 

@@ -162,11 +162,17 @@ public final class Simulation {
         }
     }
 
-    /** Stops hosting {@code group} on {@code node}; its stored state is deleted. */
+    /**
+     * Stops hosting {@code group} on {@code node}; its stored state is deleted, by the host if the
+     * node is up, else straight from its disk (as an operator would delete a dead node's data).
+     */
     public void removeReplica(GroupId group, NodeId node) {
         replicas.get(group).remove(node);
         lastIndexes.remove(new ReplicaKey(node, group));
-        nodes.get(node).hostIfUp().ifPresent(host -> host.removeGroup(group));
+        SimNode simNode = nodes.get(node);
+        simNode.hostIfUp()
+                .ifPresentOrElse(
+                        host -> host.removeGroup(group), () -> simNode.storage().remove(group));
     }
 
     /** The nodes hosting a replica of {@code group}. */

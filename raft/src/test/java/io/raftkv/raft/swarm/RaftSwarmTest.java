@@ -3,6 +3,7 @@ package io.raftkv.raft.swarm;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.raftkv.raft.sim.SimSeeds;
+import io.raftkv.raft.swarm.RaftSwarm.Members;
 import java.util.stream.LongStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -20,38 +21,49 @@ class RaftSwarmTest {
         return SimSeeds.seeds(1, 300);
     }
 
+    /** Faults, load, and membership changes: replaces, adds, removes, lost disks. */
     @ParameterizedTest(name = "seed {0}")
     @MethodSource("seeds")
-    void clusterStaysSafeAndRecoversUnderRandomFaults(long seed) {
-        RaftSwarm swarm = new RaftSwarm(seed);
+    void clusterStaysSafeAndRecoversUnderRandomFaultsAndMembershipChanges(long seed) {
+        RaftSwarm swarm = run(seed, Members.CHANGING);
+        assertThat(swarm.membershipOperations())
+                .as("seed %d changed a membership", seed)
+                .isPositive();
+    }
+
+    /**
+     * Seeds that once failed, kept as regression cases whatever {@code -Dsim.seeds} says, run with
+     * fixed members so each replays the run that failed. 14, 15, 185, 213, 270: a follower that
+     * lost appends (crash or drops) while its leader had nothing new to send stayed behind forever;
+     * heartbeat answers now re-probe it.
+     */
+    @ParameterizedTest(name = "seed {0}")
+    @ValueSource(longs = {14, 15, 185, 213, 270})
+    void formerlyFailingSeedsStayFixed(long seed) {
+        run(seed, Members.FIXED);
+    }
+
+    @Test
+    void aSeedReplaysIdentically() {
+        RaftSwarm first = new RaftSwarm(42, Members.CHANGING);
+        first.run(CHAOS_MILLIS);
+        RaftSwarm second = new RaftSwarm(42, Members.CHANGING);
+        second.run(CHAOS_MILLIS);
+        assertThat(second.simulation().traceHash()).isEqualTo(first.simulation().traceHash());
+        assertThat(second.acknowledgedWrites()).isEqualTo(first.acknowledgedWrites());
+        assertThat(second.membershipOperations()).isEqualTo(first.membershipOperations());
+        assertThat(second.simulation().scheduler().eventsRun())
+                .isEqualTo(first.simulation().scheduler().eventsRun());
+    }
+
+    private static RaftSwarm run(long seed, Members members) {
+        RaftSwarm swarm = new RaftSwarm(seed, members);
         try {
             swarm.run(CHAOS_MILLIS);
         } catch (Throwable failure) {
             throw SimSeeds.failure(seed, failure);
         }
         assertThat(swarm.acknowledgedWrites()).as("seed %d made progress", seed).isPositive();
-    }
-
-    /**
-     * Seeds that once failed, kept as regression cases whatever {@code -Dsim.seeds} says. 14, 15,
-     * 185, 213, 270: a follower that lost appends (crash or drops) while its leader had nothing new
-     * to send stayed behind forever; heartbeat answers now re-probe it.
-     */
-    @ParameterizedTest(name = "seed {0}")
-    @ValueSource(longs = {14, 15, 185, 213, 270})
-    void formerlyFailingSeedsStayFixed(long seed) {
-        clusterStaysSafeAndRecoversUnderRandomFaults(seed);
-    }
-
-    @Test
-    void aSeedReplaysIdentically() {
-        RaftSwarm first = new RaftSwarm(42);
-        first.run(CHAOS_MILLIS);
-        RaftSwarm second = new RaftSwarm(42);
-        second.run(CHAOS_MILLIS);
-        assertThat(second.simulation().traceHash()).isEqualTo(first.simulation().traceHash());
-        assertThat(second.acknowledgedWrites()).isEqualTo(first.acknowledgedWrites());
-        assertThat(second.simulation().scheduler().eventsRun())
-                .isEqualTo(first.simulation().scheduler().eventsRun());
+        return swarm;
     }
 }

@@ -80,8 +80,7 @@ public sealed interface ControllerCommand {
     record Claim(long clientId, long sequence, GroupId group, NodeId node, long incarnation)
             implements ControllerCommand {
         public Claim {
-            checkReplicaGroup(group);
-            Check.argument(node != null, "a claim names a node");
+            Check.argument(group != null && node != null, "a claim names a group and a node");
         }
     }
 

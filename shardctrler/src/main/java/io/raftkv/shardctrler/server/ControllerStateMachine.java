@@ -53,8 +53,21 @@ public final class ControllerStateMachine implements QueryableStateMachine {
     private final TreeMap<Long, Session> sessions = new TreeMap<>();
     private ReplicaHistory history = new ReplicaHistory();
 
+    /** The controller group's own replicas: the founders of group 0, whose claims it keeps. */
+    private final List<NodeId> controllers;
+
+    /** A controller that keeps no claims of its own group's replicas (tests of the configs). */
     public ControllerStateMachine(int shardCount) {
+        this(shardCount, List.of());
+    }
+
+    /**
+     * @param controllers the controller group's replicas, the same on every one of them: claims of
+     *     group 0 are granted to these nodes
+     */
+    public ControllerStateMachine(int shardCount, List<NodeId> controllers) {
         this.shardCount = shardCount;
+        this.controllers = controllers.stream().sorted().toList();
         configs.add(ShardConfig.initial(shardCount));
     }
 
@@ -258,16 +271,20 @@ public final class ControllerStateMachine implements QueryableStateMachine {
     /**
      * Grants {@code node}'s replica of {@code group} to the data directory with {@code
      * incarnation}, if the node is a member in the last config that lists the group (which may have
-     * left since: its replicas still hand their shards over) and no other incarnation claimed it.
+     * left since: its replicas still hand their shards over), or for group 0 one of the
+     * controllers, and no other incarnation claimed it.
      */
     private ControllerResult claim(GroupId group, NodeId node, long incarnation) {
-        Optional<List<NodeId>> founders = history.founders(group);
+        boolean controllerGroup = group.equals(GroupId.CONTROLLER);
+        Optional<List<NodeId>> founders =
+                controllerGroup
+                        ? Optional.of(controllers).filter(list -> !list.isEmpty())
+                        : history.founders(group);
         if (founders.isEmpty()) {
             return new ControllerResult.Rejected(Reason.UNKNOWN_GROUP, group + " has never joined");
         }
-        List<Member> members = lastMembers(group);
-        Check.that(members != null, "%s has founders but no config lists it", group);
-        if (members.stream().noneMatch(member -> member.node().equals(node))) {
+        List<NodeId> members = controllerGroup ? controllers : lastMemberNodes(group);
+        if (!members.contains(node)) {
             return new ControllerResult.Rejected(
                     Reason.NOT_A_MEMBER, "%s is not a replica of %s".formatted(node, group));
         }
@@ -282,6 +299,15 @@ public final class ControllerStateMachine implements QueryableStateMachine {
         }
         history.claim(group, node, incarnation);
         return new ControllerResult.Claimed(founders.get().contains(node), founders.get());
+    }
+
+    /**
+     * The nodes of {@code group} in the last config that lists it; it has founders, so one does.
+     */
+    private List<NodeId> lastMemberNodes(GroupId group) {
+        List<Member> members = lastMembers(group);
+        Check.that(members != null, "%s has founders but no config lists it", group);
+        return members.stream().map(Member::node).toList();
     }
 
     private ReplicaChanges replicaChanges() {

@@ -108,11 +108,15 @@ final class AdminCommand {
         List<GroupId> ids = groups.stream().map(this::groupId).toList();
         try (ControllerClient controller = controller()) {
             ControllerResult result = controller.leave(ids);
-            int exit = report(result);
-            if (exit != 0 || noWait) {
-                return exit;
+            if (noWait || !(result instanceof ControllerResult.Done done)) {
+                return report(result);
             }
-            return awaitHandover(controller, ((ControllerResult.Done) result).configNumber(), ids);
+            spec.commandLine()
+                    .getErr()
+                    .printf(
+                            "config %d committed; waiting for the new owners to serve the shards%n",
+                            done.configNumber());
+            return awaitHandover(controller, done.configNumber(), ids);
         }
     }
 
@@ -238,7 +242,7 @@ final class AdminCommand {
                             view.map(v -> v.leader().toString()).orElse("-"),
                             view.map(v -> Long.toString(v.status().configNumber())).orElse("?"),
                             config.shardsOf(entry.getKey()),
-                            view.map(v -> migrating(v.status().shards())).orElse("(no answer)"),
+                            view.map(v -> migrating(v.status().shards())).orElse("?"),
                             reports.leader(entry.getKey(), entry.getValue())
                                     .map(ReplicaReport::describeMembers)
                                     .orElse("(no leader answered)"));
@@ -433,7 +437,7 @@ final class AdminCommand {
                 shards.entrySet().stream()
                         .filter(e -> e.getValue() != ShardStatus.SERVING)
                         .map(e -> e.getKey() + ":" + e.getValue().name().toLowerCase())
-                        .collect(Collectors.joining(" "));
+                        .collect(Collectors.joining(","));
         return moving.isEmpty() ? "-" : moving;
     }
 

@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * Binary forms of KV commands, queries and results: {@code [u8 version][fields]}, big-endian, byte
@@ -64,6 +65,25 @@ public final class KvCodec {
                             out.writeLong(notified.configNumber());
                             out.writeInt(notified.shard());
                         }
+                        case KvCommand.ReclaimShard reclaim -> {
+                            out.writeByte(7);
+                            out.writeLong(reclaim.configNumber());
+                            out.writeInt(reclaim.shard());
+                        }
+                        case KvCommand.AbandonShard abandon -> {
+                            out.writeByte(8);
+                            out.writeLong(abandon.configNumber());
+                            out.writeInt(abandon.shard());
+                            out.writeBoolean(abandon.reclaimed());
+                        }
+                        case KvCommand.PullFrom pullFrom -> {
+                            out.writeByte(9);
+                            out.writeLong(pullFrom.configNumber());
+                            out.writeInt(pullFrom.shard());
+                            ControllerCodec.writeGroups(
+                                    out,
+                                    new TreeMap<>(Map.of(pullFrom.source(), pullFrom.members())));
+                        }
                     }
                 });
     }
@@ -82,10 +102,25 @@ public final class KvCodec {
                                         in.readLong(), in.readInt(), readChunk(in));
                         case 5 -> new KvCommand.DeleteShard(in.readLong(), in.readInt());
                         case 6 -> new KvCommand.ShardNotified(in.readLong(), in.readInt());
+                        case 7 -> new KvCommand.ReclaimShard(in.readLong(), in.readInt());
+                        case 8 ->
+                                new KvCommand.AbandonShard(
+                                        in.readLong(), in.readInt(), in.readBoolean());
+                        case 9 -> readPullFrom(in);
                         default ->
                                 throw new IllegalArgumentException("unknown command kind " + kind);
                     };
                 });
+    }
+
+    /** {@code [i64 config][i32 shard][groups]}, the groups being exactly the source. */
+    private static KvCommand.PullFrom readPullFrom(DataInputStream in) throws IOException {
+        long configNumber = in.readLong();
+        int shard = in.readInt();
+        var groups = ControllerCodec.readGroups(in);
+        Check.argument(groups.size() == 1, "a pull source is one group, not %d", groups.size());
+        var source = groups.entrySet().iterator().next();
+        return new KvCommand.PullFrom(configNumber, shard, source.getKey(), source.getValue());
     }
 
     public static byte[] encode(KvQuery query) {
@@ -161,6 +196,7 @@ public final class KvCodec {
                             out.writeByte(8);
                             out.writeLong(wrong.current());
                         }
+                        case KvResult.Reclaimed reclaimed -> out.writeByte(12);
                         case KvResult.Chunk chunk -> {
                             out.writeByte(9);
                             writeChunk(out, chunk.chunk());
@@ -199,6 +235,7 @@ public final class KvCodec {
                         case 9 -> new KvResult.Chunk(readChunk(in));
                         case 10 -> new KvResult.Unavailable(readUtf(in));
                         case 11 -> readStatus(in);
+                        case 12 -> new KvResult.Reclaimed();
                         default ->
                                 throw new IllegalArgumentException("unknown result kind " + kind);
                     };

@@ -33,6 +33,12 @@ public sealed interface KvResult {
      */
     record WrongConfig(long current) implements KvResult {}
 
+    /**
+     * The answer to a pull or a deletion for a handoff the previous owner took back ({@link
+     * KvCommand.ReclaimShard}): the asker must drop what it copied and never serve it. Final.
+     */
+    record Reclaimed() implements KvResult {}
+
     /** A piece of a shard being handed off. */
     record Chunk(ShardChunk chunk) implements KvResult {}
 

@@ -13,14 +13,25 @@ import java.util.Map;
 /**
  * The snapshot image of a {@link KvStateMachine}: {@code [u8 version]}, the shard count and group,
  * the session eviction mark, the config, the last owner of each shard, the members of the groups
- * named, then each held shard with its status, source, pull position, sessions and keys.
+ * named, then each held shard with its status, source, redirect flag, pull position, sessions and
+ * keys, then the handoffs the group took back. Version 3 added the redirect flag and the handoffs
+ * taken back (issue 11).
  */
 final class KvSnapshot {
-    private static final byte VERSION = 2;
+    private static final byte VERSION = 3;
     private static final int SCAN_BYTES = 1 << 20;
 
-    /** The fewest bytes a held shard takes: id, status, source, position, sessions, end mark. */
-    private static final int HELD_BYTES_MIN = 4 + 1 + 4 + 4 + 4 + 1;
+    /**
+     * The fewest bytes a held shard takes: id, status, source, redirect, position, sessions, end
+     * mark.
+     */
+    private static final int HELD_BYTES_MIN = 4 + 1 + 4 + 1 + 4 + 4 + 1;
+
+    /** The bytes a handoff taken back takes: config number and shard. */
+    private static final int HANDOFF_BYTES = 8 + 4;
+
+    /** More handoffs taken back than any cluster makes: a bound for decoding, not a limit. */
+    private static final int RECLAIMED_MAX = 1 << 20;
 
     private KvSnapshot() {}
 
@@ -41,6 +52,11 @@ final class KvSnapshot {
                         out.writeInt(entry.getKey());
                         writeHeld(out, entry.getValue());
                         writeValues(out, store, entry.getKey());
+                    }
+                    out.writeInt(state.reclaimed.size());
+                    for (KvState.Handoff handoff : state.reclaimed) {
+                        out.writeLong(handoff.configNumber());
+                        out.writeInt(handoff.shard());
                     }
                 });
     }
@@ -82,6 +98,24 @@ final class KvSnapshot {
                         state.held.put(shard, readHeld(in));
                         readValues(in, store, shard);
                     }
+                    int reclaimed = Binary.readCount(in, HANDOFF_BYTES, RECLAIMED_MAX);
+                    for (int i = 0; i < reclaimed; i++) {
+                        long configNumber = in.readLong();
+                        int shard = in.readInt();
+                        Check.argument(
+                                configNumber > 0
+                                        && configNumber <= state.config.number()
+                                        && shard >= 0
+                                        && shard < shardCount,
+                                "bad handoff taken back: shard %d of config %d",
+                                shard,
+                                configNumber);
+                        Check.argument(
+                                state.reclaimed.add(new KvState.Handoff(configNumber, shard)),
+                                "handoff of shard %d in config %d listed twice",
+                                shard,
+                                configNumber);
+                    }
                     return null;
                 });
     }
@@ -90,6 +124,7 @@ final class KvSnapshot {
             throws IOException {
         out.writeByte(held.status.ordinal());
         out.writeInt(held.source == null ? -1 : held.source.value());
+        out.writeBoolean(held.redirect);
         Binary.writeBytes(out, held.pulledUpTo == null ? null : held.pulledUpTo.bytes());
         held.sessions.write(out);
     }
@@ -102,6 +137,7 @@ final class KvSnapshot {
         Check.argument(source >= -1, "bad source group %d", source);
         KvStateMachine.Held held =
                 new KvStateMachine.Held(statuses[status], source < 0 ? null : GroupId.of(source));
+        held.redirect = in.readBoolean();
         byte[] pulledUpTo = Binary.readBytes(in, KvOp.KEY_BYTES_MAX);
         held.pulledUpTo = pulledUpTo == null ? null : new Key(pulledUpTo);
         held.sessions = SessionTable.read(in);

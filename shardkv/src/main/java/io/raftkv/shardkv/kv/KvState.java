@@ -22,6 +22,22 @@ final class KvState {
     /** The shards this group holds. */
     final TreeMap<Integer, KvStateMachine.Held> held = new TreeMap<>();
 
+    /**
+     * Every handoff this group took back ({@link KvCommand.ReclaimShard}), so that its receiver is
+     * told so however late it asks. NB: never trimmed; an entry is made only when an operator
+     * removed a group that had not taken its shards, one per shard and config.
+     */
+    final TreeSet<Handoff> reclaimed = new TreeSet<>();
+
+    /** The handoff of {@code shard} to its owner in config {@code configNumber}. */
+    record Handoff(long configNumber, int shard) implements Comparable<Handoff> {
+        @Override
+        public int compareTo(Handoff other) {
+            int byConfig = Long.compare(configNumber, other.configNumber);
+            return byConfig != 0 ? byConfig : Integer.compare(shard, other.shard);
+        }
+    }
+
     long lastEvictionIndex;
 
     KvState(int shardCount) {
@@ -35,16 +51,19 @@ final class KvState {
         Arrays.fill(lastOwners, ShardConfig.UNASSIGNED);
         members.clear();
         held.clear();
+        reclaimed.clear();
         lastEvictionIndex = 0;
     }
 
     /**
-     * Keeps the members of the groups still needed, taking each from {@code config} if it lists the
+     * Keeps the members of the groups still needed (the last owners, the sources and {@code self},
+     * which tells a receiver where to pull from), taking each from {@code config} if it lists the
      * group.
      */
-    void rememberMembers(ShardConfig config) {
+    void rememberMembers(ShardConfig config, GroupId self) {
         TreeSet<GroupId> needed = new TreeSet<>(Arrays.asList(lastOwners));
         held.values().stream().filter(h -> h.source != null).forEach(h -> needed.add(h.source));
+        needed.add(self);
         needed.remove(ShardConfig.UNASSIGNED);
         TreeMap<GroupId, List<Member>> kept = new TreeMap<>();
         for (GroupId group : needed) {

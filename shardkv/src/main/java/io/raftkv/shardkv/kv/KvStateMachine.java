@@ -21,11 +21,18 @@ import java.util.TreeMap;
  * <p>Configs are applied one number at a time through the group's log ({@link
  * KvCommand.InstallConfig}), and only when no shard holds the group back. A shard the new config
  * gives the group is pulled from its previous owner in chunks ({@link KvQuery.Pull}, then {@link
- * KvCommand.InsertChunk}); once all of it is here the group serves it and tells the previous owner
- * to delete its copy ({@link KvCommand.DeleteShard}), then marks it settled ({@link
+ * KvCommand.InsertChunk}); once all of it is here the group tells the previous owner to delete its
+ * copy ({@link KvCommand.DeleteShard}), and serves the shard only once that is applied ({@link
  * KvCommand.ShardNotified}). Shards that stay keep serving throughout. Every group applies every
  * config, so each knows the last owner of each shard, even across configs in which no group owned
  * it.
+ *
+ * <p>A handoff is final when the previous owner's log deletes its copy. Until then the previous
+ * owner may take the shard back ({@link KvCommand.ReclaimShard}, when the new owner has left
+ * without confirming), after which it refuses that handoff for good ({@link KvResult.Reclaimed});
+ * so exactly one of the two ever serves the shard after that config. A group that holds a shard the
+ * configs' last owner never got tells the next owner where to pull it from ({@link
+ * KvCommand.PullFrom}). See docs/architecture.md for the argument.
  *
  * <p>Exactly once (Raft thesis section 6.3): a client registers a session in a shard before writing
  * to it; a write whose sequence equals the session's last gets the stored result again without
@@ -55,8 +62,17 @@ public final class KvStateMachine implements QueryableStateMachine {
         ShardStatus status;
         SessionTable sessions = new SessionTable();
 
-        /** PULLING and NOTIFYING: the previous owner. */
+        /**
+         * PULLING and NOTIFYING: the group the shard is copied from; PULLING: null until the group
+         * holding it says where it is ({@link KvCommand.PullFrom}).
+         */
         GroupId source;
+
+        /**
+         * HANDING_OFF: the new owner's configs name another group as last owner (one that never got
+         * the shard), so this group must tell it to pull from here.
+         */
+        boolean redirect;
 
         /** PULLING: the last key inserted so far, null before the first chunk. */
         Key pulledUpTo;
@@ -123,6 +139,9 @@ public final class KvStateMachine implements QueryableStateMachine {
                     case KvCommand.InsertChunk insert -> Access.PEER;
                     case KvCommand.DeleteShard delete -> Access.PEER;
                     case KvCommand.ShardNotified notified -> Access.PEER;
+                    case KvCommand.ReclaimShard reclaim -> Access.PEER;
+                    case KvCommand.AbandonShard abandon -> Access.PEER;
+                    case KvCommand.PullFrom pullFrom -> Access.PEER;
                 });
     }
 
@@ -159,6 +178,9 @@ public final class KvStateMachine implements QueryableStateMachine {
                     case KvCommand.InsertChunk insert -> insert(index, insert);
                     case KvCommand.DeleteShard delete -> delete(delete);
                     case KvCommand.ShardNotified notified -> settle(notified);
+                    case KvCommand.ReclaimShard reclaim -> reclaim(reclaim);
+                    case KvCommand.AbandonShard abandon -> abandon(abandon);
+                    case KvCommand.PullFrom pullFrom -> pullFrom(pullFrom);
                 });
     }
 
@@ -266,17 +288,17 @@ public final class KvStateMachine implements QueryableStateMachine {
             if (owner.equals(self)) {
                 gain(shard, held);
             } else if (held != null) {
-                held.status =
-                        owner.equals(ShardConfig.UNASSIGNED)
-                                ? ShardStatus.RETAINED
-                                : ShardStatus.HANDING_OFF;
+                boolean handed = !owner.equals(ShardConfig.UNASSIGNED);
+                held.status = handed ? ShardStatus.HANDING_OFF : ShardStatus.RETAINED;
+                // the new owner pulls from the last owner it knows: redirect it if that is not us
+                held.redirect = handed && !state.lastOwners[shard].equals(self);
             }
             if (!owner.equals(ShardConfig.UNASSIGNED)) {
                 state.lastOwners[shard] = owner;
             }
         }
         state.config = next;
-        state.rememberMembers(next);
+        state.rememberMembers(next, self);
         return new KvResult.Ok();
     }
 
@@ -284,15 +306,18 @@ public final class KvStateMachine implements QueryableStateMachine {
     private void gain(int shard, Held held) {
         if (held != null) {
             held.status = ShardStatus.SERVING; // it stayed, or it comes back from RETAINED
+            held.redirect = false;
             return;
         }
         GroupId source = state.lastOwners[shard];
-        Check.that(!source.equals(self), "shard %d was last owned here but is gone", shard);
-        state.held.put(
-                shard,
-                source.equals(ShardConfig.UNASSIGNED)
-                        ? new Held(ShardStatus.SERVING, null)
-                        : new Held(ShardStatus.PULLING, source));
+        if (source.equals(ShardConfig.UNASSIGNED)) {
+            state.held.put(shard, new Held(ShardStatus.SERVING, null));
+        } else {
+            // NB: last owned here but gone means our own pull of it was reclaimed; the group that
+            // holds it will say where it is (PullFrom)
+            state.held.put(
+                    shard, new Held(ShardStatus.PULLING, source.equals(self) ? null : source));
+        }
     }
 
     private KvResult insert(long index, KvCommand.InsertChunk insert) {
@@ -321,6 +346,9 @@ public final class KvStateMachine implements QueryableStateMachine {
 
     private KvResult delete(KvCommand.DeleteShard delete) {
         long current = state.config.number();
+        if (state.reclaimed.contains(new KvState.Handoff(delete.configNumber(), delete.shard()))) {
+            return new KvResult.Reclaimed();
+        }
         if (delete.configNumber() > current) {
             return new KvResult.WrongConfig(current);
         }
@@ -345,25 +373,95 @@ public final class KvStateMachine implements QueryableStateMachine {
         return new KvResult.Ok();
     }
 
+    /**
+     * Takes back a shard being handed off whose new owner left before confirming it has it: from
+     * now on that handoff's pulls and deletions are answered {@link KvResult.Reclaimed}, so the new
+     * owner never serves its copy, and the shard stays here RETAINED for a later owner.
+     */
+    private KvResult reclaim(KvCommand.ReclaimShard reclaim) {
+        Held held = state.held.get(reclaim.shard());
+        if (reclaim.configNumber() == state.config.number()
+                && held != null
+                && held.status == ShardStatus.HANDING_OFF) {
+            held.status = ShardStatus.RETAINED;
+            held.redirect = false;
+            state.reclaimed.add(new KvState.Handoff(reclaim.configNumber(), reclaim.shard()));
+        }
+        return new KvResult.Ok();
+    }
+
+    /**
+     * Drops a shard being copied, never served here: a PULLING one (no confirmation was ever asked
+     * for it), or a NOTIFYING one the previous owner said it reclaimed.
+     */
+    private KvResult abandon(KvCommand.AbandonShard abandon) {
+        Held held = state.held.get(abandon.shard());
+        boolean droppable =
+                held != null
+                        && (held.status == ShardStatus.PULLING
+                                || (held.status == ShardStatus.NOTIFYING && abandon.reclaimed()));
+        if (abandon.configNumber() == state.config.number() && droppable) {
+            store.dropShard(abandon.shard());
+            state.held.remove(abandon.shard());
+        }
+        return new KvResult.Ok();
+    }
+
+    /** Pulls a shard from the group that says it holds it, unless a chunk came in already. */
+    private KvResult pullFrom(KvCommand.PullFrom pullFrom) {
+        long current = state.config.number();
+        if (pullFrom.configNumber() > current) {
+            return new KvResult.WrongConfig(current);
+        }
+        Held held = state.held.get(pullFrom.shard());
+        if (pullFrom.configNumber() == current
+                && held != null
+                && held.status == ShardStatus.PULLING
+                && held.pulledUpTo == null
+                && !pullFrom.source().equals(self)) {
+            held.source = pullFrom.source();
+            state.members.put(pullFrom.source(), pullFrom.members());
+        }
+        return new KvResult.Ok();
+    }
+
     /** What the group's migration driver must do next; see {@link MigrationView}. */
     public MigrationView migrationView() {
         List<MigrationView.Transfer> pulls = new ArrayList<>();
         List<MigrationView.Transfer> notifies = new ArrayList<>();
+        List<MigrationView.Handoff> handoffs = new ArrayList<>();
         boolean blocked = false;
         for (var entry : state.held.entrySet()) {
             Held held = entry.getValue();
             blocked |= held.status.blocksNextConfig();
+            if (held.status == ShardStatus.HANDING_OFF) {
+                GroupId receiver = state.config.owners().get(entry.getKey());
+                handoffs.add(
+                        new MigrationView.Handoff(
+                                entry.getKey(),
+                                receiver,
+                                state.config.groups().get(receiver),
+                                held.redirect));
+            }
             if (held.status == ShardStatus.PULLING || held.status == ShardStatus.NOTIFYING) {
                 var transfer =
                         new MigrationView.Transfer(
                                 entry.getKey(),
                                 held.source,
-                                state.members.getOrDefault(held.source, List.of()),
+                                held.source == null
+                                        ? List.of()
+                                        : state.members.getOrDefault(held.source, List.of()),
                                 held.pulledUpTo);
                 (held.status == ShardStatus.PULLING ? pulls : notifies).add(transfer);
             }
         }
-        return new MigrationView(state.config.number(), !blocked, pulls, notifies);
+        return new MigrationView(
+                state.config.number(),
+                !blocked,
+                pulls,
+                notifies,
+                handoffs,
+                state.members.getOrDefault(self, List.of()));
     }
 
     // ---------------------------------------------------------------- queries
@@ -399,6 +497,9 @@ public final class KvStateMachine implements QueryableStateMachine {
     }
 
     private KvResult pull(KvQuery.Pull pull) {
+        if (state.reclaimed.contains(new KvState.Handoff(pull.configNumber(), pull.shard()))) {
+            return new KvResult.Reclaimed();
+        }
         Held held = state.held.get(pull.shard());
         if (pull.configNumber() != state.config.number()
                 || held == null

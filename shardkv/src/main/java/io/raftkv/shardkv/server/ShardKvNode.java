@@ -152,8 +152,17 @@ public final class ShardKvNode implements AutoCloseable {
     private long ticks;
     private ScheduledFuture<?> driving;
 
+    /** This node's controller replica, if it is one of the controllers. */
+    private ControllerSeat controllerSeat;
+
     /** Configs up to this number have been looked at for groups naming this node. Loop only. */
     private long reconciledUpTo;
+
+    /**
+     * Each group's members in the last config looked at that lists it: the members a group that has
+     * left keeps (the controller changes no members of a group out of the config). Loop only.
+     */
+    private final TreeMap<GroupId, List<Member>> lastListed = new TreeMap<>();
 
     private boolean reconciling;
     private boolean shardCountMismatch;
@@ -187,12 +196,8 @@ public final class ShardKvNode implements AutoCloseable {
         for (Member controller : config.controllers()) {
             peers.put(controller.node(), controller.socketAddress());
         }
-        Map<GroupId, Membership> groups = new TreeMap<>();
-        if (peers.containsKey(config.id())) {
-            groups.put(
-                    GroupId.CONTROLLER,
-                    new Membership(config.controllers().stream().map(Member::node).toList()));
-        }
+        boolean controller = peers.containsKey(config.id());
+        List<NodeId> controllerIds = config.controllers().stream().map(Member::node).toList();
         peers.remove(config.id());
         int shards = config.shardCount();
         StoreFactory stores = new StoreFactory(config.offHeap(), config.dataDirectory());
@@ -203,7 +208,7 @@ public final class ShardKvNode implements AutoCloseable {
                                 config.listen(),
                                 peers,
                                 config.dataDirectory(),
-                                groups,
+                                Map.of(),
                                 config.hostOptions(),
                                 config.tickMillis(),
                                 config.clusterId(),
@@ -211,7 +216,7 @@ public final class ShardKvNode implements AutoCloseable {
                                 config.failStop()),
                         group ->
                                 group.equals(GroupId.CONTROLLER)
-                                        ? new ControllerStateMachine(shards)
+                                        ? new ControllerStateMachine(shards, controllerIds)
                                         : new KvStateMachine(group, shards, stores.open(group)));
         ReplicaRegistry replicas = ReplicaRegistry.load(config.dataDirectory());
         ShardKvNode shardKvNode = new ShardKvNode(config, node, replicas, stores);
@@ -225,6 +230,10 @@ public final class ShardKvNode implements AutoCloseable {
                                                         hosted.members(),
                                                         hosted.bootstrap()));
         node.loop().submit(restartReplicas).syncUninterruptibly();
+        if (controller) {
+            shardKvNode.controllerSeat =
+                    new ControllerSeat(node, config.controllers(), shardKvNode.requests);
+        }
         shardKvNode.driving =
                 node.loop()
                         .scheduleWithFixedDelay(
@@ -319,6 +328,9 @@ public final class ShardKvNode implements AutoCloseable {
             reconcileNext(CONFIGS_PER_READ);
         }
         migrators.values().forEach(ShardMigrator::tick);
+        if (controllerSeat != null) {
+            controllerSeat.tick();
+        }
         claimUnclaimedReplicas();
         reportLostReplicas();
         if (latest != null) {
@@ -391,6 +403,7 @@ public final class ShardKvNode implements AutoCloseable {
         for (var entry : config.groups().entrySet()) {
             GroupId group = entry.getKey();
             List<Member> members = entry.getValue();
+            lastListed.put(group, members);
             members.forEach(member -> node.addPeer(member.node(), member.socketAddress()));
             boolean named = members.stream().anyMatch(m -> m.node().equals(id()));
             if (!migrators.containsKey(group) && named && !lost.contains(group)) {
@@ -505,13 +518,19 @@ public final class ShardKvNode implements AutoCloseable {
 
     /**
      * Moves each hosted group's membership toward the latest config's members while this node leads
-     * it, and deletes a replica the config dropped once its log says it was removed.
+     * it, and deletes a replica the config dropped once its log says it was removed. A group that
+     * has left is moved toward the members it last had, once every config up to the latest has been
+     * looked at: a change under way when it left is finished, so its log does not go on counting a
+     * replica its config dropped (other groups reach it at the members its configs list).
      */
     private void driveMemberships(ShardConfig config) {
         for (GroupId group : List.copyOf(membershipDrivers.keySet())) {
             List<Member> members = config.groups().get(group);
+            if (members == null && reconciledUpTo >= config.number()) {
+                members = lastListed.get(group);
+            }
             if (members == null) {
-                continue; // left the config: it still hands its shards over, members unchanged
+                continue; // left before the configs looked at: members as they are, for now
             }
             TreeSet<NodeId> wanted = new TreeSet<>();
             members.forEach(member -> wanted.add(member.node()));
@@ -624,6 +643,9 @@ public final class ShardKvNode implements AutoCloseable {
     @Override
     public void close() throws IOException {
         driving.cancel(false);
+        if (controllerSeat != null) {
+            node.loop().submit(controllerSeat::close).syncUninterruptibly();
+        }
         node.close();
         caller.close();
         stores.close();

@@ -6,6 +6,8 @@ import io.raftkv.raft.core.Rejection;
 import io.raftkv.raft.host.GroupHost;
 import io.raftkv.raft.host.ProposalOutcome;
 import io.raftkv.raft.node.ClientReply;
+import io.raftkv.shardctrler.config.Member;
+import io.raftkv.shardctrler.config.ShardConfig;
 import io.raftkv.shardkv.kv.KvCodec;
 import io.raftkv.shardkv.kv.KvCommand;
 import io.raftkv.shardkv.kv.KvQuery;
@@ -15,17 +17,25 @@ import io.raftkv.shardkv.kv.MigrationView;
 import io.raftkv.shardkv.route.ConfigSource;
 import io.raftkv.shardkv.route.GroupRequests;
 import java.lang.System.Logger.Level;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.function.Consumer;
 
 /**
  * Drives one replica group through shard configs, on whichever node leads it: takes the next config
  * from the controller once the group is settled, pulls the shards it gained from their previous
- * owners chunk by chunk, and tells those owners to delete their copies. Every step goes through the
- * group's log, so a new leader picks up where the last one stopped; the state machine ignores steps
- * that are stale or repeated, so doing one twice is harmless.
+ * owners chunk by chunk, and tells those owners to delete their copies. A transfer whose receiver
+ * has left since (a group that never came up must not freeze reconfiguration) is given up: the
+ * source takes the shard back, the receiver stops pulling. A new owner that looks for a shard at a
+ * group that never got it is told to pull it from here. Every step goes through the group's log, so
+ * a new leader picks up where the last one stopped; the state machine ignores steps that are stale
+ * or repeated, so doing one twice is harmless.
  *
  * <p>Call {@link #tick} periodically (every 100 ms or so) on the node's loop; it does nothing on a
  * follower. Runs on one loop; not thread-safe.
@@ -74,12 +84,38 @@ public final class ShardMigrator {
 
     private static final System.Logger LOG = System.getLogger(ShardMigrator.class.getName());
 
+    /** Ticks between two reads of the latest config while transfers are under way. */
+    private static final int TICKS_PER_LATEST_READ = 10;
+
     private final LocalGroup local;
     private final GroupRequests remote;
     private final ConfigSource configs;
     private final int chunkBytes;
     private final Set<Integer> busyShards = new HashSet<>();
+
+    /** Per shard, the config in which its receiver was told to pull from here (this leader). */
+    private final Map<Integer, Long> redirected = new HashMap<>();
+
+    private final Departures departures;
+
+    /** The config {@link #departed} is about. */
+    private long departuresSince = -1;
+
+    /** Receivers of config {@link #departuresSince}'s transfers known to have left since. */
+    private final TreeSet<GroupId> departed = new TreeSet<>();
+
+    /**
+     * The latest config read while transfers are under way, for the members other groups have now:
+     * a transfer names the members its config listed, and a replica change since may have moved the
+     * other group's leader to a node that list lacks. Null until read.
+     */
+    private ShardConfig latestSeen;
+
+    private boolean latestBusy;
+    private long ticksSinceLatestRead;
+
     private boolean configStepBusy;
+    private boolean departuresBusy;
 
     /**
      * @param chunkBytes the most bytes of keys and values asked for in one pull
@@ -90,6 +126,7 @@ public final class ShardMigrator {
         this.remote = remote;
         this.configs = configs;
         this.chunkBytes = chunkBytes;
+        this.departures = new Departures(configs);
     }
 
     /** Starts whatever step is due and not already under way. */
@@ -101,9 +138,14 @@ public final class ShardMigrator {
         if (view.settled() && !configStepBusy) {
             takeNextConfig(view.configNumber());
         }
+        boolean left = departedSince(view.configNumber()).contains(local.id());
         for (MigrationView.Transfer pull : view.pulls()) {
-            if (busyShards.add(pull.shard())) {
-                pull(view.configNumber(), pull);
+            if ((left || pull.source() != null) && busyShards.add(pull.shard())) {
+                if (left) {
+                    abandon(view.configNumber(), pull, false);
+                } else {
+                    pull(view.configNumber(), pull);
+                }
             }
         }
         for (MigrationView.Transfer notify : view.notifies()) {
@@ -111,6 +153,155 @@ public final class ShardMigrator {
                 notifySource(view.configNumber(), notify);
             }
         }
+        handOff(view);
+        boolean transfers = !view.handoffs().isEmpty() || !view.pulls().isEmpty();
+        if (transfers && !departuresBusy) {
+            findDepartures(view);
+        }
+        if ((transfers || !view.notifies().isEmpty())
+                && !latestBusy
+                && ticksSinceLatestRead++ % TICKS_PER_LATEST_READ == 0) {
+            readLatest();
+        }
+    }
+
+    private void readLatest() {
+        latestBusy = true;
+        configs.fetch(
+                -1,
+                found -> {
+                    latestBusy = false;
+                    found.filter(c -> latestSeen == null || c.number() > latestSeen.number())
+                            .ifPresent(c -> latestSeen = c);
+                });
+    }
+
+    /**
+     * Where to reach {@code group}: the members its transfer's config listed, then any others the
+     * latest config read lists. NB: which replica answers does not matter for safety (each checks
+     * the config and the shard's status in its own log); this only keeps a transfer from waiting
+     * forever on a group whose leader is a replica added after that config.
+     */
+    private List<Member> membersOf(GroupId group, List<Member> listed) {
+        List<Member> members = new ArrayList<>(listed);
+        if (latestSeen != null) {
+            for (Member member : latestSeen.groups().getOrDefault(group, List.of())) {
+                if (members.stream().noneMatch(m -> m.node().equals(member.node()))) {
+                    members.add(member);
+                }
+            }
+        }
+        return members;
+    }
+
+    /**
+     * Gives up the transfers whose receiver has left since the group's config ({@link Departures}):
+     * as source, takes the shard back; as receiver (above), stops pulling. Tells the other
+     * receivers that look for their shard at a group that never got it to pull from here. NB:
+     * either giving up is safe whenever it happens (the receiver serves only once the source's log
+     * made the handoff final, and a receiver still PULLING has never asked for that); the departure
+     * only makes it worth doing, and both ends see the same one.
+     */
+    private void handOff(MigrationView view) {
+        Set<GroupId> departed = departedSince(view.configNumber());
+        for (MigrationView.Handoff handoff : view.handoffs()) {
+            boolean told =
+                    Long.valueOf(view.configNumber()).equals(redirected.get(handoff.shard()));
+            if (departed.contains(handoff.receiver())) {
+                if (busyShards.add(handoff.shard())) {
+                    reclaim(view.configNumber(), handoff);
+                }
+            } else if (handoff.redirect()
+                    && !told
+                    && !view.members().isEmpty()
+                    && busyShards.add(handoff.shard())) {
+                redirect(view, handoff);
+            }
+        }
+    }
+
+    /** The groups known to have left since config {@code configNumber} (a departure is forever). */
+    private Set<GroupId> departedSince(long configNumber) {
+        return configNumber == departuresSince ? departed : Set.of();
+    }
+
+    /** Looks for departures of this config's receivers; acts at once on any new one. */
+    private void findDepartures(MigrationView view) {
+        TreeSet<GroupId> receivers = new TreeSet<>();
+        view.handoffs().forEach(handoff -> receivers.add(handoff.receiver()));
+        if (!view.pulls().isEmpty()) {
+            receivers.add(local.id());
+        }
+        departuresBusy = true;
+        departures.find(
+                view.configNumber(),
+                receivers,
+                found -> {
+                    departuresBusy = false;
+                    if (departuresSince != view.configNumber()) {
+                        departuresSince = view.configNumber();
+                        departed.clear();
+                    }
+                    continueIf(departed.addAll(found));
+                });
+    }
+
+    private void reclaim(long configNumber, MigrationView.Handoff handoff) {
+        local.propose(
+                new KvCommand.ReclaimShard(configNumber, handoff.shard()),
+                result -> {
+                    if (result.isPresent()) {
+                        LOG.log(
+                                Level.WARNING,
+                                "{0} takes back shard {1} of config {3}: {2} has left without"
+                                        + " confirming it",
+                                local.id(),
+                                handoff.shard(),
+                                handoff.receiver(),
+                                configNumber);
+                    }
+                    finish(handoff.shard(), result.isPresent());
+                });
+    }
+
+    /** Tells a receiver that looks for its shard at a group that never got it to pull from here. */
+    private void redirect(MigrationView view, MigrationView.Handoff handoff) {
+        KvCommand.PullFrom command =
+                new KvCommand.PullFrom(
+                        view.configNumber(), handoff.shard(), local.id(), view.members());
+        remote.call(
+                handoff.receiver(),
+                membersOf(handoff.receiver(), handoff.members()),
+                false,
+                KvCodec.encode(command),
+                reply -> {
+                    boolean told = resultOf(reply) instanceof KvResult.Ok;
+                    if (told) {
+                        redirected.put(handoff.shard(), view.configNumber());
+                    }
+                    finish(handoff.shard(), false);
+                });
+    }
+
+    /**
+     * Drops what was copied of a shard: {@code reclaimed}, because the source took it back;
+     * otherwise because this group has left, and only if still PULLING.
+     */
+    private void abandon(long configNumber, MigrationView.Transfer transfer, boolean reclaimed) {
+        local.propose(
+                new KvCommand.AbandonShard(configNumber, transfer.shard(), reclaimed),
+                dropped -> {
+                    if (dropped.isPresent()) {
+                        LOG.log(
+                                Level.WARNING,
+                                "{0} gives up shard {1} of config {2}: {3}",
+                                local.id(),
+                                transfer.shard(),
+                                configNumber,
+                                reclaimed ? transfer.source() + " took it back" : "it has left");
+                    }
+                    finish(transfer.shard(), dropped.isPresent());
+                });
     }
 
     private void takeNextConfig(long current) {
@@ -144,17 +335,18 @@ public final class ShardMigrator {
                 new KvQuery.Pull(configNumber, transfer.shard(), transfer.after(), chunkBytes);
         remote.call(
                 transfer.source(),
-                transfer.members(),
+                membersOf(transfer.source(), transfer.members()),
                 true,
                 KvCodec.encode(query),
                 reply -> {
-                    if (resultOf(reply) instanceof KvResult.Chunk chunk) {
-                        local.propose(
-                                new KvCommand.InsertChunk(
-                                        configNumber, transfer.shard(), chunk.chunk()),
-                                inserted -> finish(transfer.shard(), inserted.isPresent()));
-                    } else {
-                        finish(transfer.shard(), false);
+                    switch (resultOf(reply)) {
+                        case KvResult.Chunk chunk ->
+                                local.propose(
+                                        new KvCommand.InsertChunk(
+                                                configNumber, transfer.shard(), chunk.chunk()),
+                                        inserted -> finish(transfer.shard(), inserted.isPresent()));
+                        case KvResult.Reclaimed reclaimed -> abandon(configNumber, transfer, true);
+                        case null, default -> finish(transfer.shard(), false);
                     }
                 });
     }
@@ -163,11 +355,14 @@ public final class ShardMigrator {
     private void notifySource(long configNumber, MigrationView.Transfer transfer) {
         remote.call(
                 transfer.source(),
-                transfer.members(),
+                membersOf(transfer.source(), transfer.members()),
                 false,
                 KvCodec.encode(new KvCommand.DeleteShard(configNumber, transfer.shard())),
                 reply -> {
-                    if (resultOf(reply) instanceof KvResult.Ok) {
+                    KvResult result = resultOf(reply);
+                    if (result instanceof KvResult.Reclaimed) {
+                        abandon(configNumber, transfer, true);
+                    } else if (result instanceof KvResult.Ok) {
                         local.propose(
                                 new KvCommand.ShardNotified(configNumber, transfer.shard()),
                                 settled -> {

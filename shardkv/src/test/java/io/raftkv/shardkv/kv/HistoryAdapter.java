@@ -66,6 +66,7 @@ public final class HistoryAdapter {
             case KvResult.Malformed malformed -> new KvOutput.Unknown();
             case KvResult.WrongConfig wrong -> new KvOutput.Unknown();
             case KvResult.Chunk chunk -> new KvOutput.Unknown();
+            case KvResult.Reclaimed reclaimed -> new KvOutput.Unknown();
             case KvResult.Unavailable unavailable -> new KvOutput.Unknown();
             case KvResult.Status status -> new KvOutput.Unknown();
         };

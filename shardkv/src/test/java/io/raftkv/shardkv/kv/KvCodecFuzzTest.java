@@ -41,7 +41,17 @@ class KvCodecFuzzTest {
                                 new KvCommand.InsertChunk(2, 3, chunk(false)),
                                 new KvCommand.InsertChunk(2, 3, longChunk()),
                                 new KvCommand.DeleteShard(2, 4),
-                                new KvCommand.ShardNotified(2, 5))
+                                new KvCommand.ShardNotified(2, 5),
+                                new KvCommand.ReclaimShard(2, 6),
+                                new KvCommand.AbandonShard(2, 7, true),
+                                new KvCommand.AbandonShard(2, 7, false),
+                                new KvCommand.PullFrom(
+                                        2,
+                                        8,
+                                        G2,
+                                        List.of(
+                                                new Member(NodeId.of(2), "b:2"),
+                                                new Member(NodeId.of(3), "c:3"))))
                         .map(KvCodec::encode)
                         .toList();
         DecoderFuzz.of(
@@ -89,6 +99,7 @@ class KvCodecFuzzTest {
                                 new KvResult.Malformed("ünïcødé ✓"),
                                 new KvResult.WrongConfig(4),
                                 new KvResult.Chunk(chunk(true)),
+                                new KvResult.Reclaimed(),
                                 new KvResult.Unavailable("pulling"),
                                 new KvResult.Status(3, shards))
                         .map(KvCodec::encode)
@@ -109,7 +120,8 @@ class KvCodecFuzzTest {
                                 new KvStateMachine(G1, SHARDS),
                                 servingThreeKeys(),
                                 handingOffHalf(),
-                                pullingHalf())
+                                pullingHalf(),
+                                reclaimedHalfHandedOnAgain())
                         .map(KvStateMachine::snapshot)
                         .toList();
         DecoderFuzz.of(
@@ -181,6 +193,16 @@ class KvCodecFuzzTest {
     private static KvStateMachine handingOffHalf() {
         KvStateMachine machine = servingThreeKeys();
         machine.apply(100, KvCodec.encode(new KvCommand.InstallConfig(config(2, G2, G1))));
+        return machine;
+    }
+
+    /** Half handed off, taken back, and handed to the same group again: redirects and reclaims. */
+    private static KvStateMachine reclaimedHalfHandedOnAgain() {
+        KvStateMachine machine = handingOffHalf();
+        for (int shard = 0; shard < SHARDS / 2; shard++) {
+            machine.apply(101 + shard, KvCodec.encode(new KvCommand.ReclaimShard(2, shard)));
+        }
+        machine.apply(200, KvCodec.encode(new KvCommand.InstallConfig(config(3, G2, G1))));
         return machine;
     }
 

@@ -224,6 +224,10 @@ class KvMigrationTest {
         assertThat(b.machine.shardStatuses()).isEqualTo(Map.of(0, ShardStatus.PULLING));
 
         assertThat(copy(a, b, 0, SMALL_CHUNK)).as("chunks").isGreaterThanOrEqualTo(10);
+        assertThat(b.get(key))
+                .as("not served before the old owner makes the handoff final")
+                .isEqualTo(new KvResult.WrongGroup(0));
+        settle(a, b, 0);
         assertServes(b, data);
         assertThat(b.machine.storedBytes()).isEqualTo(shardBytes);
         assertThat(b.apply(append)).as("the retry answers as before").isEqualTo(OK);
@@ -233,7 +237,6 @@ class KvMigrationTest {
         assertThat(b.put(1, 41, key, "next")).isEqualTo(OK);
         assertThat(value(b.get(key))).isEqualTo(bytes("next"));
 
-        settle(a, b, 0);
         assertThat(a.machine.storedBytes()).isZero();
         assertThat(a.machine.get(bytes(key))).as("dropped from the store").isNull();
         assertThat(a.machine.snapshot().length).isLessThan(snapshotBefore - (int) shardBytes);
@@ -355,8 +358,11 @@ class KvMigrationTest {
         assertThat(value(b.get(elsewhere.firstKey()))).isEqualTo(bytes("new"));
 
         copy(a, b, 0, SMALL_CHUNK);
-        assertServes(b, moving); // the refused write did not land anywhere
-        assertThat(b.put(1, 21, key, "served while NOTIFYING")).isEqualTo(OK);
+        assertThat(b.get(key)).as("NOTIFYING").isEqualTo(new KvResult.WrongGroup(0));
+        assertThat(b.put(1, 21, key, "lost")).isEqualTo(new KvResult.WrongGroup(0));
+        settle(a, b, 0);
+        assertServes(b, moving); // the refused writes did not land anywhere
+        assertThat(b.put(1, 21, key, "served once settled")).isEqualTo(OK);
         assertThat(b.register(9, 0)).isEqualTo(OK);
         assertThat(a.get(key)).isEqualTo(new KvResult.WrongGroup(0));
     }

@@ -73,6 +73,32 @@ class ReplicaLifecycleTest {
         assertKeys(client, "v+1+2");
     }
 
+    /** The same for the controller group, whose replicas come from the node's flags. */
+    @Test
+    void aControllerBackWithoutItsDataHostsNoControllerReplicaAndTheControllerGoesOn()
+            throws Exception {
+        cluster = new InJvmCluster(root, 3);
+        for (int id = 1; id <= 3; id++) {
+            cluster.start(id);
+        }
+        ControllerClient admin = cluster.admin();
+        admin.join(new TreeMap<>(Map.of(A, cluster.members(1, 2, 3))));
+        await(
+                "n2 claimed its controller replica",
+                () -> cluster.status(2, GroupId.CONTROLLER).isPresent());
+        Thread.sleep(1_000); // its claim goes through the controller's log
+
+        cluster.stop(2);
+        cluster.wipe(2);
+        cluster.start(2);
+        Thread.sleep(3_000); // n2 probes the others and claims
+        assertThat(cluster.status(2, GroupId.CONTROLLER))
+                .as("the blank n2 hosts no controller replica")
+                .isEmpty();
+        admin.leave(java.util.List.of(A));
+        assertThat(admin.query(-1).groups()).isEmpty();
+    }
+
     @Test
     void aDrainMovesEveryReplicaOffANodeWhileClientsWrite() throws Exception {
         cluster = new InJvmCluster(root, 7);
