@@ -11,8 +11,11 @@ import io.raftkv.raft.node.ClientRequest;
 import io.raftkv.raft.node.RaftClient;
 import io.raftkv.raft.node.ReplicaReport;
 import io.raftkv.shardctrler.config.Member;
+import io.raftkv.shardctrler.config.ShardConfig;
 import io.raftkv.shardkv.client.KvRouter;
 import io.raftkv.shardkv.client.ShardKvClient;
+import io.raftkv.shardkv.kv.ShardStatus;
+import io.raftkv.shardkv.server.FreePorts;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -20,7 +23,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -32,8 +37,9 @@ import org.junit.jupiter.api.io.TempDir;
  * Replica lifecycle (issue 11) in real {@code raftkv node} processes, driven by the {@code raftkv
  * admin} command line while clients append and read: a node that lost its data comes back under its
  * old id, hosts nothing and says how to replace it, and {@code admin replace} moves its replica to
- * a new node; {@code admin drain} moves a live node's replica away and the node deletes it. In
- * both, the clients' history is linearizable and every acknowledged append is read back.
+ * a new node; {@code admin drain} moves a live node's replica away and the node deletes it; a group
+ * joined at mistyped addresses leaves again and later configs go on. In each, the clients' history
+ * is linearizable and every acknowledged append is read back.
  *
  * <p>Nodes 1 to 3 are the controllers and serve group 101; nodes 4 to 6 serve group 100, so the
  * node that loses its data is no controller; node 7 is the replacement, started when needed.
@@ -41,6 +47,7 @@ import org.junit.jupiter.api.io.TempDir;
 class ReplicaLifecycleProcessTest {
     private static final int CONTROLLERS = 3;
     private static final GroupId G100 = GroupId.of(100);
+    private static final GroupId G101 = GroupId.of(101);
     private static final NodeId N1 = NodeId.of(1);
     private static final NodeId N4 = NodeId.of(4);
     private static final NodeId N5 = NodeId.of(5);
@@ -50,7 +57,7 @@ class ReplicaLifecycleProcessTest {
     private static final int KEYS = 16;
 
     /** Completed client operations that show the cluster serves in a phase of a test. */
-    private static final int PROGRESS = 40;
+    private static final int PROGRESS = 20;
 
     /** Appends and reads only, so that every acknowledged append must be in the final values. */
     private static final KvWorkload.Mix APPENDS_AND_GETS = new KvWorkload.Mix(6, 0);
@@ -102,13 +109,15 @@ class ReplicaLifecycleProcessTest {
 
     @Test
     void aNodeThatLostItsDataHostsNothingUntilItsReplicaIsReplacedUnderANewId() throws Exception {
+        nodes.launch(N7); // a new node, with a new id, to replace n4 on; it starts bare
         KvWorkload workload = KvWorkload.start(client, CLIENTS, KEYS, APPENDS_AND_GETS);
         try (workload) {
             workload.awaitProgress(PROGRESS, "before the kill");
             nodes.kill(N4);
             nodes.wipe(N4);
             workload.awaitProgress(PROGRESS, "with n4 killed");
-            nodes.start(List.of(N4, N7)); // n7: a new node, with a new id, to replace n4 on
+            nodes.start(N4);
+            nodes.awaitReady(N7);
             nodes.awaitStderr(N4, "raftkv admin replace 100 4 NEW_ID@HOST:PORT");
             assertLostReplicaReportedOnce();
             assertThat(report(N4)).as("n4's replica of g100 without its data").isEmpty();
@@ -147,7 +156,53 @@ class ReplicaLifecycleProcessTest {
         assertHistoryIsSound(workload);
     }
 
+    /**
+     * A join with mistyped addresses gives shards to a group no node serves; their sources hold
+     * them for it. Once it leaves, the sources take them back and later configs go on.
+     */
+    @Test
+    void aGroupJoinedAtAddressesWhereNoNodeListensLeavesAndReconfigurationGoesOn()
+            throws Exception {
+        KvWorkload workload = KvWorkload.start(client, CLIENTS, KEYS, APPENDS_AND_GETS);
+        try (workload) {
+            workload.awaitProgress(PROGRESS, "before the mistyped join");
+            assertOk(admin("join", "900", nowhere(8, 9, 10)));
+            awaitHandingOff(); // its sources hold shards for it
+            assertOk(admin("leave", "900"));
+            workload.awaitProgress(PROGRESS, "after g900 left");
+            Cli leave = admin("leave", "101");
+            assertOk(leave);
+            assertThat(leave.out()).contains("g101 handed over every shard");
+            workload.awaitProgress(PROGRESS, "after g101 left");
+            workload.stop();
+        }
+        ShardConfig latest = client.config(-1).orElseThrow();
+        assertThat(latest.groups().keySet()).as("groups left").containsExactly(G100);
+        for (int shard = 0; shard < latest.shardCount(); shard++) {
+            assertThat(latest.owner(shard)).as("owner of shard %d", shard).contains(G100);
+        }
+        assertHistoryIsSound(workload);
+    }
+
     // ---------------------------------------------------------------- checks
+
+    /** Waits until g100 or g101 holds a shard for another group ({@code HANDING_OFF}). */
+    private void awaitHandingOff() {
+        ShardConfig config = client.config(-1).orElseThrow();
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (true) {
+            for (GroupId group : List.of(G100, G101)) {
+                Optional<ShardKvClient.GroupView> view =
+                        client.groupStatus(group, config.groups().get(group));
+                if (view.map(v -> v.status().shards().containsValue(ShardStatus.HANDING_OFF))
+                        .orElse(false)) {
+                    return;
+                }
+            }
+            assertThat(System.nanoTime()).as("a shard handing off").isLessThan(deadline);
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(100));
+        }
+    }
 
     /** One ERROR line on n4 names g100 and the command that replaces its replica. */
     private void assertLostReplicaReportedOnce() {
@@ -215,6 +270,15 @@ class ReplicaLifecycleProcessTest {
         List<String> entries = new ArrayList<>();
         for (int id : ids) {
             entries.add(nodes.member(NodeId.of(id)));
+        }
+        return String.join(",", entries);
+    }
+
+    /** Members with ids {@code ids} at loopback ports where nothing listens: a mistyped join. */
+    private static String nowhere(int... ids) throws IOException {
+        List<String> entries = new ArrayList<>();
+        for (int id : ids) {
+            entries.add(id + "@127.0.0.1:" + FreePorts.belowEphemeralRange());
         }
         return String.join(",", entries);
     }
