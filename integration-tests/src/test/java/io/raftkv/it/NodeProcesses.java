@@ -2,6 +2,8 @@ package io.raftkv.it;
 
 import io.raftkv.common.NodeId;
 import io.raftkv.raft.node.RaftNodeMain;
+import io.raftkv.shardctrler.config.Member;
+import io.raftkv.shardkv.cli.Main;
 import io.raftkv.shardkv.server.FreePorts;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -13,12 +15,14 @@ import java.time.Duration;
 import java.time.LocalTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
+import java.util.stream.Stream;
 
 /**
  * Node processes on loopback ports ({@link RaftNodeMain} or {@code raftkv node}, as the {@link
@@ -73,13 +77,65 @@ final class NodeProcesses implements AutoCloseable {
         };
     }
 
-    static final Duration READY_PATIENCE = Duration.ofSeconds(20);
+    /**
+     * {@code raftkv node} processes ({@link Main}); nodes 1 to {@code controllerCount} are the
+     * controllers, the others start bare until a config names them. {@code options} are added to
+     * every node's (say {@code --store mapdb}).
+     */
+    static Launcher shardKvNodes(int controllerCount, String... options) {
+        return new Launcher() {
+            @Override
+            public List<String> arguments(
+                    NodeId id, Map<NodeId, InetSocketAddress> members, Path dataDirectory) {
+                List<String> arguments =
+                        new ArrayList<>(
+                                List.of(
+                                        Main.class.getName(),
+                                        "node",
+                                        "--id",
+                                        Integer.toString(id.value()),
+                                        "--listen",
+                                        "127.0.0.1:" + members.get(id).getPort(),
+                                        "--data-dir",
+                                        dataDirectory.toString(),
+                                        "--controllers",
+                                        controllerList(members, controllerCount)));
+                arguments.addAll(List.of(options));
+                return arguments;
+            }
+
+            @Override
+            public String readyLine(InetSocketAddress address) {
+                return "READY " + address.getPort();
+            }
+        };
+    }
+
+    /** The addresses of nodes 1 to {@code count}, as {@code --controllers} takes them. */
+    static String controllerList(Map<NodeId, InetSocketAddress> members, int count) {
+        List<String> entries = new ArrayList<>();
+        members.forEach(
+                (id, address) -> {
+                    if (id.value() <= count) {
+                        entries.add("127.0.0.1:" + address.getPort());
+                    }
+                });
+        return String.join(",", entries);
+    }
+
+    /**
+     * How long a node may take to print its ready line. NB: a node JVM takes about 2 s of CPU to
+     * start; six launched at once on two cores busy with other builds took over 20 s.
+     */
+    static final Duration READY_PATIENCE = Duration.ofSeconds(60);
+
     private static final Duration EXIT_PATIENCE = Duration.ofSeconds(20);
     private static final int TAIL_LINES = 25;
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HH:mm:ss.SSS");
 
     private final Path root;
     private final Launcher launcher;
+    private final String heap;
     private final TreeMap<NodeId, InetSocketAddress> members = new TreeMap<>();
     private final TreeMap<NodeId, Process> running = new TreeMap<>();
 
@@ -96,8 +152,14 @@ final class NodeProcesses implements AutoCloseable {
     private final TreeMap<NodeId, Integer> starts = new TreeMap<>();
 
     NodeProcesses(Path root, int nodeCount, Launcher launcher) throws IOException {
+        this(root, nodeCount, launcher, "256m");
+    }
+
+    /** Nodes with {@code heap} ({@code -Xmx}) each rather than 256 MiB. */
+    NodeProcesses(Path root, int nodeCount, Launcher launcher, String heap) throws IOException {
         this.root = root;
         this.launcher = launcher;
+        this.heap = heap;
         for (int i = 1; i <= nodeCount; i++) {
             members.put(
                     NodeId.of(i),
@@ -127,12 +189,47 @@ final class NodeProcesses implements AutoCloseable {
 
     /** Launches every node at once, then waits until each is serving. */
     void startAll() throws IOException {
-        for (NodeId id : members.keySet()) {
+        start(nodeIds());
+    }
+
+    /** Launches {@code ids} at once, then waits until each is serving. */
+    void start(List<NodeId> ids) throws IOException {
+        for (NodeId id : ids) {
             launch(id);
         }
-        for (NodeId id : members.keySet()) {
+        for (NodeId id : ids) {
             awaitReady(id);
         }
+    }
+
+    /** Nodes 1 to {@code count} as members, the way clients are told where the controllers are. */
+    List<Member> controllers(int count) {
+        List<Member> controllers = new ArrayList<>();
+        members.forEach(
+                (id, address) -> {
+                    if (id.value() <= count) {
+                        controllers.add(new Member(id, "127.0.0.1:" + address.getPort()));
+                    }
+                });
+        return controllers;
+    }
+
+    /** {@code id} as {@code ID@127.0.0.1:PORT}, the form admin commands name a member in. */
+    String member(NodeId id) {
+        return id.value() + "@127.0.0.1:" + members.get(id).getPort();
+    }
+
+    /** Deletes the data directory of {@code id}, which must not be running: a lost disk. */
+    void wipe(NodeId id) throws IOException {
+        if (running.containsKey(id)) {
+            throw new IllegalStateException(id + " is running");
+        }
+        try (Stream<Path> files = Files.walk(dataDirectory(id))) {
+            for (Path file : files.sorted(Comparator.reverseOrder()).toList()) {
+                Files.delete(file);
+            }
+        }
+        note("wiped the data directory of " + id);
     }
 
     /** Starts {@code id} with its data directory and port, and waits until it is serving. */
@@ -157,7 +254,8 @@ final class NodeProcesses implements AutoCloseable {
         note("launched " + id);
     }
 
-    private void note(String event) {
+    /** Adds {@code event} to the harness's events, which {@link #logTails} lists. */
+    void note(String event) {
         events.add(TIME.format(LocalTime.now()) + " " + event);
     }
 
@@ -171,10 +269,13 @@ final class NodeProcesses implements AutoCloseable {
                 new ArrayList<>(
                         List.of(
                                 java,
-                                "-Xmx256m",
+                                "-Xmx" + heap,
                                 "-XX:+UseSerialGC",
                                 "-XX:TieredStopAtLevel=1",
                                 "--enable-native-access=ALL-UNNAMED",
+                                // the node's own INFO logging, not the test-jar's
+                                // logback-test.xml (WARN), which is on the classpath too
+                                "-Dlogback.configurationFile=logback.xml",
                                 "-cp",
                                 System.getProperty("java.class.path")));
         command.addAll(launcher.arguments(id, members, dataDirectory(id)));
@@ -268,6 +369,19 @@ final class NodeProcesses implements AutoCloseable {
             LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
         }
         throw new AssertionError("no node exited within " + EXIT_PATIENCE);
+    }
+
+    /** Waits until {@code id}'s current process has written {@code text} to stderr. */
+    void awaitStderr(NodeId id, String text) {
+        long deadline = System.nanoTime() + READY_PATIENCE.toNanos();
+        while (!stderr(id).contains(text)) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError(
+                        "%s did not log '%s' within %s; its stderr ends:%n%s"
+                                .formatted(id, text, READY_PATIENCE, tail(stderrFile(id))));
+            }
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(50));
+        }
     }
 
     /** Everything {@code id}'s current (or last) process wrote to stdout. */

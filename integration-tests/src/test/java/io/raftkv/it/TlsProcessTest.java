@@ -6,11 +6,8 @@ import io.raftkv.common.NodeId;
 import io.raftkv.common.net.tls.CertificateAuthority;
 import io.raftkv.common.net.tls.TlsFiles;
 import io.raftkv.shardkv.cli.Main;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
 import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -18,8 +15,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -102,7 +97,7 @@ class TlsProcessTest {
         assertThat(plaintext.code()).as(plaintext.toString()).isEqualTo(1);
 
         nodes.start(NodeId.of(4)); // started with --cluster-id other
-        awaitLogLine(NodeId.of(1), "n4 is in cluster 'other', this node in 'raftkv'");
+        nodes.awaitStderr(NodeId.of(1), "n4 is in cluster 'other', this node in 'raftkv'");
         assertThat(cli(null, "kv", "get", "hello").code()).as("the cluster still serves").isZero();
     }
 
@@ -139,7 +134,7 @@ class TlsProcessTest {
                                         "--data-dir",
                                         dataDirectory.toString(),
                                         "--controllers",
-                                        controllerList(members, controllers),
+                                        NodeProcesses.controllerList(members, controllers),
                                         "--tls-ca",
                                         files.ca().toString(),
                                         "--tls-cert",
@@ -159,41 +154,16 @@ class TlsProcessTest {
         };
     }
 
-    private static String controllerList(Map<NodeId, InetSocketAddress> members, int count) {
-        List<String> entries = new ArrayList<>();
-        members.forEach(
-                (id, address) -> {
-                    if (id.value() <= count) {
-                        entries.add("127.0.0.1:" + address.getPort());
-                    }
-                });
-        return String.join(",", entries);
-    }
-
     private String members(int count) {
-        List<String> entries = new ArrayList<>();
-        nodes.members()
-                .forEach(
-                        (id, address) -> {
-                            if (id.value() <= count) {
-                                entries.add(id.value() + "@127.0.0.1:" + address.getPort());
-                            }
-                        });
-        return String.join(",", entries);
-    }
-
-    private void awaitLogLine(NodeId node, String text) {
-        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-        while (!nodes.stderr(node).contains(text)) {
-            assertThat(System.nanoTime()).as("%s logs '%s'", node, text).isLessThan(deadline);
-            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(50));
-        }
+        return String.join(
+                ",",
+                nodes.nodeIds().stream()
+                        .filter(id -> id.value() <= count)
+                        .map(nodes::member)
+                        .toList());
     }
 
     // ---------------------------------------------------------------- the command line
-
-    /** One command's exit code and output. */
-    record Cli(int code, String out, String err) {}
 
     /**
      * Runs {@code raftkv} in this JVM with TLS trusting the cluster CA (the CA of {@code
@@ -211,39 +181,20 @@ class TlsProcessTest {
                             "--tls-key",
                             certificate.key().toString()));
         }
-        return run(withOptions(args, tls));
+        return Cli.run(withOptions(args, tls));
     }
 
     private Cli plaintextCli(String... args) {
-        return run(withOptions(args, List.of()));
+        return Cli.run(withOptions(args, List.of()));
     }
 
     /** {@code args} with the controllers and {@code extra} after the (sub)command words. */
     private String[] withOptions(String[] args, List<String> extra) {
         int words = args[0].equals("admin") || args[0].equals("kv") ? 1 : 0;
         List<String> full = new ArrayList<>(List.of(args).subList(0, words));
-        full.addAll(List.of("--controllers", controllerList(nodes.members(), 3)));
+        full.addAll(List.of("--controllers", NodeProcesses.controllerList(nodes.members(), 3)));
         full.addAll(extra);
         full.addAll(List.of(args).subList(words, args.length));
         return full.toArray(String[]::new);
-    }
-
-    private static synchronized Cli run(String[] args) {
-        PrintStream originalOut = System.out;
-        PrintStream originalErr = System.err;
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        try {
-            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-            System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-            int code = Main.run(args);
-            return new Cli(
-                    code,
-                    out.toString(StandardCharsets.UTF_8),
-                    err.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setOut(originalOut);
-            System.setErr(originalErr);
-        }
     }
 }

@@ -1,7 +1,9 @@
 /**
- * Tests of real node processes on loopback: {@link io.raftkv.it.NodeProcesses} starts, kills and
- * restarts {@code RaftNodeMain} JVMs, {@link io.raftkv.it.ClusterClient} finds leaders by asking,
- * and {@link io.raftkv.it.Writers} records which writes were acknowledged. Depends only on the
- * public API of the {@code raft} module.
+ * Tests of real node processes on loopback: {@link io.raftkv.it.NodeProcesses} starts, kills,
+ * restarts and wipes {@code RaftNodeMain} or {@code raftkv node} JVMs; {@link
+ * io.raftkv.it.ClusterClient} finds a Raft group's leader by asking and {@link
+ * io.raftkv.it.Writers} records which writes were acknowledged; {@link io.raftkv.it.KvWorkload}
+ * runs clients of the sharded store and records their history for the linearizability checker;
+ * {@link io.raftkv.it.Cli} runs a {@code raftkv} command in this JVM.
  */
 package io.raftkv.it;

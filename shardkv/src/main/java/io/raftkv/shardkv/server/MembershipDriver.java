@@ -8,6 +8,8 @@ import io.raftkv.raft.core.ProposeResult;
 import io.raftkv.raft.core.RaftStatus;
 import io.raftkv.raft.core.Role;
 import io.raftkv.raft.host.ProposalOutcome;
+import java.util.Comparator;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -20,12 +22,17 @@ import java.util.function.Consumer;
  * wish and the group's log the fact, so the driver is idempotent and resumes after any crash or
  * change of leader: a new leader simply plans from what its log says.
  *
+ * <p>A leader the config no longer wants first hands leadership to a wanted voter that has caught
+ * up ({@link #successor}): clients, other groups and the new replicas know a group's members from
+ * the latest config, so they cannot reach a leader it dropped, and the group would serve only those
+ * holding an older config until the change is done (for ever, if the new replica never catches up).
+ *
  * <p>The plan ({@link #nextChange}): a learner the config no longer wants is removed; a wanted
  * learner that has caught up is promoted; a wanted node that is no replica yet is added as a
  * learner; and only once every wanted node votes are voters the config dropped removed, this leader
- * last. So a replacement never lowers the group's redundancy, and a replacement that never catches
- * up (a dead or mistyped node) leaves the old voters serving until the operator replaces it in
- * turn.
+ * last (when no wanted voter could take over). So a replacement never lowers the group's
+ * redundancy, and a replacement that never catches up (a dead or mistyped node) leaves the old
+ * voters serving until the operator replaces it in turn.
  */
 final class MembershipDriver {
     /**
@@ -38,6 +45,12 @@ final class MembershipDriver {
     /** Drives without an answer after which a change in flight is given up on. */
     private static final int IN_FLIGHT_TICKS_MAX = 100;
 
+    /**
+     * Drives between two attempts to hand leadership away; an attempt that fails (the successor is
+     * down) refuses proposals for an election timeout, so it is not retried at every drive.
+     */
+    private static final int TRANSFER_RETRY_TICKS = 30;
+
     /** This node's replica of the group, as the driver sees it. Loop only. */
     interface LocalGroup {
         /** The replica's status, if it is hosted here. */
@@ -48,12 +61,19 @@ final class MembershipDriver {
 
         /** Proposes one change; see {@code GroupHost#changeMembership}. */
         ChangeResult change(MembershipChange change, Consumer<ProposalOutcome> done);
+
+        /** Hands leadership to {@code target}; see {@code GroupHost#transferLeadership}. */
+        boolean transferLeadership(NodeId target);
     }
 
     private final NodeId self;
     private final LocalGroup group;
     private int inFlightTicks;
     private boolean inFlight;
+    private int transferCooldownTicks;
+
+    /** Leadership transfers attempted, which picks the next successor to try. */
+    private int transfers;
 
     MembershipDriver(NodeId self, LocalGroup group) {
         this.self = self;
@@ -61,10 +81,14 @@ final class MembershipDriver {
     }
 
     /**
-     * One step toward {@code wanted}, the node ids the latest config lists for the group: proposes
-     * the next change if this node leads and none is in flight.
+     * One step toward {@code wanted}, the node ids the latest config lists for the group: if this
+     * node leads and no change is in flight, hands leadership to a {@link #successor} if {@code
+     * wanted} lacks this node, else proposes the next change.
      */
     void tick(SortedSet<NodeId> wanted) {
+        if (transferCooldownTicks > 0) {
+            transferCooldownTicks--;
+        }
         if (inFlight && ++inFlightTicks < IN_FLIGHT_TICKS_MAX) {
             return;
         }
@@ -72,6 +96,20 @@ final class MembershipDriver {
         Optional<RaftStatus> status = group.status().filter(s -> s.role() == Role.LEADER);
         if (status.isEmpty() || wanted.isEmpty()) {
             return;
+        }
+        if (!wanted.contains(self) && transferCooldownTicks == 0) {
+            Optional<NodeId> successor =
+                    successor(
+                            status.get().membership(),
+                            wanted,
+                            group.matchIndexes(),
+                            status.get().commitIndex(),
+                            transfers);
+            if (successor.isPresent() && group.transferLeadership(successor.get())) {
+                transfers++;
+                transferCooldownTicks = TRANSFER_RETRY_TICKS;
+                return; // the successor drives the rest
+            }
         }
         Optional<MembershipChange> next =
                 nextChange(
@@ -89,6 +127,37 @@ final class MembershipDriver {
             inFlightTicks = 0;
         }
         // Refused or NotLeader: planned again at the next tick, from what the log then says.
+    }
+
+    /**
+     * The wanted voter to hand leadership to, for a leader the config no longer wants: one as close
+     * to the commit index as a learner must be to be promoted. Of several, the {@code attempt}-th
+     * in the order of their match indexes (highest first, then by id), so that a successor that is
+     * down is not the only one ever tried. Empty if none has caught up. Pure, so it is tested on
+     * its own.
+     */
+    static Optional<NodeId> successor(
+            Membership actual,
+            Set<NodeId> wanted,
+            Map<NodeId, Long> matches,
+            long commitIndex,
+            int attempt) {
+        List<NodeId> caughtUp =
+                actual.voters().stream()
+                        .filter(wanted::contains)
+                        .filter(voter -> caughtUp(matches.getOrDefault(voter, 0L), commitIndex))
+                        .sorted(
+                                Comparator.comparing((NodeId voter) -> -matches.get(voter))
+                                        .thenComparing(Comparator.naturalOrder()))
+                        .toList();
+        return caughtUp.isEmpty()
+                ? Optional.empty()
+                : Optional.of(caughtUp.get(Math.floorMod(attempt, caughtUp.size())));
+    }
+
+    /** Whether a replica at {@code match} is close enough to vote, or to lead. */
+    private static boolean caughtUp(long match, long commitIndex) {
+        return match > 0 && match + PROMOTION_LAG_MAX >= commitIndex;
     }
 
     /**
@@ -111,8 +180,7 @@ final class MembershipDriver {
             }
         }
         for (NodeId learner : actual.learners()) {
-            long match = matches.getOrDefault(learner, 0L);
-            if (match > 0 && match + PROMOTION_LAG_MAX >= commitIndex) {
+            if (caughtUp(matches.getOrDefault(learner, 0L), commitIndex)) {
                 return Optional.of(new MembershipChange.Promote(learner));
             }
         }

@@ -594,6 +594,11 @@ public final class ShardKvNode implements AutoCloseable {
         public ChangeResult change(MembershipChange change, Consumer<ProposalOutcome> done) {
             return node.host().changeMembership(group, change, done);
         }
+
+        @Override
+        public boolean transferLeadership(NodeId target) {
+            return node.host().transferLeadership(group, target);
+        }
     }
 
     /** Stops following the controller and closes the node after the writes handed to its log. */

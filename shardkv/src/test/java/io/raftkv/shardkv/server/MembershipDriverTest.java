@@ -63,6 +63,27 @@ class MembershipDriverTest {
                 .hasValue(new Remove(N1));
     }
 
+    @Test
+    void anUnwantedLeaderHandsOverToTheMostCaughtUpWantedVoterThenTheNextInTurn() {
+        Membership founders = Membership.of(N1, N2, N3);
+        Map<NodeId, Long> matches = Map.of(N2, 90L, N3, 95L);
+
+        assertThat(MembershipDriver.successor(founders, Set.of(N2, N3, N4), matches, 100, 0))
+                .hasValue(N3);
+        assertThat(MembershipDriver.successor(founders, Set.of(N2, N3, N4), matches, 100, 1))
+                .as("the second attempt, in case n3 is down")
+                .hasValue(N2);
+    }
+
+    @Test
+    void noSuccessorIsALearnerAVoterTooFarBehindOrOneThatNeverAnswered() {
+        Membership withLearner = new Membership(List.of(N1, N2, N3), List.of(N4));
+        Map<NodeId, Long> matches = Map.of(N2, 0L, N3, 10L, N4, 100L);
+
+        assertThat(MembershipDriver.successor(withLearner, Set.of(N2, N3, N4), matches, 100, 0))
+                .isEmpty();
+    }
+
     private static Optional<MembershipChange> plan(
             Membership actual, Set<NodeId> wanted, Map<NodeId, Long> matches, long commit) {
         return MembershipDriver.nextChange(actual, wanted, matches, commit, N1);

@@ -157,6 +157,34 @@ class ReplicaLifecycleTest {
         assertKeys(client, "v+1");
     }
 
+    /**
+     * Clients learn a group's members from the latest config, so a drained node that still leads
+     * its group is out of their reach. Here the drain cannot finish (its target is down), and the
+     * group must serve a client that knows only the drain's config: before the drained leader
+     * handed leadership to a wanted voter, every such client timed out on every key of the group.
+     */
+    @Test
+    void aGroupWhoseLeaderIsDrainedServesClientsOfTheNewConfigWhileTheDrainWaits()
+            throws Exception {
+        cluster = new InJvmCluster(root, 6);
+        for (int id = 1; id <= 6; id++) {
+            cluster.start(id);
+        }
+        ControllerClient admin = cluster.admin();
+        admin.join(new TreeMap<>(Map.of(A, cluster.members(4, 5, 6))));
+        admin.join(new TreeMap<>(Map.of(B, cluster.members(1, 2, 3))));
+        writeKeys(cluster.client(), "v");
+        int leader = leaderOf(A);
+        cluster.stop(1); // the drain's target: its replica of A never catches up
+
+        admin.drain(NodeId.of(leader));
+
+        assertKeys(cluster.client(), "v");
+        assertThat(cluster.leaderMembership(A))
+                .as("the old voters still serve A")
+                .hasValueSatisfying(m -> assertThat(m.isVoter(NodeId.of(leader))).isTrue());
+    }
+
     private int leaderOf(GroupId group) {
         int[] leader = new int[1];
         await(
