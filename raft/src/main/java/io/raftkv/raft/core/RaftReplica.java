@@ -222,6 +222,36 @@ public final class RaftReplica {
         return new ProposeResult.Accepted(entry.index(), term);
     }
 
+    /**
+     * Unsafe recovery, an operator's last resort for a group that lost its quorum for good (after
+     * TiKV's unsafe recovery and etcd's {@code --force-new-cluster}): makes this replica the
+     * group's only voter without asking anyone. It moves to a new term and appends a membership
+     * entry of itself alone, so it elects itself at its next tick and then commits its whole log:
+     * entries it holds that were never committed become committed, and entries committed only on
+     * the other replicas are lost. The other replicas must never take part again; the caller fences
+     * them (their messages are dropped and their nodes delete them).
+     *
+     * <p>Returns false, changing nothing, while a snapshot waits to be installed (ask again later);
+     * true once this replica is its group's only member, at once if it already was.
+     */
+    public boolean forceSoleVoter() {
+        Membership sole = Membership.of(id);
+        if (membership.equals(sole)) {
+            return true;
+        }
+        if (snapshotToInstall.isPresent()) {
+            return false;
+        }
+        resume();
+        becomeFollower(term + 1, Optional.empty());
+        Entry entry = Entry.membership(log.lastIndex() + 1, term, sole);
+        log.appendOne(entry);
+        memberships.appended(entry);
+        adoptMembership(sole);
+        electionElapsed = randomizedElectionTimeout; // campaigns at the next tick
+        return true;
+    }
+
     /** Why this replica cannot take a proposal now: it does not lead, or not as a voter. */
     private Optional<NotLeader> notLeadingRefusal() {
         if (role != Role.LEADER) {

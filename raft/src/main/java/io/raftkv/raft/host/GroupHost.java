@@ -25,6 +25,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.Executor;
@@ -330,6 +331,36 @@ public final class GroupHost {
                 });
     }
 
+    /**
+     * Drops every later message to {@code group} from {@code nodes}: replicas an unsafe recovery
+     * cut off, which must never take part in the group again. Replaces the set given before.
+     */
+    public void fence(GroupId group, Set<NodeId> nodes) {
+        HostedGroup hosted = groups.get(group);
+        if (hosted != null) {
+            hosted.fence(nodes);
+        }
+    }
+
+    /**
+     * Makes this node's replica of {@code group} the group's only voter, as {@link
+     * RaftReplica#forceSoleVoter} says (unsafe: the operator's last resort). Returns whether it is
+     * now; false if the group is not hosted here or must be asked again later.
+     */
+    public boolean forceSoleVoter(GroupId group) {
+        HostedGroup hosted = groups.get(group);
+        if (hosted == null || stopped) {
+            return false;
+        }
+        return guarded(
+                () -> {
+                    handling(group, "forcing a sole voter", 0);
+                    boolean done = hosted.replica().forceSoleVoter();
+                    scheduleRound();
+                    return done;
+                });
+    }
+
     // ---------------------------------------------------------------- the round
 
     private void scheduleRound() {
@@ -378,7 +409,7 @@ public final class GroupHost {
         while (!inbound.isEmpty()) {
             Envelope envelope = inbound.removeFirst();
             HostedGroup hosted = groups.get(envelope.group());
-            if (hosted == null) {
+            if (hosted == null || hosted.isFenced(envelope.message().from())) {
                 droppedEnvelopes++;
                 continue;
             }

@@ -2,6 +2,7 @@ package io.raftkv.raft.host;
 
 import io.raftkv.common.Check;
 import io.raftkv.common.GroupId;
+import io.raftkv.common.NodeId;
 import io.raftkv.raft.core.Budget;
 import io.raftkv.raft.core.Entry;
 import io.raftkv.raft.core.EntryType;
@@ -14,6 +15,7 @@ import io.raftkv.raft.core.Snapshot;
 import java.util.ArrayDeque;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.Consumer;
 
@@ -40,6 +42,9 @@ final class HostedGroup {
 
     private long leadingTerm;
 
+    /** Nodes whose messages to this group are dropped: see {@link GroupHost#fence}. */
+    private Set<NodeId> fenced = Set.of();
+
     /** The membership the host last computed its peer nodes from. */
     private Membership peersComputedFrom;
 
@@ -60,6 +65,14 @@ final class HostedGroup {
 
     StateMachine stateMachine() {
         return stateMachine;
+    }
+
+    void fence(Set<NodeId> nodes) {
+        fenced = Set.copyOf(nodes);
+    }
+
+    boolean isFenced(NodeId sender) {
+        return fenced.contains(sender);
     }
 
     /** Whether the membership changed since the last call (true on the first). */

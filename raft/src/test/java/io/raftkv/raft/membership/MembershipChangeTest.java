@@ -19,6 +19,7 @@ import io.raftkv.raft.core.RaftReplica;
 import io.raftkv.raft.core.RaftStatus;
 import io.raftkv.raft.core.Rejection;
 import io.raftkv.raft.core.Role;
+import io.raftkv.raft.host.GroupHost;
 import io.raftkv.raft.host.HostOptions;
 import io.raftkv.raft.host.ProposalOutcome;
 import io.raftkv.raft.sim.HashChainStateMachine;
@@ -30,6 +31,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
 
@@ -169,6 +171,53 @@ class MembershipChangeTest {
         boolean elected = sim.runUntil(() -> sim.leaderOf(GROUP).isPresent(), 10_000);
         assertThat(elected).as("a leader among the three voters up: %s", statuses(sim)).isTrue();
         proposeAndAwait(sim, 5);
+    }
+
+    /**
+     * Unsafe recovery: two of three voters are lost, so nothing commits. The survivor, forced to be
+     * the only voter, elects itself and commits what only it holds; a lost replica that comes back
+     * with its old membership is fenced and cannot depose it.
+     */
+    @Test
+    void aForcedSoleVoterLeadsAloneAndCommitsWhatOnlyItHolds() {
+        Simulation sim = cluster(11, HostOptions.defaults());
+        proposeAndAwait(sim, 5);
+        NodeId survivor = leader(sim);
+        List<NodeId> lost = FOUNDERS.voters().stream().filter(n -> !n.equals(survivor)).toList();
+        lost.forEach(sim::crash);
+        propose(sim, survivor);
+        long onlyOnSurvivor = sim.status(survivor, GROUP).orElseThrow().lastIndex();
+        sim.runFor(3_000);
+        assertThat(sim.status(survivor, GROUP).orElseThrow().commitIndex())
+                .as("one voter of three commits nothing")
+                .isLessThan(onlyOnSurvivor);
+
+        GroupHost host = sim.node(survivor).host();
+        host.fence(GROUP, Set.copyOf(lost));
+        assertThat(host.forceSoleVoter(GROUP)).isTrue();
+        assertThat(sim.runUntil(() -> sim.leaderOf(GROUP).equals(Optional.of(survivor)), 5_000))
+                .as("the survivor elects itself")
+                .isTrue();
+        RaftStatus recovered = sim.status(survivor, GROUP).orElseThrow();
+        assertThat(recovered.membership()).isEqualTo(Membership.of(survivor));
+        assertThat(host.forceSoleVoter(GROUP)).as("asking again changes nothing").isTrue();
+        sim.runFor(1_000);
+        assertThat(sim.status(survivor, GROUP).orElseThrow().commitIndex())
+                .isGreaterThan(onlyOnSurvivor);
+        proposeAndAwait(sim, 3);
+
+        long term = sim.status(survivor, GROUP).orElseThrow().term();
+        long dropped = host.droppedEnvelopes();
+        sim.start(lost.get(0));
+        sim.runFor(10_000);
+        assertThat(sim.status(survivor, GROUP).orElseThrow())
+                .as("still the only voter and leader, in the same term")
+                .satisfies(status -> assertThat(status.role()).isEqualTo(Role.LEADER))
+                .satisfies(status -> assertThat(status.term()).isEqualTo(term));
+        assertThat(host.droppedEnvelopes())
+                .as("the fenced replica's messages")
+                .isGreaterThan(dropped);
+        proposeAndAwait(sim, 3);
     }
 
     private static List<String> statuses(Simulation sim) {
