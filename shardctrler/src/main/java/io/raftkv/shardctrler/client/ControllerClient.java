@@ -108,6 +108,16 @@ public final class ControllerClient implements AutoCloseable {
     }
 
     /**
+     * Unsafe recovery of {@code group}, which lost its quorum for good: in a new config {@code
+     * survivor} becomes its only member and every other node that ever served it is fenced for
+     * good. Writes the lost quorum acknowledged but {@code survivor} never received are lost.
+     */
+    public synchronized ControllerResult unsafeRecover(GroupId group, NodeId survivor)
+            throws ControllerUnavailableException {
+        return submit(new ControllerCommand.UnsafeRecover(clientId, ++sequence, group, survivor));
+    }
+
+    /**
      * Claims {@code node}'s replica of {@code group} for the data directory with {@code
      * incarnation}: {@link ControllerResult.Claimed} or a refusal. Only a node may send it, so this
      * client must dial with a node's identity ({@link EndpointIdentity#node}); any other is

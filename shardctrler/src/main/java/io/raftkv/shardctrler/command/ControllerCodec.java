@@ -5,14 +5,17 @@ import io.raftkv.common.Check;
 import io.raftkv.common.GroupId;
 import io.raftkv.common.NodeId;
 import io.raftkv.shardctrler.config.Member;
+import io.raftkv.shardctrler.config.Recovery;
 import io.raftkv.shardctrler.config.ShardConfig;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.SortedMap;
 import java.util.TreeMap;
+import java.util.TreeSet;
 
 /**
  * The binary forms of commands, queries, results and configs: {@code [u8 version][u8 kind]
@@ -34,6 +37,15 @@ public final class ControllerCodec {
 
     /** The fewest bytes a config takes: number, shard count, one owner, group count. */
     private static final int CONFIG_BYTES_MIN = 8 + 4 + 4 + 4;
+
+    /**
+     * What a config in format 2 (one with recoveries) starts with. NB: format 1 starts with the
+     * config number, never negative, so the first long tells the formats apart.
+     */
+    private static final long CONFIG_FORMAT_2 = -2;
+
+    /** The fewest bytes a recovery takes: group id, survivor, fenced count and one fenced node. */
+    private static final int RECOVERY_BYTES_MIN = 4 + 4 + 4 + 4;
 
     /** The fewest bytes a member takes: node id and an empty address. */
     private static final int MEMBER_BYTES_MIN = 4 + 2;
@@ -90,6 +102,11 @@ public final class ControllerCodec {
                             out.writeByte(8);
                             out.writeInt(drain.node().value());
                         }
+                        case ControllerCommand.UnsafeRecover recover -> {
+                            out.writeByte(9);
+                            out.writeInt(recover.group().value());
+                            out.writeInt(recover.survivor().value());
+                        }
                     }
                 });
     }
@@ -136,6 +153,12 @@ public final class ControllerCodec {
                         case 8 ->
                                 new ControllerCommand.Drain(
                                         clientId, sequence, NodeId.of(in.readInt()));
+                        case 9 ->
+                                new ControllerCommand.UnsafeRecover(
+                                        clientId,
+                                        sequence,
+                                        GroupId.of(in.readInt()),
+                                        NodeId.of(in.readInt()));
                         default ->
                                 throw new IllegalArgumentException("unknown command kind " + kind);
                     };
@@ -208,23 +231,84 @@ public final class ControllerCodec {
 
     // ---------------------------------------------------------------- configs
 
+    /**
+     * A config. Format 1, for a config without recoveries: {@code [i64 number][i32 shard count][i32
+     * owner...][groups]}. Format 2, for one with recoveries: {@code [i64 -2]}, format 1, then
+     * {@code [i32 count]([i32 group][i32 survivor][i32 count][i32 fenced node...])...}, groups and
+     * fenced nodes ascending. NB: configs are kept in the KV groups' logs and snapshots, and format
+     * 1 was the only one before recoveries: a config without recoveries keeps its bytes, so nodes
+     * that do not know format 2 read it as before.
+     */
     public static void writeConfig(DataOutputStream out, ShardConfig config) throws IOException {
+        boolean recovered = !config.recoveries().isEmpty();
+        if (recovered) {
+            out.writeLong(CONFIG_FORMAT_2);
+        }
         out.writeLong(config.number());
         out.writeInt(config.shardCount());
         for (GroupId owner : config.owners()) {
             out.writeInt(owner.value());
         }
         writeGroups(out, config.groups());
+        if (recovered) {
+            writeRecoveries(out, config.recoveries());
+        }
     }
 
+    /** Reads a {@link #writeConfig} config of either format. */
     public static ShardConfig readConfig(DataInputStream in) throws IOException {
-        long number = in.readLong();
+        long first = in.readLong();
+        Check.argument(first >= 0 || first == CONFIG_FORMAT_2, "unknown config format %d", first);
+        boolean recovered = first == CONFIG_FORMAT_2;
+        long number = recovered ? in.readLong() : first;
         int shards = Binary.readCount(in, Integer.BYTES, SHARDS_MAX);
         List<GroupId> owners = new ArrayList<>(shards);
         for (int shard = 0; shard < shards; shard++) {
             owners.add(GroupId.of(in.readInt()));
         }
-        return new ShardConfig(number, owners, readGroups(in));
+        SortedMap<GroupId, List<Member>> groups = readGroups(in);
+        SortedMap<GroupId, Recovery> recoveries =
+                recovered ? readRecoveries(in) : Collections.emptySortedMap();
+        return new ShardConfig(number, owners, groups, recoveries);
+    }
+
+    private static void writeRecoveries(
+            DataOutputStream out, SortedMap<GroupId, Recovery> recoveries) throws IOException {
+        out.writeInt(recoveries.size());
+        for (var entry : recoveries.entrySet()) {
+            out.writeInt(entry.getKey().value());
+            out.writeInt(entry.getValue().survivor().value());
+            writeNodeIds(out, List.copyOf(entry.getValue().fenced()), Recovery.FENCED_MAX);
+        }
+    }
+
+    /**
+     * Reads {@link #writeRecoveries} recoveries: at least one (a config without recoveries is
+     * written in format 1, so each config has one encoding), groups and fenced nodes strictly
+     * ascending.
+     */
+    private static SortedMap<GroupId, Recovery> readRecoveries(DataInputStream in)
+            throws IOException {
+        int count = Binary.readCount(in, RECOVERY_BYTES_MIN, GROUPS_MAX);
+        Check.argument(count > 0, "a config in format 2 has recoveries");
+        TreeMap<GroupId, Recovery> recoveries = new TreeMap<>();
+        for (int i = 0; i < count; i++) {
+            GroupId group = GroupId.of(in.readInt());
+            Check.argument(
+                    recoveries.isEmpty() || recoveries.lastKey().compareTo(group) < 0,
+                    "recovery of %s out of order",
+                    group);
+            NodeId survivor = NodeId.of(in.readInt());
+            List<NodeId> fenced = readNodeIds(in, Recovery.FENCED_MAX);
+            for (int f = 1; f < fenced.size(); f++) {
+                Check.argument(
+                        fenced.get(f - 1).compareTo(fenced.get(f)) < 0,
+                        "fenced nodes of %s out of order",
+                        group);
+            }
+            recoveries.put(group, new Recovery(survivor, new TreeSet<>(fenced)));
+        }
+        return recoveries;
     }
 
     /** Writes configs for a snapshot. */
@@ -282,16 +366,25 @@ public final class ControllerCodec {
      * node...]}.
      */
     public static void writeNodeIds(DataOutputStream out, List<NodeId> nodes) throws IOException {
-        Check.argument(nodes.size() <= ControllerCommand.MEMBERS_MAX, "%d node ids", nodes.size());
+        writeNodeIds(out, nodes, ControllerCommand.MEMBERS_MAX);
+    }
+
+    /** Reads {@link #writeNodeIds} node ids. */
+    public static List<NodeId> readNodeIds(DataInputStream in) throws IOException {
+        return readNodeIds(in, ControllerCommand.MEMBERS_MAX);
+    }
+
+    private static void writeNodeIds(DataOutputStream out, List<NodeId> nodes, int countMax)
+            throws IOException {
+        Check.argument(nodes.size() <= countMax, "%d node ids, at most %d", nodes.size(), countMax);
         out.writeInt(nodes.size());
         for (NodeId node : nodes) {
             out.writeInt(node.value());
         }
     }
 
-    /** Reads {@link #writeNodeIds} node ids. */
-    public static List<NodeId> readNodeIds(DataInputStream in) throws IOException {
-        int count = Binary.readCount(in, Integer.BYTES, ControllerCommand.MEMBERS_MAX);
+    private static List<NodeId> readNodeIds(DataInputStream in, int countMax) throws IOException {
+        int count = Binary.readCount(in, Integer.BYTES, countMax);
         List<NodeId> nodes = new ArrayList<>(count);
         for (int i = 0; i < count; i++) {
             nodes.add(NodeId.of(in.readInt()));

@@ -130,6 +130,21 @@ public sealed interface ControllerCommand {
         }
     }
 
+    /**
+     * Unsafe recovery of {@code group}, which lost its quorum for good: in one new config, {@code
+     * survivor} becomes the group's only member, every other node that ever served the group is
+     * retired and fenced ({@link io.raftkv.shardctrler.config.Recovery}), and shards stay where
+     * they are. Done without a new config if the latest config already records this recovery. NB:
+     * unsafe: writes the lost quorum acknowledged but {@code survivor} never received are lost.
+     */
+    record UnsafeRecover(long clientId, long sequence, GroupId group, NodeId survivor)
+            implements ControllerCommand {
+        public UnsafeRecover {
+            checkReplicaGroup(group);
+            Check.argument(survivor != null, "an unsafe recovery names the surviving node");
+        }
+    }
+
     private static void checkReplicaGroup(GroupId group) {
         Check.argument(group != null, "a replica command names a group");
         Check.argument(!group.equals(ShardConfig.UNASSIGNED), "group 0 is the controller");

@@ -72,7 +72,11 @@ public sealed interface ControllerResult {
         LAST_MEMBER,
         /** A drain found no node to take one of the drained node's replicas. */
         NO_TARGET,
-        /** The group already has {@link ControllerCommand#MEMBERS_MAX} members. */
+        /**
+         * The group already has {@link ControllerCommand#MEMBERS_MAX} members, or an unsafe
+         * recovery would fence more than {@link io.raftkv.shardctrler.config.Recovery#FENCED_MAX}
+         * nodes.
+         */
         TOO_MANY_MEMBERS
     }
 }

@@ -107,6 +107,7 @@ public final class ControllerStateMachine implements QueryableStateMachine {
                     case ControllerCommand.RemoveReplica remove -> Access.ADMIN;
                     case ControllerCommand.ReplaceReplica replace -> Access.ADMIN;
                     case ControllerCommand.Drain drain -> Access.ADMIN;
+                    case ControllerCommand.UnsafeRecover recover -> Access.ADMIN;
                 });
     }
 
@@ -160,6 +161,9 @@ public final class ControllerStateMachine implements QueryableStateMachine {
                                             replace.group(), replace.old(), replace.replacement()));
             case ControllerCommand.Drain drain ->
                     changeMembers(replicaChanges().drain(drain.node()));
+            case ControllerCommand.UnsafeRecover recover ->
+                    changeMembers(
+                            replicaChanges().unsafeRecover(recover.group(), recover.survivor()));
         };
     }
 
@@ -314,7 +318,10 @@ public final class ControllerStateMachine implements QueryableStateMachine {
         return new ReplicaChanges(latest(), history);
     }
 
-    /** Publishes a member change: shards stay with their owners, only members change. */
+    /**
+     * Publishes a member change: shards stay with their owners, only members (and, for an unsafe
+     * recovery, recoveries) change.
+     */
     private ControllerResult changeMembers(ReplicaChanges.Plan plan) {
         return switch (plan) {
             case ReplicaChanges.Plan.Refused refused -> refused.rejected();
@@ -323,7 +330,8 @@ public final class ControllerStateMachine implements QueryableStateMachine {
             case ReplicaChanges.Plan.Changed changed -> {
                 changed.retiring()
                         .forEach(replica -> history.retire(replica.group(), replica.node()));
-                yield publish(latest().next(latest().owners(), changed.groups()));
+                yield publish(
+                        latest().next(latest().owners(), changed.groups(), changed.recoveries()));
             }
         };
     }
@@ -405,6 +413,7 @@ public final class ControllerStateMachine implements QueryableStateMachine {
                     }
                     ReplicaHistory restoredHistory = ReplicaHistory.read(in);
                     checkFoundersOfEveryGroup(restored, restoredHistory);
+                    checkFencedRetired(restored.getLast(), restoredHistory);
                     TreeMap<Long, Session> restoredSessions = readSessions(in);
                     configs.clear();
                     configs.addAll(restored);
@@ -425,6 +434,22 @@ public final class ControllerStateMachine implements QueryableStateMachine {
                 "founders of %d groups, but configs list %d",
                 history.groupsEverJoined().size(),
                 listed.size());
+    }
+
+    /**
+     * Every node a recovery fences is retired for its group. The latest config's recoveries are
+     * enough: a later recovery of a group fences everything the earlier one did.
+     */
+    private static void checkFencedRetired(ShardConfig latest, ReplicaHistory history) {
+        for (var entry : latest.recoveries().entrySet()) {
+            for (NodeId node : entry.getValue().fenced()) {
+                Check.argument(
+                        history.isRetired(entry.getKey(), node),
+                        "%s is fenced from %s but not retired",
+                        node,
+                        entry.getKey());
+            }
+        }
     }
 
     private static TreeMap<Long, Session> readSessions(DataInputStream in) throws IOException {

@@ -8,6 +8,7 @@ import io.raftkv.shardctrler.command.ControllerResult;
 import io.raftkv.shardctrler.command.ControllerResult.Reason;
 import io.raftkv.shardctrler.config.Member;
 import io.raftkv.shardctrler.config.Members;
+import io.raftkv.shardctrler.config.Recovery;
 import io.raftkv.shardctrler.config.ShardConfig;
 import io.raftkv.shardctrler.server.ReplicaHistory.Replica;
 import java.util.ArrayList;
@@ -15,14 +16,16 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.SortedMap;
+import java.util.SortedSet;
 import java.util.TreeMap;
+import java.util.TreeSet;
 
 /**
- * Plans the member changes of the replica commands (add, remove, replace, drain) against the latest
- * config and the {@link ReplicaHistory}: either a refusal, nothing to do, or the groups of the next
- * config and the replicas it retires. Pure: changes nothing, so the state machine applies a plan
- * whole or not at all. Deterministic: sorted maps only, so every controller replica plans the same
- * change and refuses with the same words.
+ * Plans the member changes of the replica commands (add, remove, replace, drain, unsafe recovery)
+ * against the latest config and the {@link ReplicaHistory}: either a refusal, nothing to do, or the
+ * groups and recoveries of the next config and the replicas it retires. Pure: changes nothing, so
+ * the state machine applies a plan whole or not at all. Deterministic: sorted maps only, so every
+ * controller replica plans the same change and refuses with the same words.
  */
 final class ReplicaChanges {
     /** What a replica command comes to. */
@@ -34,10 +37,13 @@ final class ReplicaChanges {
         record AlreadyDone() implements Plan {}
 
         /**
-         * The next config's groups (members sorted by node id; shards stay where they are) and the
-         * replicas the change retires.
+         * The next config's groups (members sorted by node id; shards stay where they are) and
+         * recoveries, and the replicas the change retires (none retired before).
          */
-        record Changed(SortedMap<GroupId, List<Member>> groups, List<Replica> retiring)
+        record Changed(
+                SortedMap<GroupId, List<Member>> groups,
+                SortedMap<GroupId, Recovery> recoveries,
+                List<Replica> retiring)
                 implements Plan {}
     }
 
@@ -155,7 +161,78 @@ final class ReplicaChanges {
             replicaCounts.merge(target.get(), 1, Integer::sum);
             retiring.add(new Replica(group, node));
         }
-        return retiring.isEmpty() ? new Plan.AlreadyDone() : new Plan.Changed(groups, retiring);
+        return retiring.isEmpty()
+                ? new Plan.AlreadyDone()
+                : new Plan.Changed(groups, latest.recoveries(), retiring);
+    }
+
+    /**
+     * Unsafe recovery (after TiKV's): {@code survivor} becomes {@code group}'s only member, and
+     * every other node that ever served the group is fenced for good. Already done if the latest
+     * config's recovery of the group names {@code survivor} and it is the only member, or if it is
+     * the only node the group ever had (nothing to fence).
+     *
+     * <p>NB: every fenced pair not yet retired is retired here, founders that never claimed their
+     * replica included, rather than teaching {@link #refuseAdding} about recoveries: retirement
+     * stays the one rule, kept in the history alone, that keeps a node out of a group (add,
+     * replace, drain and claim all check it).
+     */
+    Plan unsafeRecover(GroupId group, NodeId survivor) {
+        List<Member> members = latest.groups().get(group);
+        if (members == null) {
+            return unknownGroup(group);
+        }
+        Optional<Member> kept = find(members, survivor);
+        if (kept.isEmpty()) {
+            return notAMember(group, survivor);
+        }
+        Optional<Recovery> before = latest.recovery(group);
+        SortedSet<NodeId> fenced = fencedBy(group, survivor, members, before);
+        boolean recordedBefore = before.map(Recovery::survivor).equals(Optional.of(survivor));
+        if (members.size() == 1 && (recordedBefore || fenced.isEmpty())) {
+            return new Plan.AlreadyDone();
+        }
+        if (fenced.size() > Recovery.FENCED_MAX) {
+            return refused(
+                    Reason.TOO_MANY_MEMBERS,
+                    "%s was served by %d nodes besides %s, more than the %d one recovery can"
+                            + " fence",
+                    group,
+                    fenced.size(),
+                    survivor,
+                    Recovery.FENCED_MAX);
+        }
+        List<Replica> retiring = new ArrayList<>();
+        for (NodeId node : fenced) {
+            if (!history.isRetired(group, node)) {
+                retiring.add(new Replica(group, node));
+            }
+        }
+        TreeMap<GroupId, List<Member>> groups = new TreeMap<>(latest.groups());
+        groups.put(group, List.of(kept.get()));
+        TreeMap<GroupId, Recovery> recoveries = new TreeMap<>(latest.recoveries());
+        recoveries.put(group, new Recovery(survivor, fenced));
+        return new Plan.Changed(groups, recoveries, retiring);
+    }
+
+    /**
+     * The nodes a recovery of {@code group} to {@code survivor} fences: every node the history
+     * associates with the group, its current {@code members}, and the nodes fenced by its {@code
+     * before} recovery, except {@code survivor}.
+     */
+    private SortedSet<NodeId> fencedBy(
+            GroupId group, NodeId survivor, List<Member> members, Optional<Recovery> before) {
+        TreeSet<NodeId> fenced = new TreeSet<>(history.nodesOf(group));
+        members.forEach(member -> fenced.add(member.node()));
+        before.ifPresent(recovery -> fenced.addAll(recovery.fenced()));
+        // NB: a recovery retires what it fences, so this also says survivor was never fenced.
+        Check.that(
+                !history.isRetired(group, survivor),
+                "%s is a member of %s but retired",
+                survivor,
+                group);
+        fenced.remove(survivor);
+        return fenced;
     }
 
     /** The candidate with the fewest replicas, ties to the lowest id. */
@@ -224,7 +301,7 @@ final class ReplicaChanges {
         Check.that(!members.isEmpty(), "%s left without members", group);
         TreeMap<GroupId, List<Member>> groups = new TreeMap<>(latest.groups());
         groups.put(group, members);
-        return new Plan.Changed(groups, retiring);
+        return new Plan.Changed(groups, latest.recoveries(), retiring);
     }
 
     private Plan unknownGroup(GroupId group) {

@@ -86,6 +86,21 @@ final class ReplicaHistory {
                 incarnation);
     }
 
+    /**
+     * Every node ever associated with {@code group}, ascending: its founders, the nodes that
+     * claimed a replica of it, and its retired replicas.
+     */
+    SortedSet<NodeId> nodesOf(GroupId group) {
+        TreeSet<NodeId> nodes = new TreeSet<>(founders.getOrDefault(group, List.of()));
+        Replica first = new Replica(group, NodeId.of(1));
+        Replica last = new Replica(group, NodeId.of(Integer.MAX_VALUE));
+        claims.subMap(first, true, last, true)
+                .keySet()
+                .forEach(replica -> nodes.add(replica.node()));
+        retired.subSet(first, true, last, true).forEach(replica -> nodes.add(replica.node()));
+        return nodes;
+    }
+
     boolean isRetired(GroupId group, NodeId node) {
         return retired.contains(new Replica(group, node));
     }

@@ -1,15 +1,20 @@
 package io.raftkv.shardctrler.command;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import io.raftkv.common.GroupId;
 import io.raftkv.common.NodeId;
 import io.raftkv.raft.fuzz.DecoderFuzz;
 import io.raftkv.raft.fuzz.DecoderFuzz.LengthCoding;
 import io.raftkv.shardctrler.config.Member;
+import io.raftkv.shardctrler.config.Recovery;
 import io.raftkv.shardctrler.config.ShardConfig;
 import io.raftkv.shardctrler.server.ControllerStateMachine;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
@@ -35,7 +40,8 @@ class ControllerCodecFuzzTest {
                     new ControllerCommand.ReplaceReplica(
                             8, 3, GroupId.of(3), NodeId.of(31), new Member(NodeId.of(36), "ü:2")),
                     new ControllerCommand.RemoveReplica(8, 4, GroupId.of(3), NodeId.of(30)),
-                    new ControllerCommand.Drain(8, 5, NodeId.of(110)));
+                    new ControllerCommand.Drain(8, 5, NodeId.of(110)),
+                    new ControllerCommand.UnsafeRecover(8, 6, GroupId.of(3), NodeId.of(35)));
 
     private static TreeMap<GroupId, List<Member>> groups(int... ids) {
         TreeMap<GroupId, List<Member>> groups = new TreeMap<>();
@@ -47,6 +53,18 @@ class ControllerCodecFuzzTest {
                             new Member(NodeId.of(10 * id + 1), "ünïcødé-%d:1".formatted(id))));
         }
         return groups;
+    }
+
+    /** {@code config} with g1 recovered to n10 and g9 (which never joined) to n90. */
+    private static ShardConfig recovered(ShardConfig config) {
+        TreeMap<GroupId, Recovery> recoveries = new TreeMap<>();
+        recoveries.put(GroupId.of(1), new Recovery(NodeId.of(10), new TreeSet<>(nodes(11, 12))));
+        recoveries.put(GroupId.of(9), new Recovery(NodeId.of(90), new TreeSet<>(nodes(91))));
+        return new ShardConfig(config.number(), config.owners(), config.groups(), recoveries);
+    }
+
+    private static List<NodeId> nodes(int... ids) {
+        return Arrays.stream(ids).mapToObj(NodeId::of).toList();
     }
 
     @Test
@@ -81,6 +99,7 @@ class ControllerCodecFuzzTest {
                                 new ControllerResult.Done(12),
                                 new ControllerResult.Config(config),
                                 new ControllerResult.Config(ShardConfig.initial(SHARDS)),
+                                new ControllerResult.Config(recovered(config)),
                                 new ControllerResult.Rejected(
                                         ControllerResult.Reason.UNKNOWN_GROUP, "g9 is not ✓"),
                                 new ControllerResult.Claimed(
@@ -102,6 +121,9 @@ class ControllerCodecFuzzTest {
         for (int i = 0; i < COMMANDS.size(); i++) {
             busy.apply(i + 1, ControllerCodec.encode(COMMANDS.get(i)));
         }
+        assertThat(busy.latest().recoveries())
+                .as("a config in format 2 in the corpus")
+                .isNotEmpty();
         List<byte[]> corpus =
                 List.of(busy.snapshot(), new ControllerStateMachine(SHARDS).snapshot());
         DecoderFuzz.of(

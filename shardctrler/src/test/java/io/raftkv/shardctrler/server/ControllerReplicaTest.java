@@ -184,6 +184,8 @@ class ControllerReplicaTest {
         assertThat(access(new ControllerCommand.ReplaceReplica(1, 1, group(1), node(1), member(2))))
                 .contains(Access.ADMIN);
         assertThat(access(new ControllerCommand.Drain(1, 1, node(1)))).contains(Access.ADMIN);
+        assertThat(access(new ControllerCommand.UnsafeRecover(1, 1, group(1), node(1))))
+                .contains(Access.ADMIN);
     }
 
     private Optional<Access> access(ControllerCommand command) {

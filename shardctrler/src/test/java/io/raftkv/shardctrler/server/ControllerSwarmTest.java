@@ -94,6 +94,7 @@ class ControllerSwarmTest {
                             case ControllerCommand.ReplaceReplica replace -> false;
                             case ControllerCommand.Drain drain -> false;
                             case ControllerCommand.Claim claim -> false; // never sent here
+                            case ControllerCommand.UnsafeRecover recover -> false; // never sent
                         };
                 if (madeIt) {
                     applied.add(number);
