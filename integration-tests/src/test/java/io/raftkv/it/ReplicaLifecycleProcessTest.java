@@ -147,7 +147,7 @@ class ReplicaLifecycleProcessTest {
             assertOk(drain);
             // n1, n2 and n3 serve one replica each and never served g100: the lowest id wins
             assertThat(drain.out()).containsPattern(okMembers(N1, N5, N6));
-            nodes.awaitStderr(N4, "n4 was removed from g100; its replica is deleted");
+            nodes.awaitStderr(N4, "n4's replica of g100 is deleted: it was removed from the group");
             assertThat(report(N4)).as("n4's replica of g100 after the drain").isEmpty();
             workload.awaitProgress(PROGRESS, "after the drain");
             workload.stop();

@@ -194,6 +194,74 @@ final class AdminCommand {
     }
 
     @Command(
+            name = "unsafe-recover",
+            mixinStandardHelpOptions = true,
+            description = {
+                "UNSAFE, the last resort for group GID after it lost a majority of its replicas"
+                        + " for good: makes the replica on node --keep the group's only voter,"
+                        + " without the others. Writes acknowledged by the lost replicas but"
+                        + " missing on that node are lost, and writes it holds that were never"
+                        + " acknowledged are applied.",
+                "The other replicas never serve GID again (their nodes delete them): add new"
+                        + " replicas afterwards with add-replica. Refused while a replica of GID"
+                        + " still leads a majority. Running it again once done succeeds without"
+                        + " a change."
+            })
+    int unsafeRecover(
+            @Parameters(paramLabel = "GID", description = "Group id, 1 or more.") int group,
+            @Option(
+                            names = "--keep",
+                            required = true,
+                            paramLabel = "NODE",
+                            description = "The node whose replica of GID survives.")
+                    int keep)
+            throws ControllerUnavailableException {
+        GroupId id = groupId(group);
+        NodeId survivor = nodeId(keep);
+        try (ControllerClient controller = controller()) {
+            Optional<String> refusal = stillLed(controller.query(-1), id, survivor);
+            if (refusal.isPresent()) {
+                spec.commandLine().getErr().printf("error: %s%n", refusal.get());
+                return 1;
+            }
+            spec.commandLine()
+                    .getErr()
+                    .printf(
+                            "warning: unsafe recovery of group %d onto node %d: writes"
+                                    + " acknowledged by the other replicas but missing on node %d"
+                                    + " are lost%n",
+                            group, keep, keep);
+            return reportAndAwaitMembers(controller, controller.unsafeRecover(id, survivor));
+        }
+    }
+
+    /**
+     * Why {@code group} needs no unsafe recovery, if it does not: one of its replicas in {@code
+     * latest} leads it with other voters (a group already recovered onto {@code survivor} is led by
+     * the survivor alone, and passes).
+     */
+    private Optional<String> stillLed(ShardConfig latest, GroupId group, NodeId survivor) {
+        List<Member> members = latest.groups().get(group);
+        if (members == null) {
+            return Optional.empty(); // the controller refuses it with the reason
+        }
+        try (ReplicaReports reports = ReplicaReports.of(List.of(members), cluster)) {
+            return reports.leader(group, members)
+                    .filter(leader -> !leader.membership().voters().equals(List.of(survivor)))
+                    .map(
+                            leader ->
+                                    ("group %d has a leader, node %d in term %d, so it has a"
+                                                    + " majority and needs no unsafe recovery; if"
+                                                    + " that leader is cut off from the others,"
+                                                    + " try again once it steps down")
+                                            .formatted(
+                                                    group.value(),
+                                                    leader.node().value(),
+                                                    leader.term()));
+        }
+    }
+
+    @Command(
             name = "query",
             mixinStandardHelpOptions = true,
             description = "Prints config NUM (default: the latest): owners and groups.")

@@ -16,6 +16,7 @@ import io.raftkv.raft.node.QueryableStateMachine;
 import io.raftkv.raft.node.RaftNode;
 import io.raftkv.shardctrler.command.ControllerResult;
 import io.raftkv.shardctrler.config.Member;
+import io.raftkv.shardctrler.config.Recovery;
 import io.raftkv.shardctrler.config.ShardConfig;
 import io.raftkv.shardctrler.server.ControllerStateMachine;
 import io.raftkv.shardkv.kv.KvCodec;
@@ -490,6 +491,10 @@ public final class ShardKvNode implements AutoCloseable {
      */
     private void driveMemberships(ShardConfig config) {
         for (GroupId group : List.copyOf(membershipDrivers.keySet())) {
+            Optional<Recovery> recovery = config.recovery(group);
+            if (recovery.isPresent() && !followRecovery(group, recovery.get())) {
+                continue; // this replica was cut off and is gone
+            }
             List<Member> members = config.groups().get(group);
             if (members == null) {
                 continue; // left the config: it still hands its shards over, members unchanged
@@ -497,11 +502,44 @@ public final class ShardKvNode implements AutoCloseable {
             TreeSet<NodeId> wanted = new TreeSet<>();
             members.forEach(member -> wanted.add(member.node()));
             if (!wanted.contains(id()) && removedFromOwnLog(group)) {
-                unhost(group);
+                unhost(group, "it was removed from the group");
             } else {
                 membershipDrivers.get(group).tick(wanted);
             }
         }
+    }
+
+    /**
+     * Follows an unsafe recovery of {@code group} ({@code raftkv admin unsafe-recover}): a replica
+     * on a fenced node is deleted at once, since the group went on without it; every other replica
+     * drops the fenced nodes' messages; and the survivor makes itself the group's only voter, once.
+     * Returns false if this node's replica was deleted.
+     */
+    private boolean followRecovery(GroupId group, Recovery recovery) {
+        if (recovery.fenced().contains(id())) {
+            unhost(
+                    group,
+                    "an unsafe recovery made " + recovery.survivor() + " the group's only voter");
+            return false;
+        }
+        node.host().fence(group, recovery.fenced());
+        boolean holdsFenced =
+                node.host()
+                        .status(group)
+                        .map(
+                                status ->
+                                        recovery.fenced().stream()
+                                                .anyMatch(status.membership()::contains))
+                        .orElse(false);
+        if (recovery.survivor().equals(id()) && holdsFenced && node.host().forceSoleVoter(group)) {
+            LOG.log(
+                    Level.WARNING,
+                    "{0} made its replica of {1} the group''s only voter (unsafe recovery): writes"
+                            + " acknowledged by the lost replicas but missing here are lost",
+                    id(),
+                    group);
+        }
+        return true;
     }
 
     private boolean removedFromOwnLog(GroupId group) {
@@ -511,13 +549,16 @@ public final class ShardKvNode implements AutoCloseable {
                 .orElse(false);
     }
 
-    /** Deletes this node's replica of {@code group}, which the group no longer counts. */
-    private void unhost(GroupId group) {
+    /**
+     * Deletes this node's replica of {@code group}, which the group no longer counts, saying {@code
+     * why}.
+     */
+    private void unhost(GroupId group, String why) {
         migrators.remove(group);
         membershipDrivers.remove(group);
         replicas.remove(group);
         node.removeGroup(group);
-        LOG.log(Level.INFO, "{0} was removed from {1}; its replica is deleted", id(), group);
+        LOG.log(Level.INFO, "{0}''s replica of {1} is deleted: {2}", id(), group, why);
     }
 
     /** Starts this node's replica of {@code group} and its migration and membership drivers. */

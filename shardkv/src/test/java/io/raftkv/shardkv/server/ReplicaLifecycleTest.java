@@ -6,14 +6,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.raftkv.common.GroupId;
 import io.raftkv.common.NodeId;
 import io.raftkv.raft.core.Membership;
+import io.raftkv.raft.core.RaftStatus;
 import io.raftkv.raft.core.Role;
 import io.raftkv.shardctrler.client.ControllerClient;
+import io.raftkv.shardctrler.command.ControllerResult;
 import io.raftkv.shardkv.client.ShardKvClient;
 import io.raftkv.shardkv.kv.KvOp;
 import io.raftkv.shardkv.kv.KvResult;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -97,6 +100,55 @@ class ReplicaLifecycleTest {
                 .isEmpty();
         admin.leave(java.util.List.of(A));
         assertThat(admin.query(-1).groups()).isEmpty();
+    }
+
+    /**
+     * {@code admin unsafe-recover}: A loses two of its three replicas for good. Recovered onto the
+     * survivor, it serves alone with every write acknowledged before, and takes a new replica; a
+     * lost node that comes back with its data deletes its replica instead of rejoining.
+     */
+    @Test
+    void anUnsafeRecoveryBringsBackAGroupThatLostItsMajority() throws Exception {
+        cluster = new InJvmCluster(root, 7);
+        for (int id = 1; id <= 7; id++) {
+            cluster.start(id);
+        }
+        ControllerClient admin = cluster.admin();
+        admin.join(new TreeMap<>(Map.of(A, cluster.members(4, 5, 6))));
+        ShardKvClient client = cluster.client();
+        writeKeys(client, "v");
+        long committed =
+                java.util.stream.IntStream.of(4, 5, 6)
+                        .mapToObj(id -> cluster.status(id, A))
+                        .flatMap(Optional::stream)
+                        .mapToLong(RaftStatus::commitIndex)
+                        .max()
+                        .orElseThrow();
+        await(
+                "n4 applied every acknowledged write",
+                () -> cluster.status(4, A).filter(s -> s.appliedIndex() >= committed).isPresent());
+
+        cluster.stop(5);
+        cluster.stop(6);
+        ControllerResult recovered = admin.unsafeRecover(A, NodeId.of(4));
+        assertThat(recovered).isInstanceOf(ControllerResult.Done.class);
+        await(
+                "n4 leads A alone",
+                () -> cluster.leaderMembership(A).equals(Optional.of(Membership.of(ids(4)))));
+        assertThat(admin.unsafeRecover(A, NodeId.of(4)))
+                .as("asked again: done, without a new config")
+                .isEqualTo(recovered);
+        appendToKeys(client, "+1");
+
+        admin.addReplica(A, cluster.member(7));
+        await(
+                "A's membership becomes n4, n7",
+                () -> cluster.leaderMembership(A).equals(Optional.of(Membership.of(ids(4, 7)))));
+        cluster.start(5);
+        await("the lost n5 deleted its replica of A", () -> cluster.status(5, A).isEmpty());
+        appendToKeys(client, "+2");
+        assertKeys(client, "v+1+2");
+        assertThat(cluster.leaderMembership(A)).contains(Membership.of(ids(4, 7)));
     }
 
     @Test
