@@ -37,9 +37,10 @@ import org.junit.jupiter.api.io.TempDir;
  * Replica lifecycle (issue 11) in real {@code raftkv node} processes, driven by the {@code raftkv
  * admin} command line while clients append and read: a node that lost its data comes back under its
  * old id, hosts nothing and says how to replace it, and {@code admin replace} moves its replica to
- * a new node; {@code admin drain} moves a live node's replica away and the node deletes it; a group
- * joined at mistyped addresses leaves again and later configs go on. In each, the clients' history
- * is linearizable and every acknowledged append is read back.
+ * a new node; {@code admin drain} moves a live node's replica away and the node deletes it; {@code
+ * admin unsafe-recover} brings back a group that lost two of its three nodes; a group joined at
+ * mistyped addresses leaves again and later configs go on. In each, the clients' history is
+ * linearizable and every acknowledged append is read back.
  *
  * <p>Nodes 1 to 3 are the controllers and serve group 101; nodes 4 to 6 serve group 100, so the
  * node that loses its data is no controller; node 7 is the replacement, started when needed.
@@ -157,6 +158,44 @@ class ReplicaLifecycleProcessTest {
     }
 
     /**
+     * {@code admin unsafe-recover}: refused while g100 has a leader; once two of its three nodes
+     * are killed, it makes n4 the only voter. n4 serves every append acknowledged before (it had
+     * applied them all: the workload stopped and n4 caught up before the kill), takes n7 as a new
+     * replica, and n5, back with its data, deletes its replica.
+     */
+    @Test
+    void anUnsafeRecoveryBringsBackAGroupThatLostTwoOfItsThreeNodes() throws Exception {
+        nodes.launch(N7);
+        KvWorkload workload = KvWorkload.start(client, CLIENTS, KEYS, APPENDS_AND_GETS);
+        try (workload) {
+            workload.awaitProgress(PROGRESS, "before the recovery");
+            Cli refused = admin("unsafe-recover", "100", "--keep", "4");
+            assertThat(refused.code()).as(refused.toString()).isOne();
+            assertThat(refused.err()).contains("group 100 has a leader");
+            workload.stop();
+        }
+        awaitCaughtUp(N4);
+        nodes.kill(N5);
+        nodes.kill(N6);
+
+        Cli recover = admin("unsafe-recover", "100", "--keep", "4");
+        assertOk(recover);
+        assertThat(recover.err()).contains("warning: unsafe recovery of group 100 onto node 4");
+        assertThat(recover.out()).containsPattern(okMembers(N4));
+        nodes.awaitReady(N7);
+        Cli added = admin("add-replica", "100", nodes.member(N7));
+        assertOk(added);
+        assertThat(added.out()).containsPattern(okMembers(N4, N7));
+        nodes.start(N5);
+        nodes.awaitStderr(
+                N5,
+                "n5's replica of g100 is deleted: an unsafe recovery made n4 the group's only"
+                        + " voter");
+        assertGroupServedBy(N5, N4, N7);
+        assertHistoryIsSound(workload);
+    }
+
+    /**
      * A join with mistyped addresses gives shards to a group no node serves; their sources hold
      * them for it. Once it leaves, the sources take them back and later configs go on.
      */
@@ -201,6 +240,23 @@ class ReplicaLifecycleProcessTest {
             }
             assertThat(System.nanoTime()).as("a shard handing off").isLessThan(deadline);
             LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(100));
+        }
+    }
+
+    /** Waits until {@code node} has applied everything g100's leader has committed. */
+    private void awaitCaughtUp(NodeId node) {
+        long committed =
+                List.of(N4, N5, N6).stream()
+                        .map(this::report)
+                        .flatMap(Optional::stream)
+                        .filter(report -> report.role() == Role.LEADER)
+                        .mapToLong(ReplicaReport::commitIndex)
+                        .max()
+                        .orElseThrow(() -> new AssertionError("no leader of g100"));
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (report(node).map(ReplicaReport::appliedIndex).orElse(0L) < committed) {
+            assertThat(System.nanoTime()).as("%s caught up", node).isLessThan(deadline);
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(50));
         }
     }
 
