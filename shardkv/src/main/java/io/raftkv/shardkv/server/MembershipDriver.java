@@ -33,8 +33,10 @@ import java.util.function.Consumer;
  * last (when no wanted voter could take over). So a replacement never lowers the group's
  * redundancy, and a replacement that never catches up (a dead or mistyped node) leaves the old
  * voters serving until the operator replaces it in turn.
+ *
+ * <p>Public so that the sharded-store simulator runs this very driver on its simulated nodes.
  */
-final class MembershipDriver {
+public final class MembershipDriver {
     /**
      * How far behind the commit index a learner may be and still be promoted; it must also have
      * acknowledged something, so a learner that never answered (a dead or mistyped node) is never
@@ -52,7 +54,7 @@ final class MembershipDriver {
     private static final int TRANSFER_RETRY_TICKS = 30;
 
     /** This node's replica of the group, as the driver sees it. Loop only. */
-    interface LocalGroup {
+    public interface LocalGroup {
         /** The replica's status, if it is hosted here. */
         Optional<RaftStatus> status();
 
@@ -75,7 +77,11 @@ final class MembershipDriver {
     /** Leadership transfers attempted, which picks the next successor to try. */
     private int transfers;
 
-    MembershipDriver(NodeId self, LocalGroup group) {
+    /**
+     * @param self the node this driver runs on: as leader it removes itself last
+     * @param group this node's replica of the group
+     */
+    public MembershipDriver(NodeId self, LocalGroup group) {
         this.self = self;
         this.group = group;
     }
@@ -85,7 +91,7 @@ final class MembershipDriver {
      * node leads and no change is in flight, hands leadership to a {@link #successor} if {@code
      * wanted} lacks this node, else proposes the next change.
      */
-    void tick(SortedSet<NodeId> wanted) {
+    public void tick(SortedSet<NodeId> wanted) {
         if (transferCooldownTicks > 0) {
             transferCooldownTicks--;
         }

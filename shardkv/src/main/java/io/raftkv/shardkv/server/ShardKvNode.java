@@ -152,6 +152,12 @@ public final class ShardKvNode implements AutoCloseable {
     /** Configs up to this number have been looked at for groups naming this node. Loop only. */
     private long reconciledUpTo;
 
+    /**
+     * Each group's members in the last config looked at that lists it: the members a group that has
+     * left keeps (the controller changes no members of a group out of the config). Loop only.
+     */
+    private final TreeMap<GroupId, List<Member>> lastListed = new TreeMap<>();
+
     private boolean reconciling;
     private boolean shardCountMismatch;
     private volatile ShardConfig latest;
@@ -392,6 +398,7 @@ public final class ShardKvNode implements AutoCloseable {
         for (var entry : config.groups().entrySet()) {
             GroupId group = entry.getKey();
             List<Member> members = entry.getValue();
+            lastListed.put(group, members);
             members.forEach(member -> node.addPeer(member.node(), member.socketAddress()));
             boolean named = members.stream().anyMatch(m -> m.node().equals(id()));
             if (!migrators.containsKey(group) && named && !lost.contains(group)) {
@@ -487,7 +494,10 @@ public final class ShardKvNode implements AutoCloseable {
 
     /**
      * Moves each hosted group's membership toward the latest config's members while this node leads
-     * it, and deletes a replica the config dropped once its log says it was removed.
+     * it, and deletes a replica the config dropped once its log says it was removed. A group that
+     * has left is moved toward the members it last had, once every config up to the latest has been
+     * looked at: a change under way when it left is finished, so its log does not go on counting a
+     * replica its config dropped (other groups reach it at the members its configs list).
      */
     private void driveMemberships(ShardConfig config) {
         for (GroupId group : List.copyOf(membershipDrivers.keySet())) {
@@ -496,8 +506,11 @@ public final class ShardKvNode implements AutoCloseable {
                 continue; // this replica was cut off and is gone
             }
             List<Member> members = config.groups().get(group);
+            if (members == null && reconciledUpTo >= config.number()) {
+                members = lastListed.get(group);
+            }
             if (members == null) {
-                continue; // left the config: it still hands its shards over, members unchanged
+                continue; // left before the configs looked at: members as they are, for now
             }
             TreeSet<NodeId> wanted = new TreeSet<>();
             members.forEach(member -> wanted.add(member.node()));

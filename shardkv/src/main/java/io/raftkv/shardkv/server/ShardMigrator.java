@@ -6,6 +6,8 @@ import io.raftkv.raft.core.Rejection;
 import io.raftkv.raft.host.GroupHost;
 import io.raftkv.raft.host.ProposalOutcome;
 import io.raftkv.raft.node.ClientReply;
+import io.raftkv.shardctrler.config.Member;
+import io.raftkv.shardctrler.config.ShardConfig;
 import io.raftkv.shardkv.kv.KvCodec;
 import io.raftkv.shardkv.kv.KvCommand;
 import io.raftkv.shardkv.kv.KvQuery;
@@ -15,8 +17,10 @@ import io.raftkv.shardkv.kv.MigrationView;
 import io.raftkv.shardkv.route.ConfigSource;
 import io.raftkv.shardkv.route.GroupRequests;
 import java.lang.System.Logger.Level;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -80,6 +84,9 @@ public final class ShardMigrator {
 
     private static final System.Logger LOG = System.getLogger(ShardMigrator.class.getName());
 
+    /** Ticks between two reads of the latest config while transfers are under way. */
+    private static final int TICKS_PER_LATEST_READ = 10;
+
     private final LocalGroup local;
     private final GroupRequests remote;
     private final ConfigSource configs;
@@ -96,6 +103,16 @@ public final class ShardMigrator {
 
     /** Receivers of config {@link #departuresSince}'s transfers known to have left since. */
     private final TreeSet<GroupId> departed = new TreeSet<>();
+
+    /**
+     * The latest config read while transfers are under way, for the members other groups have now:
+     * a transfer names the members its config listed, and a replica change since may have moved the
+     * other group's leader to a node that list lacks. Null until read.
+     */
+    private ShardConfig latestSeen;
+
+    private boolean latestBusy;
+    private long ticksSinceLatestRead;
 
     private boolean configStepBusy;
     private boolean departuresBusy;
@@ -141,6 +158,40 @@ public final class ShardMigrator {
         if (transfers && !departuresBusy) {
             findDepartures(view);
         }
+        if ((transfers || !view.notifies().isEmpty())
+                && !latestBusy
+                && ticksSinceLatestRead++ % TICKS_PER_LATEST_READ == 0) {
+            readLatest();
+        }
+    }
+
+    private void readLatest() {
+        latestBusy = true;
+        configs.fetch(
+                -1,
+                found -> {
+                    latestBusy = false;
+                    found.filter(c -> latestSeen == null || c.number() > latestSeen.number())
+                            .ifPresent(c -> latestSeen = c);
+                });
+    }
+
+    /**
+     * Where to reach {@code group}: the members its transfer's config listed, then any others the
+     * latest config read lists. NB: which replica answers does not matter for safety (each checks
+     * the config and the shard's status in its own log); this only keeps a transfer from waiting
+     * forever on a group whose leader is a replica added after that config.
+     */
+    private List<Member> membersOf(GroupId group, List<Member> listed) {
+        List<Member> members = new ArrayList<>(listed);
+        if (latestSeen != null) {
+            for (Member member : latestSeen.groups().getOrDefault(group, List.of())) {
+                if (members.stream().noneMatch(m -> m.node().equals(member.node()))) {
+                    members.add(member);
+                }
+            }
+        }
+        return members;
     }
 
     /**
@@ -220,7 +271,7 @@ public final class ShardMigrator {
                         view.configNumber(), handoff.shard(), local.id(), view.members());
         remote.call(
                 handoff.receiver(),
-                handoff.members(),
+                membersOf(handoff.receiver(), handoff.members()),
                 false,
                 KvCodec.encode(command),
                 reply -> {
@@ -284,7 +335,7 @@ public final class ShardMigrator {
                 new KvQuery.Pull(configNumber, transfer.shard(), transfer.after(), chunkBytes);
         remote.call(
                 transfer.source(),
-                transfer.members(),
+                membersOf(transfer.source(), transfer.members()),
                 true,
                 KvCodec.encode(query),
                 reply -> {
@@ -304,7 +355,7 @@ public final class ShardMigrator {
     private void notifySource(long configNumber, MigrationView.Transfer transfer) {
         remote.call(
                 transfer.source(),
-                transfer.members(),
+                membersOf(transfer.source(), transfer.members()),
                 false,
                 KvCodec.encode(new KvCommand.DeleteShard(configNumber, transfer.shard())),
                 reply -> {

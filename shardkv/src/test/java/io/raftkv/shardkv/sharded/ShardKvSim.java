@@ -2,14 +2,19 @@ package io.raftkv.shardkv.sharded;
 
 import io.raftkv.common.GroupId;
 import io.raftkv.common.NodeId;
+import io.raftkv.raft.core.ChangeResult;
 import io.raftkv.raft.core.Membership;
+import io.raftkv.raft.core.MembershipChange;
+import io.raftkv.raft.core.RaftStatus;
 import io.raftkv.raft.core.Role;
 import io.raftkv.raft.host.HostOptions;
+import io.raftkv.raft.host.ProposalOutcome;
 import io.raftkv.raft.node.ClientReply;
 import io.raftkv.raft.sim.NetworkFaults;
 import io.raftkv.raft.sim.Simulation;
 import io.raftkv.shardctrler.command.ControllerCodec;
 import io.raftkv.shardctrler.command.ControllerCommand;
+import io.raftkv.shardctrler.command.ControllerResult;
 import io.raftkv.shardctrler.config.Member;
 import io.raftkv.shardctrler.config.ShardConfig;
 import io.raftkv.shardctrler.server.ControllerStateMachine;
@@ -24,22 +29,27 @@ import io.raftkv.shardkv.kv.MigrationView;
 import io.raftkv.shardkv.route.ConfigSource;
 import io.raftkv.shardkv.route.GroupRequests;
 import io.raftkv.shardkv.route.LoopScheduler;
+import io.raftkv.shardkv.server.MembershipDriver;
 import io.raftkv.shardkv.server.ShardMigrator;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 
 /**
  * The sharded store on simulated nodes (the lab's shardkv tester on virtual time): a controller
- * group of three nodes and replica groups 100, 101, ... of {@code serversPerGroup} nodes each, all
- * started but not joined. Every replica node runs the production {@link ShardMigrator} for its
- * group every {@value #MIGRATION_TICK_MILLIS} ms; clerks are production {@link KvRouter}s. Both
+ * group of three nodes and replica groups 100, 101, ... of {@code serversPerGroup} nodes each (the
+ * groups' founders), all started but not joined, and optionally spare nodes in no group. Every node
+ * does what {@code ShardKvNode} does beyond Raft ({@link NodeDriver}): it follows the controller's
+ * latest config, hosts a replica of each group the config adds it to and deletes one the group has
+ * removed, and runs the production {@link ShardMigrator} and {@link MembershipDriver} of each
+ * replica every {@value #MIGRATION_TICK_MILLIS} ms; clerks are production {@link KvRouter}s. All
  * talk over the simulated network ({@link SimGroupCaller}).
  */
 final class ShardKvSim {
@@ -47,10 +57,25 @@ final class ShardKvSim {
     static final long MIGRATION_TICK_MILLIS = 100;
     static final int FIRST_GROUP = 100;
 
+    /** The id of the first spare node; spare nodes are in no group at the start. */
+    static final int FIRST_SPARE_NODE = 5001;
+
+    /** Drives between two reads of the controller's configs, as on a real node. */
+    private static final int DRIVES_PER_CONFIG_READ = 5;
+
+    /** The most configs one read looks at, as on a real node. */
+    private static final int CONFIGS_PER_READ = 100;
+
     private final Simulation sim;
     private final int chunkBytes;
     private final List<NodeId> controllers = List.of(NodeId.of(1), NodeId.of(2), NodeId.of(3));
-    private final TreeMap<GroupId, List<NodeId>> groups = new TreeMap<>();
+
+    /** Each group's founders: its members when it first joins, hosted from the start. */
+    private final TreeMap<GroupId, List<NodeId>> founders = new TreeMap<>();
+
+    /** The replicas deleted after their group removed them: never hosted again (rule 7). */
+    private final Set<String> deletedReplicas = new TreeSet<>();
+
     private final Map<NodeId, Long> generations = new HashMap<>();
     private final HistoryAdapter.Recorder recorder;
     private final GroupRequests adminRequests;
@@ -98,10 +123,10 @@ final class ShardKvSim {
                 nodes.add(node);
                 sim.addNode(node);
             }
-            groups.put(group, List.copyOf(nodes));
+            founders.put(group, List.copyOf(nodes));
         }
         sim.addGroup(GroupId.CONTROLLER, new Membership(controllers));
-        groups.forEach((group, nodes) -> sim.addGroup(group, new Membership(nodes)));
+        founders.forEach((group, nodes) -> sim.addGroup(group, new Membership(nodes)));
         for (NodeId node : sim.nodeIds()) {
             start(node);
         }
@@ -119,15 +144,31 @@ final class ShardKvSim {
     }
 
     List<GroupId> groupIds() {
-        return List.copyOf(groups.keySet());
+        return List.copyOf(founders.keySet());
     }
 
     List<NodeId> controllers() {
         return controllers;
     }
 
+    /** The nodes hosting a replica of {@code group} now (a removed one may linger). */
     List<NodeId> nodesOf(GroupId group) {
-        return groups.get(group);
+        return sim.replicaNodes(group);
+    }
+
+    /**
+     * Adds {@code count} nodes in no group, started: room for replicas added later. Their ids are
+     * {@value #FIRST_SPARE_NODE} and up.
+     */
+    List<NodeId> addSpareNodes(int count) {
+        List<NodeId> spares = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            NodeId node = NodeId.of(FIRST_SPARE_NODE + i);
+            sim.addNode(node);
+            start(node);
+            spares.add(node);
+        }
+        return spares;
     }
 
     static Member member(NodeId node) {
@@ -140,11 +181,11 @@ final class ShardKvSim {
 
     // ---------------------------------------------------------------- nodes
 
-    /** Starts (or restarts) a node, with a migration driver for its replica group. */
+    /** Starts (or restarts) a node, with the drivers of the replicas it hosts. */
     void start(NodeId node) {
         sim.start(node);
         long generation = generations.merge(node, 1L, Long::sum);
-        groupOf(node).ifPresent(group -> drive(node, group, generation));
+        new NodeDriver(node, generation).driveEvery();
     }
 
     void crash(NodeId node, double tearRate) {
@@ -152,49 +193,222 @@ final class ShardKvSim {
         generations.merge(node, 1L, Long::sum);
     }
 
-    /** The lab's ShutdownGroup. */
+    /** The lab's ShutdownGroup: crashes the nodes hosting the group. */
     void shutDownGroup(GroupId group) {
-        groups.get(group).forEach(node -> crash(node, 0));
+        nodesOf(group).forEach(node -> crash(node, 0));
     }
 
-    /** The lab's StartGroup. */
+    /** The lab's StartGroup: starts the nodes hosting the group. */
     void startGroup(GroupId group) {
-        groups.get(group).forEach(this::start);
+        nodesOf(group).forEach(this::start);
     }
 
-    private Optional<GroupId> groupOf(NodeId node) {
-        return groups.entrySet().stream()
-                .filter(entry -> entry.getValue().contains(node))
-                .map(Map.Entry::getKey)
-                .findFirst();
+    /**
+     * One run of one node, doing what {@code ShardKvNode} does beyond Raft, every {@value
+     * #MIGRATION_TICK_MILLIS} ms: every {@value #DRIVES_PER_CONFIG_READ} drives it looks at each
+     * config it has not looked at yet, in order, and claims at the controller each replica a config
+     * names it for that it does not host; a granted claim starts the replica (a founder with the
+     * founders as voters, a later member as a learner beside the other members). It ticks each
+     * replica's migration and membership drivers, and deletes a replica once the latest config
+     * leaves this node out and the replica's own log says it was removed. A group that left the
+     * config is driven toward the members it last had. Founders are hosted from the start, without
+     * a claim; a claim's incarnation is the node id, as a simulated disk is never lost.
+     */
+    private final class NodeDriver {
+        private final NodeId node;
+        private final BooleanSupplier alive;
+        private final GroupRequests requests;
+        private final ConfigSource configs;
+        private final long clientId = sim.random().nextLong() & Long.MAX_VALUE;
+        private long sequence;
+        private final TreeMap<GroupId, HostedReplica> hosted = new TreeMap<>();
+
+        /** Groups a config names this node in that it does not host: claims to make. */
+        private final TreeMap<GroupId, List<NodeId>> unclaimed = new TreeMap<>();
+
+        private final Set<GroupId> claimsInFlight = new TreeSet<>();
+
+        /** Each group's members in the last config looked at that lists it. */
+        private final TreeMap<GroupId, List<Member>> lastListed = new TreeMap<>();
+
+        private ShardConfig latest;
+        private long reconciledUpTo;
+        private boolean reconciling;
+        private long drives;
+
+        NodeDriver(NodeId node, long generation) {
+            this.node = node;
+            this.alive = () -> generations.get(node) == generation;
+            this.requests = new GroupRequests(new SimGroupCaller(sim, node, alive));
+            this.configs = new ConfigSource(requests, controllerMembers());
+            for (GroupId group : founders.keySet()) {
+                if (sim.replicaNodes(group).contains(node)) {
+                    drive(group);
+                }
+            }
+        }
+
+        void driveEvery() {
+            sim.scheduler()
+                    .schedule(
+                            MIGRATION_TICK_MILLIS,
+                            () -> {
+                                if (alive.getAsBoolean()) {
+                                    drive();
+                                    driveEvery();
+                                }
+                            });
+        }
+
+        private void drive() {
+            if (drives++ % DRIVES_PER_CONFIG_READ == 0 && !reconciling) {
+                reconciling = true;
+                reconcileNext(CONFIGS_PER_READ);
+            }
+            hosted.values().forEach(replica -> replica.migrator().tick());
+            claimUnclaimedReplicas();
+            if (latest != null) {
+                driveMemberships(latest);
+            }
+        }
+
+        private void reconcileNext(int budget) {
+            if (budget == 0) {
+                reconciling = false;
+                return;
+            }
+            configs.fetch(
+                    reconciledUpTo + 1,
+                    found -> {
+                        found.filter(c -> latest == null || c.number() > latest.number())
+                                .ifPresent(c -> latest = c);
+                        if (found.isEmpty() || found.get().number() != reconciledUpTo + 1) {
+                            reconciling = false;
+                            return;
+                        }
+                        noteGroupsNamingThisNode(found.get());
+                        reconciledUpTo = found.get().number();
+                        reconcileNext(budget - 1);
+                    });
+        }
+
+        private void noteGroupsNamingThisNode(ShardConfig config) {
+            config.groups()
+                    .forEach(
+                            (group, members) -> {
+                                lastListed.put(group, members);
+                                List<NodeId> nodes = members.stream().map(Member::node).toList();
+                                if (nodes.contains(node)
+                                        && !hosted.containsKey(group)
+                                        && founders.containsKey(group)) {
+                                    unclaimed.put(group, nodes);
+                                }
+                            });
+        }
+
+        private void claimUnclaimedReplicas() {
+            unclaimed.forEach(
+                    (group, members) -> {
+                        if (claimsInFlight.add(group)) {
+                            byte[] claim =
+                                    ControllerCodec.encode(
+                                            new ControllerCommand.Claim(
+                                                    clientId,
+                                                    ++sequence,
+                                                    group,
+                                                    node,
+                                                    node.value()));
+                            requests.call(
+                                    GroupId.CONTROLLER,
+                                    controllerMembers(),
+                                    false,
+                                    claim,
+                                    reply -> onClaimAnswer(group, members, reply));
+                        }
+                    });
+        }
+
+        private void onClaimAnswer(
+                GroupId group, List<NodeId> members, Optional<ClientReply> reply) {
+            claimsInFlight.remove(group);
+            if (!(reply.orElse(null) instanceof ClientReply.Applied applied)
+                    || !unclaimed.containsKey(group)) {
+                return; // no answer: claimed again at the next drive
+            }
+            unclaimed.remove(group);
+            if (ControllerCodec.decodeResult(applied.result())
+                    instanceof ControllerResult.Claimed claimed) {
+                if (deletedReplicas.contains(replicaName(group, node))) {
+                    throw new AssertionError(
+                            "the controller granted %s's claim on %s, whose replica there was"
+                                    + " removed and deleted".formatted(node, group));
+                }
+                sim.addReplica(group, node, bootstrapMembership(members, claimed));
+                drive(group);
+            }
+            // Refused (no longer a member): nothing to host.
+        }
+
+        /**
+         * As {@code ShardKvNode}: a founder starts with the founders as voters; a member added
+         * later as a learner beside the config's other members, so it never votes before the
+         * group's log makes it a voter.
+         */
+        private Membership bootstrapMembership(
+                List<NodeId> members, ControllerResult.Claimed claimed) {
+            if (claimed.founding()) {
+                return new Membership(claimed.founders());
+            }
+            List<NodeId> voters = members.stream().filter(n -> !n.equals(node)).toList();
+            return new Membership(voters.isEmpty() ? claimed.founders() : voters, List.of(node));
+        }
+
+        private void driveMemberships(ShardConfig config) {
+            for (GroupId group : List.copyOf(hosted.keySet())) {
+                List<Member> members = config.groups().get(group);
+                if (members == null && reconciledUpTo >= config.number()) {
+                    members = lastListed.get(group); // left: toward the members it last had
+                }
+                if (members == null) {
+                    continue;
+                }
+                TreeSet<NodeId> wanted = new TreeSet<>();
+                members.forEach(member -> wanted.add(member.node()));
+                if (!wanted.contains(node) && removedFromOwnLog(group)) {
+                    hosted.remove(group);
+                    sim.removeReplica(group, node);
+                    deletedReplicas.add(replicaName(group, node));
+                } else {
+                    hosted.get(group).membership().tick(wanted);
+                }
+            }
+        }
+
+        private boolean removedFromOwnLog(GroupId group) {
+            return sim.status(node, group)
+                    .map(status -> !status.membership().contains(node))
+                    .orElse(false);
+        }
+
+        private void drive(GroupId group) {
+            SimLocalGroup local = new SimLocalGroup(node, group, alive);
+            hosted.put(
+                    group,
+                    new HostedReplica(
+                            new ShardMigrator(local, requests, configs, chunkBytes),
+                            new MembershipDriver(node, local)));
+        }
     }
 
-    private void drive(NodeId node, GroupId group, long generation) {
-        BooleanSupplier alive = () -> generations.get(node) == generation;
-        GroupRequests requests = new GroupRequests(new SimGroupCaller(sim, node, alive));
-        ShardMigrator migrator =
-                new ShardMigrator(
-                        new SimLocalGroup(node, group, alive),
-                        requests,
-                        new ConfigSource(requests, controllerMembers()),
-                        chunkBytes);
-        tickEvery(alive, migrator);
+    private record HostedReplica(ShardMigrator migrator, MembershipDriver membership) {}
+
+    private static String replicaName(GroupId group, NodeId node) {
+        return group + "@" + node;
     }
 
-    private void tickEvery(BooleanSupplier alive, ShardMigrator migrator) {
-        sim.scheduler()
-                .schedule(
-                        MIGRATION_TICK_MILLIS,
-                        () -> {
-                            if (alive.getAsBoolean()) {
-                                migrator.tick();
-                                tickEvery(alive, migrator);
-                            }
-                        });
-    }
-
-    /** A replica as its node's migration driver sees it. */
-    private final class SimLocalGroup implements ShardMigrator.LocalGroup {
+    /** A replica as its node's migration and membership drivers see it. */
+    private final class SimLocalGroup
+            implements ShardMigrator.LocalGroup, MembershipDriver.LocalGroup {
         private final NodeId node;
         private final GroupId group;
         private final BooleanSupplier alive;
@@ -237,6 +451,35 @@ final class ShardKvSim {
                         }
                     });
         }
+
+        @Override
+        public Optional<RaftStatus> status() {
+            return alive.getAsBoolean() ? sim.status(node, group) : Optional.empty();
+        }
+
+        @Override
+        public Map<NodeId, Long> matchIndexes() {
+            return alive.getAsBoolean() ? sim.node(node).host().matchIndexes(group) : Map.of();
+        }
+
+        @Override
+        public ChangeResult change(MembershipChange change, Consumer<ProposalOutcome> done) {
+            return sim.node(node)
+                    .host()
+                    .changeMembership(
+                            group,
+                            change,
+                            outcome -> {
+                                if (alive.getAsBoolean()) {
+                                    done.accept(outcome);
+                                }
+                            });
+        }
+
+        @Override
+        public boolean transferLeadership(NodeId target) {
+            return alive.getAsBoolean() && sim.node(node).host().transferLeadership(group, target);
+        }
     }
 
     /** The state machine of {@code group}'s replica on {@code node} (which must be up). */
@@ -260,7 +503,7 @@ final class ShardKvSim {
     }
 
     /** Sends a controller command until it is applied, driving virtual time. */
-    private void admin(ControllerCommand command) {
+    void admin(ControllerCommand command) {
         boolean[] applied = new boolean[1];
         adminAsync(command, () -> applied[0] = true);
         runUntil(() -> applied[0], 60_000, command.getClass().getSimpleName());
@@ -268,6 +511,11 @@ final class ShardKvSim {
 
     /** Sends a controller command until it is applied, then runs {@code done}. */
     void adminAsync(ControllerCommand command, Runnable done) {
+        adminAsync(command, (Consumer<ControllerResult>) result -> done.run());
+    }
+
+    /** Sends a controller command until it is applied, then gives {@code done} its result. */
+    void adminAsync(ControllerCommand command, Consumer<ControllerResult> done) {
         byte[] bytes = ControllerCodec.encode(command);
         adminRequests.call(
                 GroupId.CONTROLLER,
@@ -275,20 +523,50 @@ final class ShardKvSim {
                 false,
                 bytes,
                 reply -> {
-                    if (reply.orElse(null) instanceof ClientReply.Applied) {
-                        done.run();
+                    if (reply.orElse(null) instanceof ClientReply.Applied applied) {
+                        done.accept(ControllerCodec.decodeResult(applied.result()));
                     } else {
                         sim.scheduler().schedule(50, () -> adminAsync(command, done));
                     }
                 });
     }
 
+    /**
+     * A join of the given groups, each with the members it last had in a config (a returning group
+     * keeps its members), or its founders if it never joined.
+     */
     ControllerCommand.Join joinCommand(GroupId... joining) {
         TreeMap<GroupId, List<Member>> members = new TreeMap<>();
         for (GroupId group : joining) {
-            members.put(group, groups.get(group).stream().map(ShardKvSim::member).toList());
+            members.put(
+                    group,
+                    lastMembers(group)
+                            .orElseGet(
+                                    () ->
+                                            founders.get(group).stream()
+                                                    .map(ShardKvSim::member)
+                                                    .toList()));
         }
         return new ControllerCommand.Join(adminClientId, ++adminSequence, members);
+    }
+
+    ControllerCommand.AddReplica addReplicaCommand(GroupId group, NodeId node) {
+        return new ControllerCommand.AddReplica(
+                adminClientId, ++adminSequence, group, member(node));
+    }
+
+    ControllerCommand.RemoveReplica removeReplicaCommand(GroupId group, NodeId node) {
+        return new ControllerCommand.RemoveReplica(adminClientId, ++adminSequence, group, node);
+    }
+
+    ControllerCommand.ReplaceReplica replaceReplicaCommand(
+            GroupId group, NodeId old, NodeId replacement) {
+        return new ControllerCommand.ReplaceReplica(
+                adminClientId, ++adminSequence, group, old, member(replacement));
+    }
+
+    ControllerCommand.Drain drainCommand(NodeId node) {
+        return new ControllerCommand.Drain(adminClientId, ++adminSequence, node);
     }
 
     /**
@@ -318,27 +596,86 @@ final class ShardKvSim {
 
     /** The latest config any controller replica that is up has applied. */
     ShardConfig latestConfig() {
-        ShardConfig latest = null;
-        for (NodeId controller : controllers) {
-            if (sim.node(controller).isUp()) {
-                ShardConfig config =
-                        ((ControllerStateMachine)
-                                        sim.node(controller)
-                                                .stateMachine(GroupId.CONTROLLER)
-                                                .orElseThrow())
-                                .latest();
-                latest = latest == null || config.number() > latest.number() ? config : latest;
-            }
-        }
-        return Objects.requireNonNull(latest, "no controller replica is up");
+        return freshestController()
+                .orElseThrow(() -> new IllegalStateException("no controller replica is up"))
+                .latest();
     }
 
-    /** Whether every replica that is up, of every group, has taken config {@code number}. */
+    boolean anyControllerUp() {
+        return freshestController().isPresent();
+    }
+
+    /** Whether every controller replica is up and has applied config {@code number}. */
+    boolean everyControllerAt(long number) {
+        return controllers.stream()
+                .allMatch(
+                        controller ->
+                                sim.node(controller).isUp()
+                                        && controllerOn(controller).latest().number() >= number);
+    }
+
+    /** The controller replica that is up and has applied the most configs. */
+    private Optional<ControllerStateMachine> freshestController() {
+        ControllerStateMachine freshest = null;
+        for (NodeId controller : controllers) {
+            if (sim.node(controller).isUp()) {
+                ControllerStateMachine machine = controllerOn(controller);
+                if (freshest == null || machine.latest().number() > freshest.latest().number()) {
+                    freshest = machine;
+                }
+            }
+        }
+        return Optional.ofNullable(freshest);
+    }
+
+    private ControllerStateMachine controllerOn(NodeId controller) {
+        return (ControllerStateMachine)
+                sim.node(controller).stateMachine(GroupId.CONTROLLER).orElseThrow();
+    }
+
+    /** The members {@code group} had in the last config that listed it, if any did. */
+    Optional<List<Member>> lastMembers(GroupId group) {
+        Optional<ControllerStateMachine> controller = freshestController();
+        if (controller.isEmpty()) {
+            return Optional.empty();
+        }
+        for (long n = controller.get().latest().number(); n > 0; n--) {
+            List<Member> members = controller.get().config(n).groups().get(group);
+            if (members != null) {
+                return Optional.of(members);
+            }
+        }
+        return Optional.empty();
+    }
+
+    /**
+     * Every node any config so far listed as a member of {@code group}: none of them may join it
+     * again (a replica id is never reused), except with the group's return.
+     */
+    Set<NodeId> nodesEverIn(GroupId group) {
+        TreeSet<NodeId> nodes = new TreeSet<>(founders.getOrDefault(group, List.of()));
+        freshestController()
+                .ifPresent(
+                        controller -> {
+                            for (long n = 1; n <= controller.latest().number(); n++) {
+                                controller
+                                        .config(n)
+                                        .groups()
+                                        .getOrDefault(group, List.of())
+                                        .forEach(member -> nodes.add(member.node()));
+                            }
+                        });
+        return nodes;
+    }
+
+    /**
+     * Whether every replica that is up, of every group, has taken config {@code number}. Counts
+     * every replica hosted, so only for runs whose memberships do not change.
+     */
     boolean everyGroupAt(long number) {
-        for (var entry : groups.entrySet()) {
-            for (NodeId node : entry.getValue()) {
-                if (sim.node(node).isUp()
-                        && stateMachine(node, entry.getKey()).configNumber() < number) {
+        for (GroupId group : groupIds()) {
+            for (NodeId node : nodesOf(group)) {
+                if (sim.node(node).isUp() && stateMachine(node, group).configNumber() < number) {
                     return false;
                 }
             }
@@ -360,28 +697,34 @@ final class ShardKvSim {
         }
     }
 
-    /** Per group, the first replica up: its config, shards and transfers, for a failure message. */
+    /**
+     * Per group, the first replica up: its config, shards and transfers, and the group's hosts and
+     * leader's membership, for a failure message.
+     */
     String migrations() {
         StringBuilder text = new StringBuilder();
-        groups.forEach(
-                (group, nodes) ->
-                        nodes.stream()
-                                .filter(node -> sim.node(node).isUp())
-                                .findFirst()
-                                .ifPresent(
-                                        node -> {
-                                            KvStateMachine machine = stateMachine(node, group);
-                                            MigrationView view = machine.migrationView();
-                                            text.append(
-                                                    "  %s config %d %s pulls %s notifies %s handoffs %s%n"
-                                                            .formatted(
-                                                                    group,
-                                                                    machine.configNumber(),
-                                                                    machine.shardStatuses(),
-                                                                    view.pulls(),
-                                                                    view.notifies(),
-                                                                    view.handoffs()));
-                                        }));
+        for (GroupId group : groupIds()) {
+            Optional<NodeId> up =
+                    nodesOf(group).stream().filter(n -> sim.node(n).isUp()).findFirst();
+            if (up.isEmpty()) {
+                continue;
+            }
+            KvStateMachine machine = stateMachine(up.get(), group);
+            MigrationView view = machine.migrationView();
+            text.append(
+                    "  %s config %d %s pulls %s notifies %s handoffs %s; hosts %s leader %s%n"
+                            .formatted(
+                                    group,
+                                    machine.configNumber(),
+                                    machine.shardStatuses(),
+                                    view.pulls(),
+                                    view.notifies(),
+                                    view.handoffs(),
+                                    nodesOf(group),
+                                    sim.leaderOf(group)
+                                            .flatMap(leader -> sim.status(leader, group))
+                                            .map(RaftStatus::membership)));
+        }
         return text.toString();
     }
 
