@@ -154,7 +154,8 @@ public final class ShardKvNode implements AutoCloseable {
 
     /**
      * Each group's members in the last config looked at that lists it: the members a group that has
-     * left keeps (the controller changes no members of a group out of the config). Loop only.
+     * left keeps (the controller changes no members of a group out of the config), toward which it
+     * is driven and at which the migrators reach it. Loop only.
      */
     private final TreeMap<GroupId, List<Member>> lastListed = new TreeMap<>();
 
@@ -594,7 +595,14 @@ public final class ShardKvNode implements AutoCloseable {
                         },
                         node.loop());
         LocalReplica local = new LocalReplica(group);
-        migrators.put(group, new ShardMigrator(local, requests, configs, config.chunkBytes()));
+        migrators.put(
+                group,
+                new ShardMigrator(
+                        local,
+                        requests,
+                        configs,
+                        other -> lastListed.getOrDefault(other, List.of()),
+                        config.chunkBytes()));
         membershipDrivers.put(group, new MembershipDriver(id(), local));
     }
 

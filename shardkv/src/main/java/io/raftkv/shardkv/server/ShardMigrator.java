@@ -7,7 +7,6 @@ import io.raftkv.raft.host.GroupHost;
 import io.raftkv.raft.host.ProposalOutcome;
 import io.raftkv.raft.node.ClientReply;
 import io.raftkv.shardctrler.config.Member;
-import io.raftkv.shardctrler.config.ShardConfig;
 import io.raftkv.shardkv.kv.KvCodec;
 import io.raftkv.shardkv.kv.KvCommand;
 import io.raftkv.shardkv.kv.KvQuery;
@@ -26,6 +25,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.Consumer;
+import java.util.function.Function;
 
 /**
  * Drives one replica group through shard configs, on whichever node leads it: takes the next config
@@ -84,12 +84,10 @@ public final class ShardMigrator {
 
     private static final System.Logger LOG = System.getLogger(ShardMigrator.class.getName());
 
-    /** Ticks between two reads of the latest config while transfers are under way. */
-    private static final int TICKS_PER_LATEST_READ = 10;
-
     private final LocalGroup local;
     private final GroupRequests remote;
     private final ConfigSource configs;
+    private final Function<GroupId, List<Member>> lastMembers;
     private final int chunkBytes;
     private final Set<Integer> busyShards = new HashSet<>();
 
@@ -104,27 +102,24 @@ public final class ShardMigrator {
     /** Receivers of config {@link #departuresSince}'s transfers known to have left since. */
     private final TreeSet<GroupId> departed = new TreeSet<>();
 
-    /**
-     * The latest config read while transfers are under way, for the members other groups have now:
-     * a transfer names the members its config listed, and a replica change since may have moved the
-     * other group's leader to a node that list lacks. Null until read.
-     */
-    private ShardConfig latestSeen;
-
-    private boolean latestBusy;
-    private long ticksSinceLatestRead;
-
     private boolean configStepBusy;
     private boolean departuresBusy;
 
     /**
+     * @param lastMembers each group's members in the newest config this node has looked at that
+     *     lists it (none if no such config): where another group is now, even after it left
      * @param chunkBytes the most bytes of keys and values asked for in one pull
      */
     public ShardMigrator(
-            LocalGroup local, GroupRequests remote, ConfigSource configs, int chunkBytes) {
+            LocalGroup local,
+            GroupRequests remote,
+            ConfigSource configs,
+            Function<GroupId, List<Member>> lastMembers,
+            int chunkBytes) {
         this.local = local;
         this.remote = remote;
         this.configs = configs;
+        this.lastMembers = lastMembers;
         this.chunkBytes = chunkBytes;
         this.departures = new Departures(configs);
     }
@@ -158,37 +153,23 @@ public final class ShardMigrator {
         if (transfers && !departuresBusy) {
             findDepartures(view);
         }
-        if ((transfers || !view.notifies().isEmpty())
-                && !latestBusy
-                && ticksSinceLatestRead++ % TICKS_PER_LATEST_READ == 0) {
-            readLatest();
-        }
-    }
-
-    private void readLatest() {
-        latestBusy = true;
-        configs.fetch(
-                -1,
-                found -> {
-                    latestBusy = false;
-                    found.filter(c -> latestSeen == null || c.number() > latestSeen.number())
-                            .ifPresent(c -> latestSeen = c);
-                });
     }
 
     /**
-     * Where to reach {@code group}: the members its transfer's config listed, then any others the
-     * latest config read lists. NB: which replica answers does not matter for safety (each checks
-     * the config and the shard's status in its own log); this only keeps a transfer from waiting
-     * forever on a group whose leader is a replica added after that config.
+     * Where to reach {@code group}: the members its transfer's config listed, then any others it
+     * has in the newest config that lists it. NB: which replica answers does not matter for safety
+     * (each checks the config and the shard's status in its own log); this only keeps a transfer
+     * from waiting forever on a group whose leader is a replica added after that config. The newest
+     * config that lists the group, not the latest: a group that left keeps the members it last had,
+     * and may still hold shards to hand over (seed 200245 of the shardkv swarm: the latest config
+     * did not list the source, whose old member had deleted its replica and whose other members
+     * named a leader added since).
      */
     private List<Member> membersOf(GroupId group, List<Member> listed) {
         List<Member> members = new ArrayList<>(listed);
-        if (latestSeen != null) {
-            for (Member member : latestSeen.groups().getOrDefault(group, List.of())) {
-                if (members.stream().noneMatch(m -> m.node().equals(member.node()))) {
-                    members.add(member);
-                }
+        for (Member member : lastMembers.apply(group)) {
+            if (members.stream().noneMatch(m -> m.node().equals(member.node()))) {
+                members.add(member);
             }
         }
         return members;

@@ -395,7 +395,12 @@ final class ShardKvSim {
             hosted.put(
                     group,
                     new HostedReplica(
-                            new ShardMigrator(local, requests, configs, chunkBytes),
+                            new ShardMigrator(
+                                    local,
+                                    requests,
+                                    configs,
+                                    other -> lastListed.getOrDefault(other, List.of()),
+                                    chunkBytes),
                             new MembershipDriver(node, local)));
         }
     }
