@@ -205,6 +205,10 @@ public final class KvCodec {
                             out.writeByte(10);
                             out.writeUTF(unavailable.reason());
                         }
+                        case KvResult.Unknown unknown -> {
+                            out.writeByte(13);
+                            out.writeUTF(unknown.reason());
+                        }
                         case KvResult.Status status -> {
                             out.writeByte(11);
                             out.writeLong(status.configNumber());
@@ -236,6 +240,7 @@ public final class KvCodec {
                         case 10 -> new KvResult.Unavailable(readUtf(in));
                         case 11 -> readStatus(in);
                         case 12 -> new KvResult.Reclaimed();
+                        case 13 -> new KvResult.Unknown(readUtf(in));
                         default ->
                                 throw new IllegalArgumentException("unknown result kind " + kind);
                     };

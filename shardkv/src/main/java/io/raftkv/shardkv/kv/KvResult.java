@@ -43,10 +43,16 @@ public sealed interface KvResult {
     record Chunk(ShardChunk chunk) implements KvResult {}
 
     /**
-     * The client gave up: no group answered before its deadline. Whether a write applied is
-     * unknown.
+     * The client gave up at its deadline: a read got no answer, or a write was never handed to a
+     * group (no controller answered, or no group served the key's shard). Nothing was applied.
      */
     record Unavailable(String reason) implements KvResult {}
+
+    /**
+     * A write was handed to a group but its outcome never came back before the deadline (or its
+     * session expired while it was retried): it may or may not have been applied.
+     */
+    record Unknown(String reason) implements KvResult {}
 
     /** A group's config number and the status of each shard it holds, ascending by shard. */
     record Status(long configNumber, java.util.SortedMap<Integer, ShardStatus> shards)

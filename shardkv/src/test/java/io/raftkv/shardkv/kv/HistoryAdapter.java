@@ -68,6 +68,7 @@ public final class HistoryAdapter {
             case KvResult.Chunk chunk -> new KvOutput.Unknown();
             case KvResult.Reclaimed reclaimed -> new KvOutput.Unknown();
             case KvResult.Unavailable unavailable -> new KvOutput.Unknown();
+            case KvResult.Unknown unknown -> new KvOutput.Unknown();
             case KvResult.Status status -> new KvOutput.Unknown();
         };
     }

@@ -101,6 +101,7 @@ class KvCodecFuzzTest {
                                 new KvResult.Chunk(chunk(true)),
                                 new KvResult.Reclaimed(),
                                 new KvResult.Unavailable("pulling"),
+                                new KvResult.Unknown("no answer"),
                                 new KvResult.Status(3, shards))
                         .map(KvCodec::encode)
                         .toList();
