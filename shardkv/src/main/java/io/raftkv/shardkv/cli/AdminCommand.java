@@ -12,7 +12,6 @@ import io.raftkv.shardctrler.config.ShardConfig;
 import io.raftkv.shardkv.client.ShardKvClient;
 import io.raftkv.shardkv.kv.ShardStatus;
 import java.io.PrintWriter;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -264,12 +263,27 @@ final class AdminCommand {
     @Command(
             name = "query",
             mixinStandardHelpOptions = true,
-            description = "Prints config NUM (default: the latest): owners and groups.")
+            description =
+                    "Prints config NUM (default: the latest): owners and groups. A config not"
+                            + " made yet is an error.")
     int query(@Parameters(paramLabel = "NUM", defaultValue = "-1") long number)
             throws ControllerUnavailableException {
+        if (number < -1) {
+            throw new ParameterException(
+                    spec.commandLine(), "config numbers start at 0, got " + number);
+        }
         try (ControllerClient controller = controller()) {
-            print(controller.query(number));
-            return 0;
+            ShardConfig config = controller.query(number);
+            if (number >= 0 && config.number() != number) { // the controller answers the latest
+                spec.commandLine()
+                        .getErr()
+                        .printf(
+                                "error: config %d does not exist; the latest is config %d%n",
+                                number, config.number());
+                return Results.EXIT_FAILED;
+            }
+            print(config);
+            return Results.EXIT_OK;
         }
     }
 
@@ -387,9 +401,7 @@ final class AdminCommand {
 
     private ControllerClient controller() {
         return new ControllerClient(
-                cluster.controllerAddresses(),
-                Duration.ofSeconds(cluster.timeoutSeconds),
-                cluster.clientIdentity());
+                cluster.controllerAddresses(), cluster.timeout, cluster.clientIdentity());
     }
 
     private GroupId groupId(int value) {

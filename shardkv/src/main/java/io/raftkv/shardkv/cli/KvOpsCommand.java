@@ -14,7 +14,11 @@ import picocli.CommandLine.Spec;
 @Command(
         name = "kv",
         mixinStandardHelpOptions = true,
-        description = "Reads or writes one key. Prints OK, the value, or (nil) for a missing key.")
+        description = {
+            "Reads or writes one key. Prints OK, the value, or (nil) for a missing key.",
+            "Exit codes: 0 done; 1 failed, nothing was applied; 2 usage error; 3 unknown outcome,"
+                    + " the write may or may not have been applied."
+        })
 final class KvOpsCommand {
     @Spec CommandSpec spec;
 
@@ -66,10 +70,10 @@ final class KvOpsCommand {
             KvResult result = client.run(op);
             if (Results.ok(result)) {
                 spec.commandLine().getOut().println(Results.text(result));
-                return 0;
+            } else {
+                spec.commandLine().getErr().println("error: " + Results.error(result));
             }
-            spec.commandLine().getErr().println("error: " + Results.error(result));
-            return 1;
+            return Results.exitCode(result);
         }
     }
 

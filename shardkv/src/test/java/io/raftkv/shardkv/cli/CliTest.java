@@ -11,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.Collections;
+import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -113,7 +114,8 @@ class CliTest {
         assertThat(kv("--timeout", "60", "put", "cli-big", "x".repeat((1 << 20) + 1))).isEqualTo(1);
         assertThat(error())
                 .isEqualTo(
-                        "error: TOO_LARGE value of 1048577 bytes exceeds 1048576"
+                        "error: TOO_LARGE value of 1048577 bytes exceeds 1048576; nothing was"
+                                + " written"
                                 + System.lineSeparator());
         assertThat(Duration.ofNanos(System.nanoTime() - start))
                 .as("refused, not retried until the deadline")
@@ -125,6 +127,51 @@ class CliTest {
         int code = Main.run("kv", "--controllers", "127.0.0.1:1", "--timeout", "1", "get", "k");
         assertThat(code).isEqualTo(1);
         assertThat(error()).startsWith("error: UNAVAILABLE").hasLineCount(1);
+    }
+
+    /** No controller answered, so the write never reached a group: a definite failure. */
+    @Test
+    void aWriteThatNeverReachedAGroupFailsWithNothingApplied() {
+        int code =
+                Main.run(
+                        "kv",
+                        "--controllers",
+                        "127.0.0.1:1",
+                        "--timeout",
+                        "300ms",
+                        "put",
+                        "k",
+                        "v");
+        assertThat(code).isEqualTo(1);
+        assertThat(error())
+                .startsWith("error: UNAVAILABLE no result within 300 ms")
+                .endsWith("nothing was applied" + System.lineSeparator());
+    }
+
+    @Test
+    void timeoutsTakeUnitsAndABadOneIsAUsageError() {
+        assertThat(kv("--timeout", "2s", "put", "cli-t", "1")).isEqualTo(0);
+        assertThat(kv("--timeout", "1500ms", "get", "cli-t")).isEqualTo(0);
+        assertThat(kv("--timeout", "1m", "get", "cli-t")).isEqualTo(0);
+        assertThat(output().lines().toList()).containsExactly("OK", "1", "1");
+        for (String bad : List.of("2h", "fast", "0s")) {
+            err.reset();
+            assertThat(kv("--timeout", bad, "get", "cli-t")).as(bad).isEqualTo(2);
+            assertThat(error()).as(bad).contains("--timeout").hasLineCount(1);
+        }
+    }
+
+    @Test
+    void adminQueryOfAConfigNotMadeYetIsAnError() {
+        assertThat(admin("query", "99999")).isEqualTo(1);
+        assertThat(error())
+                .startsWith("error: config 99999 does not exist; the latest is config ")
+                .hasLineCount(1);
+        err.reset();
+        assertThat(admin("query", "-5")).isEqualTo(2);
+        assertThat(error()).startsWith("error: config numbers start at 0").hasLineCount(1);
+        assertThat(admin("query", "0")).isEqualTo(0);
+        assertThat(output()).startsWith("config 0");
     }
 
     @Test
@@ -291,7 +338,8 @@ class CliTest {
                         "OK",
                         "hello world!",
                         "(nil)",
-                        "ERR MISMATCH the key does not hold the expected value",
+                        "ERR MISMATCH the key does not hold the expected value; nothing was"
+                                + " written",
                         "ERR USAGE unknown command frobnicate",
                         "OK",
                         "(nil)");
