@@ -49,6 +49,14 @@ final class AdminCommand {
     boolean noWait;
 
     @Option(
+            names = "--output",
+            scope = ScopeType.INHERIT,
+            defaultValue = "text",
+            paramLabel = "text|json",
+            description = "How query and status print: text (default) or json.")
+    OutputFormat output;
+
+    @Option(
             names = "--wait-seconds",
             scope = ScopeType.INHERIT,
             defaultValue = "600",
@@ -282,7 +290,11 @@ final class AdminCommand {
                                 number, config.number());
                 return Results.EXIT_FAILED;
             }
-            print(config);
+            if (output == OutputFormat.JSON) {
+                spec.commandLine().getOut().println(AdminJson.config(config));
+            } else {
+                print(config);
+            }
             return Results.EXIT_OK;
         }
     }
@@ -302,6 +314,10 @@ final class AdminCommand {
                                     () ->
                                             new IllegalStateException(
                                                     "the controller did not answer"));
+            if (output == OutputFormat.JSON) {
+                out.println(statusJson(client, config));
+                return Results.EXIT_OK;
+            }
             out.printf("config %d, %d shards%n", config.number(), config.shardCount());
             out.printf(
                     "%-6s %-8s %-7s %-24s %-20s %s%n",
@@ -324,6 +340,26 @@ final class AdminCommand {
             }
             return 0;
         }
+    }
+
+    /** {@code admin status --output json}: the config's number and shard count, and each group. */
+    private String statusJson(ShardKvClient client, ShardConfig config) {
+        List<String> groups = new ArrayList<>();
+        try (ReplicaReports reports = ReplicaReports.of(config.groups().values(), cluster)) {
+            for (var entry : config.groups().entrySet()) {
+                groups.add(
+                        AdminJson.group(
+                                entry.getKey(),
+                                config.shardsOf(entry.getKey()),
+                                client.groupStatus(entry.getKey(), entry.getValue()),
+                                reports.leader(entry.getKey(), entry.getValue())));
+            }
+        }
+        return Json.object(
+                List.of(
+                        Json.field("config", Long.toString(config.number())),
+                        Json.field("shardCount", Integer.toString(config.shardCount())),
+                        Json.field("groups", Json.array(groups))));
     }
 
     /**

@@ -42,6 +42,7 @@ public final class Main {
     public static int run(String... args) {
         Main main = new Main();
         CommandLine commandLine = new CommandLine(main);
+        commandLine.setCaseInsensitiveEnumValuesAllowed(true);
         commandLine.setExecutionExceptionHandler(
                 (exception, command, parseResult) -> {
                     boolean unknown =

@@ -1,7 +1,8 @@
 package io.raftkv.shardkv.cli;
 
 import io.raftkv.shardkv.kv.KvResult;
-import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * How results are printed and what they exit with: {@code OK}, the value, {@code (nil)} for an
@@ -43,13 +44,49 @@ final class Results {
         return result instanceof KvResult.Unknown ? EXIT_UNKNOWN : EXIT_FAILED;
     }
 
-    /** The line a successful result prints as. */
-    static String text(KvResult result) {
+    /** The line a successful result prints as, a value in {@code encoding}. */
+    static String text(KvResult result, ValueEncoding encoding) {
         return switch (result) {
             case KvResult.Value value ->
-                    value.value() == null ? NIL : new String(value.value(), StandardCharsets.UTF_8);
+                    value.value() == null ? NIL : encoding.encode(value.value());
             default -> "OK";
         };
+    }
+
+    /**
+     * {@code result} as one JSON object: {@code {"ok":true}}, with {@code "value"} for a read
+     * ({@code null} for a missing key; written in {@code encoding}, or in base64 if it is no UTF-8
+     * text, and then {@code "encoding"} says which), or {@code {"ok":false,"code":..,"message":..,
+     * "outcome":"failed"|"unknown"}}.
+     */
+    static String json(KvResult result, ValueEncoding encoding) {
+        if (!ok(result)) {
+            String[] error = error(result).split(" ", 2);
+            String outcome = exitCode(result) == EXIT_UNKNOWN ? "unknown" : "failed";
+            return Json.object(
+                    List.of(
+                            Json.field("ok", "false"),
+                            Json.field("code", Json.string(error[0])),
+                            Json.field("message", Json.string(error[1])),
+                            Json.field("outcome", Json.string(outcome))));
+        }
+        if (!(result instanceof KvResult.Value value)) {
+            return Json.object(List.of(Json.field("ok", "true")));
+        }
+        if (value.value() == null) {
+            return Json.object(List.of(Json.field("ok", "true"), Json.field("value", "null")));
+        }
+        ValueEncoding written =
+                encoding == ValueEncoding.TEXT && ValueEncoding.utf8(value.value()).isEmpty()
+                        ? ValueEncoding.BASE64
+                        : encoding;
+        List<String> fields = new ArrayList<>();
+        fields.add(Json.field("ok", "true"));
+        fields.add(Json.field("value", Json.string(written.encode(value.value()))));
+        if (written != ValueEncoding.TEXT) {
+            fields.add(Json.field("encoding", Json.string(written.name().toLowerCase())));
+        }
+        return Json.object(fields);
     }
 
     /** {@code CODE message} for a result that is not a success: a sentence, no record text. */

@@ -334,15 +334,113 @@ class CliTest {
         assertThat(output().lines().toList())
                 .containsExactly(
                         "OK",
-                        "hello world",
+                        "\"hello world\"",
                         "OK",
-                        "hello world!",
+                        "\"hello world!\"",
                         "(nil)",
                         "ERR MISMATCH the key does not hold the expected value; nothing was"
                                 + " written",
                         "ERR USAGE unknown command frobnicate",
                         "OK",
                         "(nil)");
+    }
+
+    /**
+     * Quoted words carry blanks, line breaks, any byte and the empty value; a stored "(nil)" prints
+     * quoted, so it never looks like a missing key.
+     */
+    @Test
+    void theShellQuotesValuesAndTakesQuotedWordsWithEscapes() {
+        String script =
+                "put \"sh q\" \"a  b\\nc\"\nget \"sh q\"\nput sh-e \"\"\nget sh-e\n"
+                        + "put sh-n (nil)\nget sh-n\ncas sh-n \"(nil)\" \"\\x00\\xff\"\nget sh-n\n"
+                        + "cas sh-absent (nil) x\nput k \"open\n";
+        System.setIn(new ByteArrayInputStream(script.getBytes(StandardCharsets.UTF_8)));
+        assertThat(Main.run("shell", "--controllers", controllers)).isEqualTo(0);
+        assertThat(output().lines().toList())
+                .containsExactly(
+                        "OK",
+                        "\"a  b\\nc\"",
+                        "OK",
+                        "\"\"",
+                        "OK",
+                        "\"(nil)\"",
+                        "OK",
+                        "\"\\x00\\xff\"",
+                        "OK",
+                        "ERR USAGE a quote opened at column 7 is never closed");
+    }
+
+    @Test
+    void theShellWritesJsonLines() {
+        String script = "put sh-j v\nget sh-j\nget sh-j-none\ncas sh-j x y\nbogus\n";
+        System.setIn(new ByteArrayInputStream(script.getBytes(StandardCharsets.UTF_8)));
+        assertThat(Main.run("shell", "--controllers", controllers, "--output", "json"))
+                .isEqualTo(0);
+        assertThat(output().lines().toList())
+                .containsExactly(
+                        "{\"ok\":true}",
+                        "{\"ok\":true,\"value\":\"v\"}",
+                        "{\"ok\":true,\"value\":null}",
+                        "{\"ok\":false,\"code\":\"MISMATCH\",\"message\":\"the key does not hold"
+                                + " the expected value; nothing was written\",\"outcome\":\"failed\"}",
+                        "{\"ok\":false,\"code\":\"USAGE\",\"message\":\"unknown command"
+                                + " bogus\",\"outcome\":\"failed\"}");
+    }
+
+    @Test
+    void valuesAreBinarySafeInHexBase64AndFromStdin() {
+        assertThat(kv("--hex", "put", "cli-bin", "00ff0a")).isEqualTo(0);
+        assertThat(kv("get", "--hex", "cli-bin")).isEqualTo(0);
+        assertThat(kv("--base64", "get", "cli-bin")).isEqualTo(0);
+        assertThat(kv("--output", "json", "get", "cli-bin")).isEqualTo(0);
+        System.setIn(new ByteArrayInputStream(new byte[] {1, 2, 3, 10}));
+        assertThat(kv("put", "cli-stdin", "-")).isEqualTo(0);
+        assertThat(kv("--hex", "get", "cli-stdin")).isEqualTo(0);
+        assertThat(output().lines().toList())
+                .containsExactly(
+                        "OK",
+                        "00ff0a",
+                        "AP8K",
+                        "{\"ok\":true,\"value\":\"AP8K\",\"encoding\":\"base64\"}",
+                        "OK",
+                        "0102030a");
+        assertThat(kv("--hex", "put", "cli-bin", "zz")).isEqualTo(2);
+        assertThat(error()).contains("'zz' is no hex value").hasLineCount(1);
+        err.reset();
+        assertThat(kv("--hex", "--base64", "get", "cli-bin")).isEqualTo(2);
+        assertThat(error()).contains("mutually exclusive").hasLineCount(1);
+    }
+
+    @Test
+    void kvWritesOneJsonObjectPerResult() {
+        assertThat(kv("--output", "json", "put", "cli-json", "a\"b")).isEqualTo(0);
+        assertThat(kv("--output", "json", "get", "cli-json")).isEqualTo(0);
+        assertThat(kv("--output", "json", "get", "cli-json-none")).isEqualTo(0);
+        assertThat(kv("--output", "json", "cas", "cli-json", "x", "y")).isEqualTo(1);
+        assertThat(output().lines().toList())
+                .containsExactly(
+                        "{\"ok\":true}",
+                        "{\"ok\":true,\"value\":\"a\\\"b\"}",
+                        "{\"ok\":true,\"value\":null}",
+                        "{\"ok\":false,\"code\":\"MISMATCH\",\"message\":\"the key does not hold"
+                                + " the expected value; nothing was written\",\"outcome\":\"failed\"}");
+        assertThat(error()).isEmpty();
+    }
+
+    @Test
+    void adminQueryAndStatusWriteJson() {
+        assertThat(admin("query", "--output", "json")).isEqualTo(0);
+        assertThat(output())
+                .startsWith("{\"config\":")
+                .contains("\"owners\":[", "\"groups\":{\"100\":[{\"node\":1,\"address\":")
+                .contains("\"recoveries\":{}");
+        out.reset();
+        assertThat(admin("status", "--output", "json")).isEqualTo(0);
+        assertThat(output())
+                .startsWith("{\"config\":")
+                .contains("\"shardCount\":", "{\"group\":100,\"leader\":")
+                .contains("\"role\":\"voter\"");
     }
 
     @Test
