@@ -499,7 +499,8 @@ public final class RaftReplica {
                 log.appliedIndex(),
                 log.lastIndex(),
                 log.snapshotIndex(),
-                membership);
+                membership,
+                memberships.lastChangeIndex());
     }
 
     /**
