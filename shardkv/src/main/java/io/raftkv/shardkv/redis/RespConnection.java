@@ -13,6 +13,9 @@ import java.util.concurrent.CompletableFuture;
  * One client connection: decodes its commands, runs them, and writes their replies <em>in the order
  * the commands came</em>, though their operations complete in any order (pipelining).
  *
+ * <p>A connection's operations on one key run in the order it sent them ({@link
+ * KeyOrderedBackend}); operations on different keys run at once.
+ *
  * <p>Backpressure: the connection stops decoding and reading while its commands have {@code
  * pendingOperationsMax} or more key operations under way, or while the socket does not take more
  * output (Netty's write-buffer high-water mark); it goes on once they drop. So its memory is
@@ -64,7 +67,7 @@ final class RespConnection extends ChannelInboundHandlerAdapter {
             RespDecoder.Limits limits,
             int pendingOperationsMax) {
         this.table = table;
-        this.backend = backend;
+        this.backend = new KeyOrderedBackend(backend);
         this.stats = stats;
         this.decoder = new RespDecoder(limits);
         this.pendingOperationsMax = pendingOperationsMax;

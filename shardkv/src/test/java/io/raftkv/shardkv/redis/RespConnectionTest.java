@@ -58,6 +58,20 @@ class RespConnectionTest {
     }
 
     @Test
+    void aConnectionsOperationsOnOneKeyRunInTheOrderItSentThem() {
+        EmbeddedChannel channel = connection(100);
+        backend.holding();
+        send(channel, "SET k 1\r\nGET k\r\nGET other\r\n");
+        assertThat(backend.ops).as("the get of k waits for the set; other goes at once").hasSize(2);
+        backend.held.get(0).complete();
+        channel.runPendingTasks();
+        assertThat(backend.ops).hasSize(3);
+        backend.held.get(1).complete();
+        backend.held.get(2).complete();
+        assertThat(written(channel)).isEqualTo("+OK\r\n$1\r\n1\r\n$-1\r\n");
+    }
+
+    @Test
     void aConnectionWithTooMuchUnderWayIsNotReadUntilItDrains() {
         EmbeddedChannel channel = connection(2);
         backend.holding();
