@@ -275,7 +275,7 @@ final class NodeProcesses implements AutoCloseable {
                                 "--enable-native-access=ALL-UNNAMED",
                                 // the node's own INFO logging, not the test-jar's
                                 // logback-test.xml (WARN), which is on the classpath too
-                                "-Dlogback.configurationFile=logback.xml",
+                                "-Dlogback.configurationFile=logback-node.xml",
                                 "-cp",
                                 System.getProperty("java.class.path")));
         command.addAll(launcher.arguments(id, members, dataDirectory(id)));

@@ -415,7 +415,8 @@ public final class RaftReplica {
                         List.copyOf(outbox),
                         committed,
                         List.copyOf(readStates),
-                        termOrVoteChanged || !entries.isEmpty() || snapshotToInstall.isPresent());
+                        termOrVoteChanged || !entries.isEmpty() || snapshotToInstall.isPresent(),
+                        role == Role.LEADER && !termOrVoteChanged);
         outbox.clear();
         readStates.clear();
         return ready;
@@ -499,7 +500,8 @@ public final class RaftReplica {
                 log.appliedIndex(),
                 log.lastIndex(),
                 log.snapshotIndex(),
-                membership);
+                membership,
+                memberships.lastChangeIndex());
     }
 
     /**

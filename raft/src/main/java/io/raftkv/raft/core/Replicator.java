@@ -34,13 +34,23 @@ final class Replicator {
      */
     private final TreeMap<NodeId, Progress> progress = new TreeMap<>();
 
-    /** Ticks a departing replica keeps getting the log after its removal committed. */
+    /** Ticks a departing replica keeps getting the log after its removal committed, at most. */
     static final int DEPARTING_TICKS_MAX = 100;
 
-    /** Replicas removed from the membership, with the index of the change that removed them. */
-    private final TreeMap<NodeId, Long> departing = new TreeMap<>();
+    /** A replica removed from the membership, while it still gets the log. */
+    private static final class Departure {
+        /** The index of the change that removed it. */
+        final long removalIndex;
 
-    private int departedTicks;
+        /** Ticks since that change committed. */
+        int ticksSinceCommitted;
+
+        Departure(long removalIndex) {
+            this.removalIndex = removalIndex;
+        }
+    }
+
+    private final TreeMap<NodeId, Departure> departing = new TreeMap<>();
 
     Replicator(
             NodeId id,
@@ -84,14 +94,16 @@ final class Replicator {
         }
         for (NodeId node : progress.keySet()) {
             if (!node.equals(id) && !next.contains(node)) {
-                departing.putIfAbsent(node, index);
+                departing.putIfAbsent(node, new Departure(index));
             }
         }
     }
 
     /**
-     * Stops replicating to departing replicas whose removal has committed and that hold it, and,
-     * {@value #DEPARTING_TICKS_MAX} ticks after a removal committed, to those that never answered.
+     * Stops replicating to a departing replica once it holds its removal and has had two heartbeat
+     * rounds since the removal committed (a heartbeat then carries a commit index that covers the
+     * removal, so its node learns that the removal is final and may delete it), and {@value
+     * #DEPARTING_TICKS_MAX} ticks after the removal committed to one that never answered.
      *
      * @param tick whether a tick passed since the last call
      */
@@ -99,25 +111,23 @@ final class Replicator {
         if (departing.isEmpty()) {
             return; // NB: every tick and commit of every leader comes here
         }
-        boolean committedRemoval = false;
         var entries = departing.entrySet().iterator();
         while (entries.hasNext()) {
             var entry = entries.next();
-            long removalIndex = entry.getValue();
-            if (removalIndex > commitIndex) {
+            Departure departure = entry.getValue();
+            if (departure.removalIndex > commitIndex) {
                 continue;
             }
-            committedRemoval = true;
-            if (progress.get(entry.getKey()).match() >= removalIndex
-                    || departedTicks >= DEPARTING_TICKS_MAX) {
+            if (tick) {
+                departure.ticksSinceCommitted++;
+            }
+            boolean toldOfCommit =
+                    progress.get(entry.getKey()).match() >= departure.removalIndex
+                            && departure.ticksSinceCommitted >= 2 * options.heartbeatTicks();
+            if (toldOfCommit || departure.ticksSinceCommitted >= DEPARTING_TICKS_MAX) {
                 progress.remove(entry.getKey());
                 entries.remove();
             }
-        }
-        if (!committedRemoval) {
-            departedTicks = 0;
-        } else if (tick) {
-            departedTicks++;
         }
     }
 

@@ -399,10 +399,40 @@ public final class GroupHost {
         batchInFlight = true;
         handling(null, "persisting a batch", 0);
         if (writes.isEmpty()) {
-            finishRound(readies);
+            finishRound(readies, messagesOf(readies));
         } else {
-            storage.persist(writes, () -> execute(() -> guarded(() -> finishRound(readies))));
+            TreeMap<GroupId, List<Message>> afterPersist = sendBroadcasts(readies);
+            storage.persist(
+                    writes, () -> execute(() -> guarded(() -> finishRound(readies, afterPersist))));
         }
+    }
+
+    /**
+     * Sends, before the round is persisted, the broadcasts of leaders whose term and vote are
+     * durable ({@link Ready#broadcastsFirst}): followers write the entries while the leader does.
+     * Returns the messages that must wait for the round to be durable.
+     */
+    private TreeMap<GroupId, List<Message>> sendBroadcasts(TreeMap<GroupId, Ready> readies) {
+        TreeMap<GroupId, List<Message>> now = new TreeMap<>();
+        TreeMap<GroupId, List<Message>> later = new TreeMap<>();
+        for (var entry : readies.entrySet()) {
+            Ready ready = entry.getValue();
+            for (Message message : ready.messages()) {
+                boolean early = ready.broadcastsFirst() && Ready.isBroadcast(message);
+                (early ? now : later)
+                        .computeIfAbsent(entry.getKey(), group -> new ArrayList<>())
+                        .add(message);
+            }
+        }
+        handling(null, "sending broadcasts", 0);
+        sendCoalesced(now);
+        return later;
+    }
+
+    private static TreeMap<GroupId, List<Message>> messagesOf(TreeMap<GroupId, Ready> readies) {
+        TreeMap<GroupId, List<Message>> messages = new TreeMap<>();
+        readies.forEach((group, ready) -> messages.put(group, ready.messages()));
+        return messages;
     }
 
     private void stepInbound() {
@@ -527,13 +557,14 @@ public final class GroupHost {
     }
 
     /** After the batch is durable: send, apply, serve reads, advance. */
-    private void finishRound(TreeMap<GroupId, Ready> readies) {
+    private void finishRound(
+            TreeMap<GroupId, Ready> readies, TreeMap<GroupId, List<Message>> messages) {
         if (stopped) {
             return;
         }
         batchInFlight = false;
         handling(null, "sending", 0);
-        sendCoalesced(readies);
+        sendCoalesced(messages);
         for (var entry : readies.entrySet()) {
             HostedGroup hosted = groups.get(entry.getKey());
             if (hosted != null) {
@@ -549,10 +580,10 @@ public final class GroupHost {
         }
     }
 
-    private void sendCoalesced(TreeMap<GroupId, Ready> readies) {
+    private void sendCoalesced(TreeMap<GroupId, List<Message>> messages) {
         TreeMap<NodeId, List<Envelope>> byDestination = new TreeMap<>();
-        for (var entry : readies.entrySet()) {
-            for (Message message : entry.getValue().messages()) {
+        for (var entry : messages.entrySet()) {
+            for (Message message : entry.getValue()) {
                 byDestination
                         .computeIfAbsent(message.to(), to -> new ArrayList<>())
                         .add(new Envelope(entry.getKey(), message));

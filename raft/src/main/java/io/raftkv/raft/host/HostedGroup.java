@@ -106,7 +106,9 @@ final class HostedGroup {
 
     /**
      * Fails what waits on leadership once this replica stopped leading the term it accepted them
-     * in: their entries may still commit, but this replica can no longer tell.
+     * in: entries past the commit index may still commit, but this replica can no longer tell.
+     * Entries up to it are committed and still applied here (a leader that removed itself steps
+     * down once its removal commits), so their proposals wait for their outcome.
      */
     void noteLeadership() {
         boolean leading = replica.role() == Role.LEADER;
@@ -114,18 +116,24 @@ final class HostedGroup {
             return;
         }
         if (leadingTerm != 0) {
-            failWaiters();
+            failWaitersAfter(replica.commitIndex());
         }
         leadingTerm = leading ? replica.term() : 0;
     }
 
-    /** Fails every waiting proposal and read (leadership lost, or the group is removed). */
+    /** Fails every waiting proposal and read: the group is removed from this host. */
     void failWaiters() {
+        failWaitersAfter(0);
+    }
+
+    /** Fails the proposals at indexes after {@code index}, and every unconfirmed read. */
+    private void failWaitersAfter(long index) {
         var hint = replica.leader();
-        for (PendingProposal pending : proposals.values()) {
+        Map<Long, PendingProposal> failing = proposals.tailMap(index, false);
+        for (PendingProposal pending : failing.values()) {
             pending.callback().accept(new ProposalOutcome.Unknown(hint));
         }
-        proposals.clear();
+        failing.clear();
         for (PendingRead read : unconfirmedReads.values()) {
             reads.remove(read.bytes());
             read.callback().accept(new ReadOutcome.NotLeader(hint));

@@ -73,7 +73,12 @@ public final class WriteAheadLog implements RaftStorage, AutoCloseable {
     }
 
     /** One round's writes, or one group's removal. */
-    private record Batch(List<GroupWrite> writes, List<GroupId> removals, Runnable onDurable) {}
+    private record Batch(List<GroupWrite> writes, List<GroupId> removals, Runnable onDurable) {
+        /** Whether the batch must be synced before it counts as durable (etcd's MustSync). */
+        boolean mustSync() {
+            return !removals.isEmpty() || writes.stream().anyMatch(GroupWrite::sync);
+        }
+    }
 
     private static final Batch STOP = new Batch(List.of(), List.of(), () -> {});
 
@@ -191,6 +196,7 @@ public final class WriteAheadLog implements RaftStorage, AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        active.force(false); // the last round may not have been synced
         active.close();
     }
 
@@ -220,12 +226,19 @@ public final class WriteAheadLog implements RaftStorage, AutoCloseable {
         }
     }
 
-    /** Writes every batch's records with one write and one sync; rolls and cleans segments. */
+    /**
+     * Writes every batch's records with one write and, unless no batch needs it, one sync; rolls
+     * and cleans segments. A round that only moved commit indexes ({@link GroupWrite#sync} false
+     * throughout) is not synced: a crash may lose it, which only sets a commit index back, and the
+     * next sync makes it durable with the rest. Files are deleted only after a sync.
+     */
     private void writeBatches(List<Batch> batches) throws IOException {
         List<WalRecord> records = new ArrayList<>();
+        boolean mustSync = batches.stream().anyMatch(Batch::mustSync);
         if (activeBytes >= options.segmentBytes()) {
             rollSegment();
             records.addAll(tracker.checkpoint());
+            mustSync = true;
         }
         // Snapshot indexes as of each write in this round, removals and new snapshots included.
         Map<GroupId, Long> snapshotIndexes = new HashMap<>();
@@ -254,17 +267,25 @@ public final class WriteAheadLog implements RaftStorage, AutoCloseable {
         while (buffer.hasRemaining()) {
             active.write(buffer);
         }
+        if (mustSync) {
+            sync();
+        }
+        for (WalRecord record : records) {
+            tracker.recordWritten(record);
+        }
+        if (mustSync) {
+            deleteObsoleteFiles(records);
+        }
+        groupsToSnapshot = tracker.groupsPinningOldestSegment(options.segmentsBeforeSnapshot());
+    }
+
+    private void sync() throws IOException {
         long syncStart = System.nanoTime();
         active.force(false);
         long syncNanos = System.nanoTime() - syncStart;
         syncs.increment();
         syncNanosTotal.add(syncNanos);
         syncNanosMax.accumulateAndGet(syncNanos, Math::max);
-        for (WalRecord record : records) {
-            tracker.recordWritten(record);
-        }
-        deleteObsoleteFiles(records);
-        groupsToSnapshot = tracker.groupsPinningOldestSegment(options.segmentsBeforeSnapshot());
     }
 
     /**
@@ -370,6 +391,7 @@ public final class WriteAheadLog implements RaftStorage, AutoCloseable {
         channel.force(false);
         Fsync.directory(walDirectory);
         if (active != null) {
+            active.force(false); // its last round may not have been synced
             active.close();
         }
         active = channel;

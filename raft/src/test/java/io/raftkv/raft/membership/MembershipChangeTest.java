@@ -150,6 +150,25 @@ class MembershipChangeTest {
     }
 
     /**
+     * The leader that removes itself steps down once the removal commits; it still applies the
+     * removal, so the change's proposer learns it was applied, not that its fate is unknown.
+     */
+    @Test
+    void aLeaderThatRemovesItselfReportsTheRemovalApplied() {
+        Simulation sim = cluster(12, HostOptions.defaults());
+        proposeAndAwait(sim, 5);
+        NodeId removed = leader(sim);
+        List<ProposalOutcome> outcomes = new ArrayList<>();
+        ChangeResult result =
+                sim.node(removed)
+                        .host()
+                        .changeMembership(GROUP, new Remove(removed), outcomes::add);
+        assertThat(result).isInstanceOf(ProposeResult.Accepted.class);
+        assertThat(sim.runUntil(() -> !outcomes.isEmpty(), 5_000)).as("an outcome").isTrue();
+        assertThat(outcomes).singleElement().isInstanceOf(ProposalOutcome.Applied.class);
+    }
+
+    /**
      * A promotion commits on the founders alone while the learner is cut off; then a founder fails.
      * Three of the four voters are up and connected, so they must elect a leader, which needs the
      * vote of the promoted replica before it has heard of its promotion (thesis section 4.1: a

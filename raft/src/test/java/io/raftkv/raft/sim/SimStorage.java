@@ -20,6 +20,10 @@ import java.util.TreeSet;
  * durable, and may tear the oldest of them: a prefix of its records reaches the disk (entries in
  * order; a group's hard state is written after its entries, so a torn group loses it).
  *
+ * <p>A batch with no write to sync ({@link GroupWrite#sync}: only commit indexes moved) is written
+ * but not synced, as the WAL does: the host hears at once that it is done, and it reaches the disk
+ * only with the next synced batch. A crash before that loses it.
+ *
  * <p>The object outlives crashes of the node's host: it is the disk.
  */
 public final class SimStorage implements RaftStorage {
@@ -30,6 +34,9 @@ public final class SimStorage implements RaftStorage {
     private final SplittableRandom random;
     private final TreeMap<GroupId, StoredLog> durable = new TreeMap<>();
     private final ArrayDeque<Batch> inFlight = new ArrayDeque<>();
+
+    /** Batches written without a sync, in order: durable once a later synced batch is. */
+    private final List<Batch> unsynced = new ArrayList<>();
 
     /**
      * Per removed group, the sequence of the first batch handed in after its removal. As in the
@@ -69,6 +76,11 @@ public final class SimStorage implements RaftStorage {
     @Override
     public void persist(List<GroupWrite> writes, Runnable onDurable) {
         Batch batch = new Batch(nextBatchSequence++, List.copyOf(writes));
+        if (inFlight.isEmpty() && writes.stream().noneMatch(GroupWrite::sync)) {
+            unsynced.add(batch);
+            scheduler.schedule(0, onDurable);
+            return;
+        }
         inFlight.addLast(batch);
         lastDurableAtMillis =
                 Math.max(scheduler.nowMillis() + syncDelayMillis, lastDurableAtMillis);
@@ -79,6 +91,10 @@ public final class SimStorage implements RaftStorage {
                         return; // lost in a crash
                     }
                     inFlight.removeFirst();
+                    for (Batch written : unsynced) {
+                        written.writes().forEach(write -> applyDurably(written, write));
+                    }
+                    unsynced.clear();
                     batch.writes().forEach(write -> applyDurably(batch, write));
                     onDurable.run();
                 });
@@ -100,6 +116,7 @@ public final class SimStorage implements RaftStorage {
     void crash(double tearRate) {
         Batch oldest = inFlight.peekFirst();
         inFlight.clear();
+        unsynced.clear();
         if (oldest != null && random.nextDouble() < tearRate) {
             tearInto(oldest);
             tornWrites++;

@@ -134,6 +134,7 @@ public final class ControllerClient implements AutoCloseable {
         ControllerResult result =
                 retryUntilDeadline(
                         "query config " + number,
+                        false,
                         reply ->
                                 reply instanceof ClientReply.Value value
                                         ? ControllerCodec.decodeResult(value.value())
@@ -148,6 +149,7 @@ public final class ControllerClient implements AutoCloseable {
         byte[] bytes = ControllerCodec.encode(command);
         return retryUntilDeadline(
                 command.getClass().getSimpleName().toLowerCase(),
+                true,
                 reply ->
                         switch (reply) {
                             case ClientReply.Applied applied ->
@@ -180,7 +182,13 @@ public final class ControllerClient implements AutoCloseable {
         ClientRequest make(long requestId);
     }
 
-    private ControllerResult retryUntilDeadline(String what, Answer answer, RequestMaker request)
+    /**
+     * Sends {@code request} until {@code answer} finds a result in a reply or the deadline passes;
+     * {@code command} says whether the request changes state, so that a deadline leaves its outcome
+     * unknown.
+     */
+    private ControllerResult retryUntilDeadline(
+            String what, boolean command, Answer answer, RequestMaker request)
             throws ControllerUnavailableException {
         long end = System.nanoTime() + deadline.toNanos();
         long backoff = 10;
@@ -211,7 +219,8 @@ public final class ControllerClient implements AutoCloseable {
         }
         throw new ControllerUnavailableException(
                 "%s: no controller completed it within %s (%s)"
-                        .formatted(what, deadline, lastProblem));
+                        .formatted(what, deadline, lastProblem),
+                command);
     }
 
     private ClientReply ask(NodeId target, ClientRequest request) {

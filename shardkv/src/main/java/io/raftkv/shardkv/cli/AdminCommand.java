@@ -12,7 +12,6 @@ import io.raftkv.shardctrler.config.ShardConfig;
 import io.raftkv.shardkv.client.ShardKvClient;
 import io.raftkv.shardkv.kv.ShardStatus;
 import java.io.PrintWriter;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -48,6 +47,14 @@ final class AdminCommand {
                     "Return once the controller has committed the change, without waiting for"
                             + " the groups to carry it out.")
     boolean noWait;
+
+    @Option(
+            names = "--output",
+            scope = ScopeType.INHERIT,
+            defaultValue = "text",
+            paramLabel = "text|json",
+            description = "How query and status print: text (default) or json.")
+    OutputFormat output;
 
     @Option(
             names = "--wait-seconds",
@@ -264,12 +271,31 @@ final class AdminCommand {
     @Command(
             name = "query",
             mixinStandardHelpOptions = true,
-            description = "Prints config NUM (default: the latest): owners and groups.")
+            description =
+                    "Prints config NUM (default: the latest): owners and groups. A config not"
+                            + " made yet is an error.")
     int query(@Parameters(paramLabel = "NUM", defaultValue = "-1") long number)
             throws ControllerUnavailableException {
+        if (number < -1) {
+            throw new ParameterException(
+                    spec.commandLine(), "config numbers start at 0, got " + number);
+        }
         try (ControllerClient controller = controller()) {
-            print(controller.query(number));
-            return 0;
+            ShardConfig config = controller.query(number);
+            if (number >= 0 && config.number() != number) { // the controller answers the latest
+                spec.commandLine()
+                        .getErr()
+                        .printf(
+                                "error: config %d does not exist; the latest is config %d%n",
+                                number, config.number());
+                return Results.EXIT_FAILED;
+            }
+            if (output == OutputFormat.JSON) {
+                spec.commandLine().getOut().println(AdminJson.config(config));
+            } else {
+                print(config);
+            }
+            return Results.EXIT_OK;
         }
     }
 
@@ -288,6 +314,10 @@ final class AdminCommand {
                                     () ->
                                             new IllegalStateException(
                                                     "the controller did not answer"));
+            if (output == OutputFormat.JSON) {
+                out.println(statusJson(client, config));
+                return Results.EXIT_OK;
+            }
             out.printf("config %d, %d shards%n", config.number(), config.shardCount());
             out.printf(
                     "%-6s %-8s %-7s %-24s %-20s %s%n",
@@ -310,6 +340,26 @@ final class AdminCommand {
             }
             return 0;
         }
+    }
+
+    /** {@code admin status --output json}: the config's number and shard count, and each group. */
+    private String statusJson(ShardKvClient client, ShardConfig config) {
+        List<String> groups = new ArrayList<>();
+        try (ReplicaReports reports = ReplicaReports.of(config.groups().values(), cluster)) {
+            for (var entry : config.groups().entrySet()) {
+                groups.add(
+                        AdminJson.group(
+                                entry.getKey(),
+                                config.shardsOf(entry.getKey()),
+                                client.groupStatus(entry.getKey(), entry.getValue()),
+                                reports.leader(entry.getKey(), entry.getValue())));
+            }
+        }
+        return Json.object(
+                List.of(
+                        Json.field("config", Long.toString(config.number())),
+                        Json.field("shardCount", Integer.toString(config.shardCount())),
+                        Json.field("groups", Json.array(groups))));
     }
 
     /**
@@ -387,9 +437,7 @@ final class AdminCommand {
 
     private ControllerClient controller() {
         return new ControllerClient(
-                cluster.controllerAddresses(),
-                Duration.ofSeconds(cluster.timeoutSeconds),
-                cluster.clientIdentity());
+                cluster.controllerAddresses(), cluster.timeout, cluster.clientIdentity());
     }
 
     private GroupId groupId(int value) {

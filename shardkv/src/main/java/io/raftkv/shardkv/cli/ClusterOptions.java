@@ -8,6 +8,7 @@ import io.raftkv.shardkv.client.ShardKvClient;
 import io.raftkv.shardkv.route.Controllers;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import picocli.CommandLine.Model.CommandSpec;
@@ -30,10 +31,13 @@ final class ClusterOptions {
 
     @Option(
             names = "--timeout",
-            defaultValue = "10",
+            defaultValue = "10s",
+            converter = DurationConverter.class,
+            paramLabel = "DURATION",
             description =
-                    "Seconds an operation may take before it fails. Default: ${DEFAULT-VALUE}.")
-    int timeoutSeconds;
+                    "How long an operation may take: 500ms, 2s, 1m (a bare number is seconds)."
+                            + " Default: ${DEFAULT-VALUE}.")
+    Duration timeout;
 
     @Option(
             names = "--tls-ca",
@@ -115,9 +119,6 @@ final class ClusterOptions {
                     spec.commandLine(),
                     "no controllers: give --controllers or set RAFTKV_CONTROLLERS");
         }
-        if (timeoutSeconds < 1) {
-            throw new ParameterException(spec.commandLine(), "--timeout must be at least 1");
-        }
         try {
             return Controllers.parse(controllers);
         } catch (IllegalArgumentException bad) {
@@ -132,6 +133,6 @@ final class ClusterOptions {
     ShardKvClient client() {
         List<Member> members = controllers();
         return new ShardKvClient(
-                members, new KvRouter.Options(timeoutSeconds * 1_000L, 200), clientIdentity());
+                members, new KvRouter.Options(timeout.toMillis(), 200), clientIdentity());
     }
 }

@@ -6,10 +6,12 @@ import io.raftkv.shardkv.demo.GroupStatus;
 import io.raftkv.shardkv.demo.StatusView;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -60,6 +62,14 @@ final class DemoCommand implements Callable<Integer> {
     int port;
 
     @Option(
+            names = "--redis-port",
+            defaultValue = "6379",
+            description =
+                    "Node i serves the Redis protocol on PORT+i-1 (redis-cli -p PORT); 0 picks free"
+                            + " ports, -1 serves none. Default: ${DEFAULT-VALUE}.")
+    int redisPort;
+
+    @Option(
             names = "--duration",
             defaultValue = "0",
             description =
@@ -75,9 +85,12 @@ final class DemoCommand implements Callable<Integer> {
         if (port < 0 || port + nodes > 65_536) {
             throw new ParameterException(spec.commandLine(), "--port out of range");
         }
+        if (redisPort < DemoCluster.NO_REDIS || redisPort + nodes > 65_536) {
+            throw new ParameterException(spec.commandLine(), "--redis-port out of range");
+        }
         PrintWriter out = spec.commandLine().getOut();
         boolean terminal = System.console() != null;
-        try (DemoCluster cluster = new DemoCluster(nodes, groups, dataDirectory, port)) {
+        try (DemoCluster cluster = new DemoCluster(nodes, groups, dataDirectory, port, redisPort)) {
             out.printf(
                     "raftkv demo: %d nodes, %d replica groups, data in %s%n"
                             + "Plaintext on loopback, no TLS (README: a TLS cluster).%n"
@@ -85,12 +98,31 @@ final class DemoCommand implements Callable<Integer> {
                             + "  export RAFTKV_CONTROLLERS=%s%n"
                             + "  ./raftkv kv put hello world && ./raftkv kv get hello%n"
                             + "  ./raftkv admin status%n"
+                            + "%s"
                             + "Ctrl-C stops.%n%n",
-                    nodes, groups, cluster.dataDirectory(), cluster.controllerList());
+                    nodes,
+                    groups,
+                    cluster.dataDirectory(),
+                    cluster.controllerList(),
+                    redisBanner(cluster.redisAddresses()));
             out.flush();
             runStatusLoop(cluster, out, terminal);
         }
         return 0;
+    }
+
+    /** The lines that say where the nodes speak RESP, or none. */
+    private static String redisBanner(List<InetSocketAddress> addresses) {
+        if (addresses.isEmpty()) {
+            return "";
+        }
+        String ports =
+                addresses.stream()
+                        .map(a -> Integer.toString(a.getPort()))
+                        .collect(Collectors.joining(", "));
+        return ("Redis clients: every node speaks RESP, on ports %s (any node takes any key):%n"
+                        + "  redis-cli -p %d set hello world && redis-cli -p %d get hello%n")
+                .formatted(ports, addresses.get(0).getPort(), addresses.get(0).getPort());
     }
 
     private void runStatusLoop(DemoCluster cluster, PrintWriter out, boolean terminal)

@@ -1,13 +1,15 @@
 package io.raftkv.shardkv.cli;
 
+import io.raftkv.shardctrler.client.ControllerUnavailableException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ScopeType;
 
 /**
- * The {@code raftkv} command. Exit codes: 0 success, 1 operation error, 2 usage error; errors are
- * one readable line on stderr.
+ * The {@code raftkv} command. Exit codes: 0 success, 1 operation error, 2 usage error, 3 unknown
+ * outcome (a write that may or may not have been applied; see {@link Results}); errors are one
+ * readable line on stderr.
  */
 @Command(
         name = "raftkv",
@@ -40,16 +42,24 @@ public final class Main {
     public static int run(String... args) {
         Main main = new Main();
         CommandLine commandLine = new CommandLine(main);
+        commandLine.setCaseInsensitiveEnumValuesAllowed(true);
         commandLine.setExecutionExceptionHandler(
                 (exception, command, parseResult) -> {
+                    boolean unknown =
+                            exception instanceof ControllerUnavailableException unavailable
+                                    && unavailable.mayHaveApplied();
+                    String message =
+                            unknown
+                                    ? exception.getMessage()
+                                            + "; the change may or may not have been applied"
+                                            + " (raftkv admin query shows the latest config)"
+                                    : exception.getMessage();
                     command.getErr()
-                            .println(
-                                    command.getColorScheme()
-                                            .errorText("error: " + exception.getMessage()));
+                            .println(command.getColorScheme().errorText("error: " + message));
                     if (main.verbose) {
                         exception.printStackTrace(command.getErr());
                     }
-                    return 1;
+                    return unknown ? Results.EXIT_UNKNOWN : Results.EXIT_FAILED;
                 });
         commandLine.setParameterExceptionHandler(
                 (exception, arguments) -> {
@@ -59,7 +69,7 @@ public final class Main {
                                     "error: %s (see '%s --help')%n",
                                     exception.getMessage(),
                                     command.getCommandSpec().qualifiedName());
-                    return 2;
+                    return Results.EXIT_USAGE;
                 });
         return commandLine.execute(args);
     }

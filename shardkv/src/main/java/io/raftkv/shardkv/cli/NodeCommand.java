@@ -5,6 +5,7 @@ import io.raftkv.common.NodeId;
 import io.raftkv.common.net.tls.TlsContexts;
 import io.raftkv.raft.host.HostOptions;
 import io.raftkv.shardkv.http.HttpStatusServer;
+import io.raftkv.shardkv.redis.RedisFrontEnd;
 import io.raftkv.shardkv.server.ShardKvNode;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -74,6 +75,14 @@ final class NodeCommand implements Callable<Integer> {
                     "HOST:PORT to serve /metrics, /status and a status page on. Default: none.")
     String http;
 
+    @Option(
+            names = "--redis",
+            description =
+                    "HOST:PORT to serve the Redis protocol (RESP2 and RESP3) on: any Redis client"
+                            + " can then read and write any key through this node (over TLS when"
+                            + " the --tls-* options are set). Default: none.")
+    String redis;
+
     @Override
     public Integer call() throws IOException, InterruptedException {
         if (id < 1 || shards < 1 || shards > 65_536) {
@@ -91,13 +100,7 @@ final class NodeCommand implements Callable<Integer> {
             throw new ParameterException(
                     spec.commandLine(), "--store must be memory or mapdb, got " + store);
         }
-        InetSocketAddress address;
-        try {
-            InetSocketAddress parsed = Addresses.parse(listen);
-            address = new InetSocketAddress(parsed.getHostString(), parsed.getPort());
-        } catch (IllegalArgumentException bad) {
-            throw new ParameterException(spec.commandLine(), "--listen: " + bad.getMessage());
-        }
+        InetSocketAddress address = parseAddress("--listen", listen);
         ShardKvNode.Config config =
                 new ShardKvNode.Config(
                         NodeId.of(id),
@@ -112,18 +115,20 @@ final class NodeCommand implements Callable<Integer> {
                         clusterId,
                         cluster.tlsFiles(),
                         FailStop.haltProcess());
-        InetSocketAddress httpAddress = null;
-        if (http != null) {
-            try {
-                InetSocketAddress parsed = Addresses.parse(http);
-                httpAddress = new InetSocketAddress(parsed.getHostString(), parsed.getPort());
-            } catch (IllegalArgumentException bad) {
-                throw new ParameterException(spec.commandLine(), "--http: " + bad.getMessage());
-            }
-        }
+        InetSocketAddress httpAddress = http == null ? null : parseAddress("--http", http);
+        InetSocketAddress redisAddress = redis == null ? null : parseAddress("--redis", redis);
         ShardKvNode node = ShardKvNode.start(config);
         HttpStatusServer httpServer =
                 httpAddress == null ? null : HttpStatusServer.start(httpAddress, node::snapshot);
+        RedisFrontEnd redisServer =
+                redisAddress == null
+                        ? null
+                        : RedisFrontEnd.start(
+                                node,
+                                config.controllers(),
+                                redisAddress,
+                                config.tls(),
+                                RedisFrontEnd.DEFAULT_TIMEOUT);
         PrintWriter out = spec.commandLine().getOut();
         out.printf(
                 "node %d listening on %s:%d, data in %s%nREADY %d%n",
@@ -142,6 +147,13 @@ final class NodeCommand implements Callable<Integer> {
             out.printf(
                     "http on %s:%d%n", httpAddress.getHostString(), httpServer.address().getPort());
         }
+        if (redisServer != null) {
+            out.printf(
+                    "redis (RESP) on %s:%d%s%n",
+                    redisAddress.getHostString(),
+                    redisServer.address().getPort(),
+                    config.tls().isPresent() ? " over TLS" : "");
+        }
         out.flush();
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime()
@@ -149,6 +161,9 @@ final class NodeCommand implements Callable<Integer> {
                         new Thread(
                                 () -> {
                                     try {
+                                        if (redisServer != null) {
+                                            redisServer.close();
+                                        }
                                         if (httpServer != null) {
                                             httpServer.close();
                                         }
@@ -161,5 +176,15 @@ final class NodeCommand implements Callable<Integer> {
                                 "raftkv-shutdown"));
         stopped.await();
         return 0;
+    }
+
+    /** {@code HOST:PORT} of option {@code name}, resolved; a usage error if it is no address. */
+    private InetSocketAddress parseAddress(String name, String text) {
+        try {
+            InetSocketAddress parsed = Addresses.parse(text);
+            return new InetSocketAddress(parsed.getHostString(), parsed.getPort());
+        } catch (IllegalArgumentException bad) {
+            throw new ParameterException(spec.commandLine(), name + ": " + bad.getMessage());
+        }
     }
 }

@@ -37,8 +37,10 @@ import java.util.function.LongSupplier;
  *   <li>Writes are exactly once: each runs in a session of its shard (registered on first use) with
  *       the next sequence number, and every retry carries the same number. Concurrent writes to one
  *       shard use different sessions, taken from a pool.
- *   <li>After the deadline the operation ends with {@link KvResult.Unavailable}; a write may or may
- *       not have been applied.
+ *   <li>After the deadline the operation ends with {@link KvResult.Unknown} if a group was handed
+ *       the write (it may or may not have been applied), else with {@link KvResult.Unavailable}
+ *       (nothing was applied). So does a write whose session expired after it was retried: an
+ *       earlier attempt may have been applied before the session was evicted.
  * </ul>
  *
  * <p>Runs on one loop; not thread-safe ({@link ShardKvClient} is the thread-safe facade).
@@ -124,6 +126,12 @@ public final class KvRouter {
         String lastProblem = "no controller has answered";
         boolean askedForConfig;
 
+        /**
+         * How often the write itself (not its session's registration) was handed to a group,
+         * counting each resend after an answer that left its fate open.
+         */
+        int writesSent;
+
         Attempt(KvOp op, Consumer<KvResult> done) {
             this.op = op;
             this.done = done;
@@ -132,10 +140,10 @@ public final class KvRouter {
 
         void step() {
             if (loop.nowMillis() >= deadline) {
-                finish(
-                        new KvResult.Unavailable(
-                                "no result within %d ms (%s)"
-                                        .formatted(options.deadlineMillis(), lastProblem)));
+                String why =
+                        "no result within %d ms (%s)"
+                                .formatted(options.deadlineMillis(), lastProblem);
+                finish(writesSent > 0 ? new KvResult.Unknown(why) : new KvResult.Unavailable(why));
                 return;
             }
             if (latest == null) {
@@ -180,17 +188,33 @@ public final class KvRouter {
             if (sequence == 0) {
                 sequence = ++session.sequence;
             }
+            writesSent++;
             send(
                     owner,
                     members,
                     false,
-                    KvCodec.encode(new KvCommand.Write(session.id, sequence, op)));
+                    KvCodec.encode(new KvCommand.Write(session.id, sequence, op)),
+                    () -> writesSent++);
         }
 
         void send(GroupId owner, List<Member> members, boolean read, byte[] payload) {
+            send(owner, members, read, payload, () -> {});
+        }
+
+        void send(
+                GroupId owner,
+                List<Member> members,
+                boolean read,
+                byte[] payload,
+                Runnable onResend) {
             long configNumber = latest.number();
             groups.call(
-                    owner, members, read, payload, reply -> onReply(owner, configNumber, reply));
+                    owner,
+                    members,
+                    read,
+                    payload,
+                    onResend,
+                    reply -> onReply(owner, configNumber, reply));
         }
 
         void onReply(GroupId owner, long configNumber, Optional<ClientReply> reply) {
@@ -214,7 +238,13 @@ public final class KvRouter {
                 }
                 case KvResult.SessionExpired expired -> {
                     session = null; // never used again; the next write opens a new one
-                    finish(expired);
+                    finish(
+                            writesSent > 1
+                                    ? new KvResult.Unknown(
+                                            "the session expired while the write was retried,"
+                                                    + " and an earlier attempt may have been"
+                                                    + " applied")
+                                    : expired);
                 }
                 default -> finish(result);
             }

@@ -10,6 +10,7 @@ import io.raftkv.shardctrler.config.Member;
 import io.raftkv.shardctrler.config.ShardConfig;
 import io.raftkv.shardkv.client.KvRouter;
 import io.raftkv.shardkv.client.ShardKvClient;
+import io.raftkv.shardkv.redis.RedisFrontEnd;
 import io.raftkv.shardkv.server.ShardKvNode;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -45,13 +46,26 @@ public final class DemoCluster implements AutoCloseable {
     private final List<Member> controllers;
     private final TreeMap<NodeId, ShardKvNode> nodes = new TreeMap<>();
     private final ShardKvClient client;
+    private final TreeMap<NodeId, RedisFrontEnd> redis = new TreeMap<>();
+
+    /** Nodes serve no RESP: {@link #DemoCluster(int, int, Path, int, int)} with no Redis port. */
+    public DemoCluster(int nodeCount, int groupCount, Path dataDirectory, int basePort)
+            throws IOException, InterruptedException {
+        this(nodeCount, groupCount, dataDirectory, basePort, NO_REDIS);
+    }
+
+    /** For {@code redisBasePort}: no node serves RESP. */
+    public static final int NO_REDIS = -1;
 
     /**
      * @param dataDirectory where the nodes keep their data; null for a temporary directory deleted
      *     on close
      * @param basePort the first node's port; 0 picks free ports (then a restart cannot find them)
+     * @param redisBasePort node i serves RESP (the Redis protocol) on this port + i - 1; 0 picks
+     *     free ports; {@link #NO_REDIS} for none
      */
-    public DemoCluster(int nodeCount, int groupCount, Path dataDirectory, int basePort)
+    public DemoCluster(
+            int nodeCount, int groupCount, Path dataDirectory, int basePort, int redisBasePort)
             throws IOException, InterruptedException {
         Check.argument(nodeCount >= 1 && nodeCount <= 9, "nodes must be 1 to 9, got %d", nodeCount);
         Check.argument(
@@ -68,6 +82,31 @@ public final class DemoCluster implements AutoCloseable {
         }
         this.client = new ShardKvClient(controllers, new KvRouter.Options(30_000, 200));
         joinGroupsOnFirstStart(groupCount);
+        if (redisBasePort != NO_REDIS) {
+            startRedis(redisBasePort);
+        }
+    }
+
+    private void startRedis(int redisBasePort) throws InterruptedException {
+        for (Member member : members) {
+            int id = member.node().value();
+            InetSocketAddress address =
+                    new InetSocketAddress(
+                            "127.0.0.1", redisBasePort == 0 ? 0 : redisBasePort + id - 1);
+            redis.put(
+                    member.node(),
+                    RedisFrontEnd.start(
+                            nodes.get(member.node()),
+                            controllers,
+                            address,
+                            Optional.empty(),
+                            RedisFrontEnd.DEFAULT_TIMEOUT));
+        }
+    }
+
+    /** Where each node serves RESP, in node order; empty if the demo serves none. */
+    public List<InetSocketAddress> redisAddresses() {
+        return redis.values().stream().map(RedisFrontEnd::address).toList();
     }
 
     private static int freePort() throws IOException {
@@ -177,6 +216,7 @@ public final class DemoCluster implements AutoCloseable {
 
     @Override
     public void close() throws IOException {
+        redis.values().forEach(RedisFrontEnd::close);
         client.close();
         for (ShardKvNode node : nodes.values()) {
             node.close();

@@ -205,6 +205,24 @@ public final class KvCodec {
                             out.writeByte(10);
                             out.writeUTF(unavailable.reason());
                         }
+                        case KvResult.Unknown unknown -> {
+                            out.writeByte(13);
+                            out.writeUTF(unknown.reason());
+                        }
+                        case KvResult.Previous previous -> {
+                            out.writeByte(14);
+                            out.writeBoolean(previous.existed());
+                            out.writeBoolean(previous.written());
+                            writeBytes(out, previous.previous());
+                        }
+                        case KvResult.Number number -> {
+                            out.writeByte(15);
+                            out.writeLong(number.value());
+                        }
+                        case KvResult.NotANumber notANumber -> {
+                            out.writeByte(16);
+                            out.writeUTF(notANumber.reason());
+                        }
                         case KvResult.Status status -> {
                             out.writeByte(11);
                             out.writeLong(status.configNumber());
@@ -236,6 +254,12 @@ public final class KvCodec {
                         case 10 -> new KvResult.Unavailable(readUtf(in));
                         case 11 -> readStatus(in);
                         case 12 -> new KvResult.Reclaimed();
+                        case 13 -> new KvResult.Unknown(readUtf(in));
+                        case 14 ->
+                                new KvResult.Previous(
+                                        readBoolean(in), readBoolean(in), readBytes(in));
+                        case 15 -> new KvResult.Number(in.readLong());
+                        case 16 -> new KvResult.NotANumber(readUtf(in));
                         default ->
                                 throw new IllegalArgumentException("unknown result kind " + kind);
                     };
@@ -268,6 +292,28 @@ public final class KvCodec {
                 writeBytes(out, cas.expected());
                 writeBytes(out, cas.value());
             }
+            case KvOp.SetIf set -> {
+                out.writeByte(6);
+                writeBytes(out, set.key());
+                writeBytes(out, set.value());
+                out.writeByte(set.condition().ordinal());
+                out.writeBoolean(set.returnPrevious());
+            }
+            case KvOp.GetDelete delete -> {
+                out.writeByte(7);
+                writeBytes(out, delete.key());
+                out.writeBoolean(delete.returnPrevious());
+            }
+            case KvOp.AppendLength append -> {
+                out.writeByte(8);
+                writeBytes(out, append.key());
+                writeBytes(out, append.value());
+            }
+            case KvOp.IncrementBy increment -> {
+                out.writeByte(9);
+                writeBytes(out, increment.key());
+                out.writeLong(increment.delta());
+            }
         }
     }
 
@@ -279,8 +325,29 @@ public final class KvCodec {
             case 3 -> new KvOp.Append(readBytes(in), readBytes(in));
             case 4 -> new KvOp.Delete(readBytes(in));
             case 5 -> new KvOp.CompareAndSet(readBytes(in), readBytes(in), readBytes(in));
+            case 6 ->
+                    new KvOp.SetIf(
+                            readBytes(in), readBytes(in), readCondition(in), readBoolean(in));
+            case 7 -> new KvOp.GetDelete(readBytes(in), readBoolean(in));
+            case 8 -> new KvOp.AppendLength(readBytes(in), readBytes(in));
+            case 9 -> new KvOp.IncrementBy(readBytes(in), in.readLong());
             default -> throw new IllegalArgumentException("unknown operation kind " + kind);
         };
+    }
+
+    private static KvOp.Condition readCondition(DataInputStream in) throws IOException {
+        int ordinal = in.readByte();
+        KvOp.Condition[] conditions = KvOp.Condition.values();
+        Check.argument(
+                ordinal >= 0 && ordinal < conditions.length, "bad set condition %d", ordinal);
+        return conditions[ordinal];
+    }
+
+    /** A boolean written as 0 or 1, and nothing else: so re-encoding gives the same bytes. */
+    private static boolean readBoolean(DataInputStream in) throws IOException {
+        int value = in.readByte();
+        Check.argument(value == 0 || value == 1, "bad boolean %d", value);
+        return value == 1;
     }
 
     private static void writeChunk(DataOutputStream out, ShardChunk chunk) throws IOException {

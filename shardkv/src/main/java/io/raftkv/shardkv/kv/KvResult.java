@@ -11,6 +11,30 @@ public sealed interface KvResult {
     /** Whether a compare-and-set took effect. */
     record Swapped(boolean swapped) implements KvResult {}
 
+    /**
+     * What a {@link KvOp.SetIf} or {@link KvOp.GetDelete} found and did.
+     *
+     * @param existed whether the key existed before
+     * @param written whether the operation changed the key (set it, or deleted it)
+     * @param previous the value before, if the operation asked for it and the key existed; else
+     *     null
+     */
+    record Previous(boolean existed, boolean written, byte[] previous) implements KvResult {
+        public Previous {
+            io.raftkv.common.Check.argument(
+                    existed || previous == null, "an absent key has no previous value");
+        }
+    }
+
+    /** An integer answer: the sum of a {@link KvOp.IncrementBy}, the length after an append. */
+    record Number(long value) implements KvResult {}
+
+    /**
+     * A {@link KvOp.IncrementBy} found no 64-bit integer, or its sum would overflow; nothing was
+     * written. {@code reason} is Redis's wording.
+     */
+    record NotANumber(String reason) implements KvResult {}
+
     /** This group does not serve the key's shard (in its current config). */
     record WrongGroup(int shard) implements KvResult {}
 
@@ -43,10 +67,16 @@ public sealed interface KvResult {
     record Chunk(ShardChunk chunk) implements KvResult {}
 
     /**
-     * The client gave up: no group answered before its deadline. Whether a write applied is
-     * unknown.
+     * The client gave up at its deadline: a read got no answer, or a write was never handed to a
+     * group (no controller answered, or no group served the key's shard). Nothing was applied.
      */
     record Unavailable(String reason) implements KvResult {}
+
+    /**
+     * A write was handed to a group but its outcome never came back before the deadline (or its
+     * session expired while it was retried): it may or may not have been applied.
+     */
+    record Unknown(String reason) implements KvResult {}
 
     /** A group's config number and the status of each shard it holds, ascending by shard. */
     record Status(long configNumber, java.util.SortedMap<Integer, ShardStatus> shards)

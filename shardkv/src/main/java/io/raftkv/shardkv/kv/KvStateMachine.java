@@ -5,12 +5,14 @@ import io.raftkv.common.GroupId;
 import io.raftkv.raft.node.Access;
 import io.raftkv.raft.node.QueryableStateMachine;
 import io.raftkv.shardctrler.config.ShardConfig;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.TreeMap;
 
 /**
@@ -56,6 +58,15 @@ public final class KvStateMachine implements QueryableStateMachine {
     static final int CHUNK_BYTES_MAX = 4 << 20;
 
     private static final byte[] OK = KvCodec.encode(new KvResult.Ok());
+
+    /** The longest previous value a session keeps for a retry ({@link #kept}). */
+    static final int PREVIOUS_KEPT_BYTES_MAX = 4 << 10;
+
+    /** Redis's words for a value INCR cannot read. */
+    public static final String NOT_AN_INTEGER = "value is not an integer or out of range";
+
+    /** Redis's words for a sum past 64 bits. */
+    public static final String WOULD_OVERFLOW = "increment or decrement would overflow";
 
     /** A shard this group holds, whatever its status. */
     static final class Held {
@@ -221,26 +232,68 @@ public final class KvStateMachine implements QueryableStateMachine {
                 KvOp.sizeProblem(write.op())
                         .<KvResult>map(KvResult.TooLarge::new)
                         .orElseGet(() -> execute(shardNumber, write.op()));
-        shard.sessions.record(write.clientId(), write.sequence(), index, KvCodec.encode(result));
+        shard.sessions.record(write.clientId(), write.sequence(), index, kept(result));
         return result;
+    }
+
+    /**
+     * What a session keeps of a write's result, for a retry of it: the result itself, except a
+     * previous value over {@value #PREVIOUS_KEPT_BYTES_MAX} bytes. NB: sessions travel with their
+     * shard in one chunk and are bounded per result, so a GETSET of a large value answers its retry
+     * with {@link KvResult.Unknown}: it was applied, but what it replaced is no longer known.
+     */
+    private static byte[] kept(KvResult result) {
+        if (result instanceof KvResult.Previous previous
+                && previous.previous() != null
+                && previous.previous().length > PREVIOUS_KEPT_BYTES_MAX) {
+            return KvCodec.encode(
+                    new KvResult.Unknown(
+                            "the write was applied, but the value it replaced (%d bytes) is too"
+                                    + " large to be kept for a retry"
+                                            .formatted(previous.previous().length)));
+        }
+        return KvCodec.encode(result);
     }
 
     private KvResult execute(int shard, KvOp op) {
         Key key = new Key(op.key());
         return switch (op) {
+            case KvOp.SetIf set -> {
+                byte[] old = store.get(shard, key);
+                boolean writes = set.condition().allows(old != null);
+                if (writes) {
+                    store.put(shard, key, set.value());
+                }
+                yield new KvResult.Previous(old != null, writes, set.returnPrevious() ? old : null);
+            }
+            case KvOp.GetDelete delete -> {
+                byte[] old = store.get(shard, key);
+                if (old != null) {
+                    store.delete(shard, key);
+                }
+                yield new KvResult.Previous(
+                        old != null, old != null, delete.returnPrevious() ? old : null);
+            }
+            case KvOp.AppendLength append -> {
+                byte[] joined = appended(store.get(shard, key), append.value());
+                if (joined == null) {
+                    yield tooLongToAppend();
+                }
+                store.put(shard, key, joined);
+                yield new KvResult.Number(joined.length);
+            }
+            case KvOp.IncrementBy increment -> increment(shard, key, increment.delta());
             case KvOp.Get get -> new KvResult.Value(store.get(shard, key));
             case KvOp.Put put -> {
                 store.put(shard, key, put.value());
                 yield new KvResult.Ok();
             }
             case KvOp.Append append -> {
-                byte[] old = store.get(shard, key);
-                if (old != null
-                        && (long) old.length + append.value().length > KvOp.VALUE_BYTES_MAX) {
-                    yield new KvResult.TooLarge(
-                            "the value would grow past %d bytes".formatted(KvOp.VALUE_BYTES_MAX));
+                byte[] joined = appended(store.get(shard, key), append.value());
+                if (joined == null) {
+                    yield tooLongToAppend();
                 }
-                store.put(shard, key, old == null ? append.value() : concat(old, append.value()));
+                store.put(shard, key, joined);
                 yield new KvResult.Ok();
             }
             case KvOp.Delete delete -> {
@@ -255,6 +308,36 @@ public final class KvStateMachine implements QueryableStateMachine {
                 yield new KvResult.Swapped(matches);
             }
         };
+    }
+
+    /** {@code old} (null: absent) followed by {@code more}; null if that would be too long. */
+    private static byte[] appended(byte[] old, byte[] more) {
+        if (old == null) {
+            return more;
+        }
+        return (long) old.length + more.length > KvOp.VALUE_BYTES_MAX ? null : concat(old, more);
+    }
+
+    private static KvResult tooLongToAppend() {
+        return new KvResult.TooLarge(
+                "the value would grow past %d bytes".formatted(KvOp.VALUE_BYTES_MAX));
+    }
+
+    /** INCRBY: the sum, stored in decimal, or Redis's refusal with nothing written. */
+    private KvResult increment(int shard, Key key, long delta) {
+        byte[] old = store.get(shard, key);
+        OptionalLong current = old == null ? OptionalLong.of(0) : Decimal.parse(old);
+        if (current.isEmpty()) {
+            return new KvResult.NotANumber(NOT_AN_INTEGER);
+        }
+        long sum;
+        try {
+            sum = Math.addExact(current.getAsLong(), delta);
+        } catch (ArithmeticException overflow) {
+            return new KvResult.NotANumber(WOULD_OVERFLOW);
+        }
+        store.put(shard, key, Long.toString(sum).getBytes(StandardCharsets.US_ASCII));
+        return new KvResult.Number(sum);
     }
 
     private static byte[] concat(byte[] first, byte[] second) {

@@ -37,6 +37,11 @@ public final class SessionTable {
     }
 
     void record(long clientId, long sequence, long index, byte[] result) {
+        Check.that(
+                result.length <= RESULT_BYTES_MAX,
+                "a session result of %d bytes would not read back (at most %d)",
+                result.length,
+                RESULT_BYTES_MAX);
         sessions.put(clientId, new Session(sequence, index, result));
         trim();
     }

@@ -45,6 +45,22 @@ public final class GroupRequests {
             boolean read,
             byte[] payload,
             Consumer<Optional<ClientReply>> done) {
+        call(group, members, read, payload, () -> {}, done);
+    }
+
+    /**
+     * As {@link #call(GroupId, List, boolean, byte[], Consumer)}, and runs {@code onResend} each
+     * time the payload goes out again after an answer that left its fate open (none came, or the
+     * leader lost its leadership while the proposal was pending): a proposal sent again may have
+     * been applied already.
+     */
+    public void call(
+            GroupId group,
+            List<Member> members,
+            boolean read,
+            byte[] payload,
+            Runnable onResend,
+            Consumer<Optional<ClientReply>> done) {
         if (members.isEmpty()) {
             done.accept(Optional.empty());
             return;
@@ -56,7 +72,7 @@ public final class GroupRequests {
                 start = i;
             }
         }
-        attempt(group, members, read, payload, start, 2 * members.size(), done);
+        attempt(group, members, read, payload, start, 2 * members.size(), onResend, done);
     }
 
     private void attempt(
@@ -66,6 +82,7 @@ public final class GroupRequests {
             byte[] payload,
             int index,
             int attemptsLeft,
+            Runnable onResend,
             Consumer<Optional<ClientReply>> done) {
         Member target = members.get(index);
         caller.call(
@@ -83,7 +100,18 @@ public final class GroupRequests {
                         done.accept(Optional.empty());
                     } else {
                         int next = nextTarget(members, index, reply);
-                        attempt(group, members, read, payload, next, attemptsLeft - 1, done);
+                        if (!(reply instanceof ClientReply.NotLeader)) {
+                            onResend.run(); // no answer, or Unknown: it may be in a log
+                        }
+                        attempt(
+                                group,
+                                members,
+                                read,
+                                payload,
+                                next,
+                                attemptsLeft - 1,
+                                onResend,
+                                done);
                     }
                 });
     }

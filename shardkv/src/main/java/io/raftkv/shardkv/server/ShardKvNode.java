@@ -57,8 +57,8 @@ import java.util.function.Consumer;
  * of the replicas it lost, which keeps a blank log from voting as the replica that had one. It says
  * so in one line naming the groups and the {@code admin replace} that brings them back. While this
  * node leads a group, a {@link MembershipDriver} moves the group's Raft membership toward the
- * members in the latest config; a replica the config dropped is deleted once its own log says it
- * was removed.
+ * members in the latest config; a replica the config dropped is deleted once its own log says its
+ * removal committed.
  */
 public final class ShardKvNode implements AutoCloseable {
     /**
@@ -556,10 +556,17 @@ public final class ShardKvNode implements AutoCloseable {
         return true;
     }
 
+    /**
+     * Whether this node's replica of {@code group} holds its own removal, committed: before the
+     * commit, the entry could still be overwritten and the group count this replica again.
+     */
     private boolean removedFromOwnLog(GroupId group) {
         return node.host()
                 .status(group)
-                .map(status -> !status.membership().contains(id()))
+                .map(
+                        status ->
+                                !status.membership().contains(id())
+                                        && status.commitIndex() >= status.membershipIndex())
                 .orElse(false);
     }
 

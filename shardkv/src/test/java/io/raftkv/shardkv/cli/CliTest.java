@@ -11,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.Collections;
+import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -113,7 +114,8 @@ class CliTest {
         assertThat(kv("--timeout", "60", "put", "cli-big", "x".repeat((1 << 20) + 1))).isEqualTo(1);
         assertThat(error())
                 .isEqualTo(
-                        "error: TOO_LARGE value of 1048577 bytes exceeds 1048576"
+                        "error: TOO_LARGE value of 1048577 bytes exceeds 1048576; nothing was"
+                                + " written"
                                 + System.lineSeparator());
         assertThat(Duration.ofNanos(System.nanoTime() - start))
                 .as("refused, not retried until the deadline")
@@ -125,6 +127,51 @@ class CliTest {
         int code = Main.run("kv", "--controllers", "127.0.0.1:1", "--timeout", "1", "get", "k");
         assertThat(code).isEqualTo(1);
         assertThat(error()).startsWith("error: UNAVAILABLE").hasLineCount(1);
+    }
+
+    /** No controller answered, so the write never reached a group: a definite failure. */
+    @Test
+    void aWriteThatNeverReachedAGroupFailsWithNothingApplied() {
+        int code =
+                Main.run(
+                        "kv",
+                        "--controllers",
+                        "127.0.0.1:1",
+                        "--timeout",
+                        "300ms",
+                        "put",
+                        "k",
+                        "v");
+        assertThat(code).isEqualTo(1);
+        assertThat(error())
+                .startsWith("error: UNAVAILABLE no result within 300 ms")
+                .endsWith("nothing was applied" + System.lineSeparator());
+    }
+
+    @Test
+    void timeoutsTakeUnitsAndABadOneIsAUsageError() {
+        assertThat(kv("--timeout", "2s", "put", "cli-t", "1")).isEqualTo(0);
+        assertThat(kv("--timeout", "1500ms", "get", "cli-t")).isEqualTo(0);
+        assertThat(kv("--timeout", "1m", "get", "cli-t")).isEqualTo(0);
+        assertThat(output().lines().toList()).containsExactly("OK", "1", "1");
+        for (String bad : List.of("2h", "fast", "0s")) {
+            err.reset();
+            assertThat(kv("--timeout", bad, "get", "cli-t")).as(bad).isEqualTo(2);
+            assertThat(error()).as(bad).contains("--timeout").hasLineCount(1);
+        }
+    }
+
+    @Test
+    void adminQueryOfAConfigNotMadeYetIsAnError() {
+        assertThat(admin("query", "99999")).isEqualTo(1);
+        assertThat(error())
+                .startsWith("error: config 99999 does not exist; the latest is config ")
+                .hasLineCount(1);
+        err.reset();
+        assertThat(admin("query", "-5")).isEqualTo(2);
+        assertThat(error()).startsWith("error: config numbers start at 0").hasLineCount(1);
+        assertThat(admin("query", "0")).isEqualTo(0);
+        assertThat(output()).startsWith("config 0");
     }
 
     @Test
@@ -287,14 +334,113 @@ class CliTest {
         assertThat(output().lines().toList())
                 .containsExactly(
                         "OK",
-                        "hello world",
+                        "\"hello world\"",
                         "OK",
-                        "hello world!",
+                        "\"hello world!\"",
                         "(nil)",
-                        "ERR MISMATCH the key does not hold the expected value",
+                        "ERR MISMATCH the key does not hold the expected value; nothing was"
+                                + " written",
                         "ERR USAGE unknown command frobnicate",
                         "OK",
                         "(nil)");
+    }
+
+    /**
+     * Quoted words carry blanks, line breaks, any byte and the empty value; a stored "(nil)" prints
+     * quoted, so it never looks like a missing key.
+     */
+    @Test
+    void theShellQuotesValuesAndTakesQuotedWordsWithEscapes() {
+        String script =
+                "put \"sh q\" \"a  b\\nc\"\nget \"sh q\"\nput sh-e \"\"\nget sh-e\n"
+                        + "put sh-n (nil)\nget sh-n\ncas sh-n \"(nil)\" \"\\x00\\xff\"\nget sh-n\n"
+                        + "cas sh-absent (nil) x\nput k \"open\n";
+        System.setIn(new ByteArrayInputStream(script.getBytes(StandardCharsets.UTF_8)));
+        assertThat(Main.run("shell", "--controllers", controllers)).isEqualTo(0);
+        assertThat(output().lines().toList())
+                .containsExactly(
+                        "OK",
+                        "\"a  b\\nc\"",
+                        "OK",
+                        "\"\"",
+                        "OK",
+                        "\"(nil)\"",
+                        "OK",
+                        "\"\\x00\\xff\"",
+                        "OK",
+                        "ERR USAGE a quote opened at column 7 is never closed");
+    }
+
+    @Test
+    void theShellWritesJsonLines() {
+        String script = "put sh-j v\nget sh-j\nget sh-j-none\ncas sh-j x y\nbogus\n";
+        System.setIn(new ByteArrayInputStream(script.getBytes(StandardCharsets.UTF_8)));
+        assertThat(Main.run("shell", "--controllers", controllers, "--output", "json"))
+                .isEqualTo(0);
+        assertThat(output().lines().toList())
+                .containsExactly(
+                        "{\"ok\":true}",
+                        "{\"ok\":true,\"value\":\"v\"}",
+                        "{\"ok\":true,\"value\":null}",
+                        "{\"ok\":false,\"code\":\"MISMATCH\",\"message\":\"the key does not hold"
+                                + " the expected value; nothing was written\",\"outcome\":\"failed\"}",
+                        "{\"ok\":false,\"code\":\"USAGE\",\"message\":\"unknown command"
+                                + " bogus\",\"outcome\":\"failed\"}");
+    }
+
+    @Test
+    void valuesAreBinarySafeInHexBase64AndFromStdin() {
+        assertThat(kv("--hex", "put", "cli-bin", "00ff0a")).isEqualTo(0);
+        assertThat(kv("get", "--hex", "cli-bin")).isEqualTo(0);
+        assertThat(kv("--base64", "get", "cli-bin")).isEqualTo(0);
+        assertThat(kv("--output", "json", "get", "cli-bin")).isEqualTo(0);
+        System.setIn(new ByteArrayInputStream(new byte[] {1, 2, 3, 10}));
+        assertThat(kv("put", "cli-stdin", "-")).isEqualTo(0);
+        assertThat(kv("--hex", "get", "cli-stdin")).isEqualTo(0);
+        assertThat(output().lines().toList())
+                .containsExactly(
+                        "OK",
+                        "00ff0a",
+                        "AP8K",
+                        "{\"ok\":true,\"value\":\"AP8K\",\"encoding\":\"base64\"}",
+                        "OK",
+                        "0102030a");
+        assertThat(kv("--hex", "put", "cli-bin", "zz")).isEqualTo(2);
+        assertThat(error()).contains("'zz' is no hex value").hasLineCount(1);
+        err.reset();
+        assertThat(kv("--hex", "--base64", "get", "cli-bin")).isEqualTo(2);
+        assertThat(error()).contains("mutually exclusive").hasLineCount(1);
+    }
+
+    @Test
+    void kvWritesOneJsonObjectPerResult() {
+        assertThat(kv("--output", "json", "put", "cli-json", "a\"b")).isEqualTo(0);
+        assertThat(kv("--output", "json", "get", "cli-json")).isEqualTo(0);
+        assertThat(kv("--output", "json", "get", "cli-json-none")).isEqualTo(0);
+        assertThat(kv("--output", "json", "cas", "cli-json", "x", "y")).isEqualTo(1);
+        assertThat(output().lines().toList())
+                .containsExactly(
+                        "{\"ok\":true}",
+                        "{\"ok\":true,\"value\":\"a\\\"b\"}",
+                        "{\"ok\":true,\"value\":null}",
+                        "{\"ok\":false,\"code\":\"MISMATCH\",\"message\":\"the key does not hold"
+                                + " the expected value; nothing was written\",\"outcome\":\"failed\"}");
+        assertThat(error()).isEmpty();
+    }
+
+    @Test
+    void adminQueryAndStatusWriteJson() {
+        assertThat(admin("query", "--output", "json")).isEqualTo(0);
+        assertThat(output())
+                .startsWith("{\"config\":")
+                .contains("\"owners\":[", "\"groups\":{\"100\":[{\"node\":1,\"address\":")
+                .contains("\"recoveries\":{}");
+        out.reset();
+        assertThat(admin("status", "--output", "json")).isEqualTo(0);
+        assertThat(output())
+                .startsWith("{\"config\":")
+                .contains("\"shardCount\":", "{\"group\":100,\"leader\":")
+                .contains("\"role\":\"voter\"");
     }
 
     @Test

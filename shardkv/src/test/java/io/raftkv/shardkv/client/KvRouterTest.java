@@ -75,6 +75,55 @@ class KvRouterTest {
         assertThat(loop.nowMillis()).as("backed off 10 then 20 ms").isGreaterThanOrEqualTo(30);
     }
 
+    @Test
+    void aWriteHandedToAGroupThatNeverAnswersEndsUnknown() {
+        script.add(OK); // the session registers; the write itself is never answered
+
+        KvResult result = run(new KvOp.Put(bytes("k"), bytes("v")));
+
+        assertThat(result).isInstanceOf(KvResult.Unknown.class);
+        assertThat(loop.nowMillis()).isGreaterThanOrEqualTo(DEADLINE_MILLIS);
+    }
+
+    @Test
+    void aWriteWhoseSessionNeverRegistersEndsUnavailableForNothingWasApplied() {
+        KvResult result = run(new KvOp.Put(bytes("k"), bytes("v")));
+
+        assertThat(result)
+                .isInstanceOfSatisfying(
+                        KvResult.Unavailable.class,
+                        unavailable -> assertThat(unavailable.reason()).contains("did not answer"));
+    }
+
+    @Test
+    void aReadThatIsNeverAnsweredEndsUnavailable() {
+        assertThat(run(new KvOp.Get(bytes("k")))).isInstanceOf(KvResult.Unavailable.class);
+    }
+
+    /** The first attempt may have been applied before the session was evicted. */
+    @Test
+    void aSessionThatExpiresWhileTheWriteIsRetriedEndsUnknown() {
+        script.add(OK);
+        script.add(new ClientReply.Unknown(0, -1)); // the leader lost its leadership
+        script.add(new ClientReply.Applied(0, 2, KvCodec.encode(new KvResult.SessionExpired())));
+
+        KvResult result = run(new KvOp.Put(bytes("k"), bytes("v")));
+
+        assertThat(result)
+                .isInstanceOfSatisfying(
+                        KvResult.Unknown.class,
+                        unknown -> assertThat(unknown.reason()).contains("session expired"));
+    }
+
+    @Test
+    void aSessionThatExpiredBeforeTheOnlyAttemptEndsSessionExpired() {
+        script.add(OK);
+        script.add(new ClientReply.Applied(0, 2, KvCodec.encode(new KvResult.SessionExpired())));
+
+        assertThat(run(new KvOp.Put(bytes("k"), bytes("v"))))
+                .isEqualTo(new KvResult.SessionExpired());
+    }
+
     private KvResult run(KvOp op) {
         GroupRequests requests = new GroupRequests(new ScriptedCaller());
         KvRouter router =

@@ -48,6 +48,10 @@ public final class HistoryAdapter {
                             text(cas.key()),
                             cas.expected() == null ? null : text(cas.expected()),
                             text(cas.value()));
+            case KvOp.SetIf set -> unmodelled(op);
+            case KvOp.GetDelete delete -> unmodelled(op);
+            case KvOp.AppendLength append -> unmodelled(op);
+            case KvOp.IncrementBy increment -> unmodelled(op);
         };
     }
 
@@ -68,8 +72,16 @@ public final class HistoryAdapter {
             case KvResult.Chunk chunk -> new KvOutput.Unknown();
             case KvResult.Reclaimed reclaimed -> new KvOutput.Unknown();
             case KvResult.Unavailable unavailable -> new KvOutput.Unknown();
+            case KvResult.Unknown unknown -> new KvOutput.Unknown();
             case KvResult.Status status -> new KvOutput.Unknown();
+            case KvResult.Previous previous -> new KvOutput.Unknown();
+            case KvResult.Number number -> new KvOutput.Unknown();
+            case KvResult.NotANumber notANumber -> new KvOutput.Unknown();
         };
+    }
+
+    private static KvInput unmodelled(KvOp op) {
+        throw new IllegalArgumentException("the register model has no " + op.getClass());
     }
 
     private static String text(byte[] bytes) {

@@ -35,6 +35,27 @@ class KvCodecFuzzTest {
                                 new KvCommand.Write(2, 9, new KvOp.Delete(bytes("key"))),
                                 new KvCommand.Write(
                                         3, 1, new KvOp.CompareAndSet(bytes("k"), null, bytes("x"))),
+                                new KvCommand.Write(
+                                        3,
+                                        2,
+                                        new KvOp.SetIf(
+                                                bytes("k"),
+                                                bytes("v"),
+                                                KvOp.Condition.ABSENT,
+                                                true)),
+                                new KvCommand.Write(
+                                        3,
+                                        3,
+                                        new KvOp.SetIf(
+                                                bytes("k"),
+                                                new byte[0],
+                                                KvOp.Condition.PRESENT,
+                                                false)),
+                                new KvCommand.Write(3, 4, new KvOp.GetDelete(bytes("k"), true)),
+                                new KvCommand.Write(
+                                        3, 5, new KvOp.AppendLength(bytes("k"), bytes("tail"))),
+                                new KvCommand.Write(
+                                        3, 6, new KvOp.IncrementBy(bytes("n"), Long.MIN_VALUE)),
                                 new KvCommand.RegisterSession(4, 7),
                                 new KvCommand.InstallConfig(config(2, G1, G2)),
                                 new KvCommand.InsertChunk(2, 3, chunk(true)),
@@ -101,6 +122,11 @@ class KvCodecFuzzTest {
                                 new KvResult.Chunk(chunk(true)),
                                 new KvResult.Reclaimed(),
                                 new KvResult.Unavailable("pulling"),
+                                new KvResult.Unknown("no answer"),
+                                new KvResult.Previous(true, false, bytes("old")),
+                                new KvResult.Previous(false, true, null),
+                                new KvResult.Number(-42),
+                                new KvResult.NotANumber(KvStateMachine.NOT_AN_INTEGER),
                                 new KvResult.Status(3, shards))
                         .map(KvCodec::encode)
                         .toList();
