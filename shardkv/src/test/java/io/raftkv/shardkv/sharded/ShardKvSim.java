@@ -210,9 +210,9 @@ final class ShardKvSim {
      * names it for that it does not host; a granted claim starts the replica (a founder with the
      * founders as voters, a later member as a learner beside the other members). It ticks each
      * replica's migration and membership drivers, and deletes a replica once the latest config
-     * leaves this node out and the replica's own log says it was removed. A group that left the
-     * config is driven toward the members it last had. Founders are hosted from the start, without
-     * a claim; a claim's incarnation is the node id, as a simulated disk is never lost.
+     * leaves this node out and the replica's own log says its removal committed. A group that left
+     * the config is driven toward the members it last had. Founders are hosted from the start,
+     * without a claim; a claim's incarnation is the node id, as a simulated disk is never lost.
      */
     private final class NodeDriver {
         private final NodeId node;
@@ -384,9 +384,13 @@ final class ShardKvSim {
             }
         }
 
+        /** As {@code ShardKvNode}: the replica holds its own removal, committed. */
         private boolean removedFromOwnLog(GroupId group) {
             return sim.status(node, group)
-                    .map(status -> !status.membership().contains(node))
+                    .map(
+                            status ->
+                                    !status.membership().contains(node)
+                                            && status.commitIndex() >= status.membershipIndex())
                     .orElse(false);
         }
 
