@@ -436,27 +436,27 @@ class ShardKvSwarmTest {
         }
 
         /**
-         * Waits until the replicas of each group's members (as its leader's log has them) have
-         * applied the same index, then compares them. A removed replica that never learned of its
-         * removal may linger on its node; it is no member and is not compared. Every member of a
-         * group in the latest config is hosted (the calm-down saw to it); a group that has left may
-         * count a voter whose node deleted its replica on a removal that was then overwritten
-         * (issue 11: a node deletes a replica on an uncommitted removal), so only its hosted
-         * members are compared.
+         * Waits until the replicas of each group's members (as its leader's log has them) are all
+         * hosted and have applied the same index, then compares them. A removed replica that never
+         * learned its removal committed may linger on its node; it is no member and is not
+         * compared. Every member of a group in the latest config is hosted once the calm-down is
+         * over; a group that has left may still be moving toward the members it last had, so its
+         * new members get a while to claim their replicas. NB: a node deletes its replica only once
+         * its removal committed, so no member's replica is missing for good.
          */
         private void checkReplicasIdentical() {
-            ShardConfig latest = cluster.latestConfig();
             for (GroupId group : cluster.groupIds()) {
                 cluster.runUntil(
-                        () -> leaderMembership(group).isPresent(), 60_000, "a leader of " + group);
-                List<NodeId> members = leaderMembership(group).orElseThrow().members();
-                if (latest.groups().containsKey(group)) {
-                    assertThat(cluster.nodesOf(group))
-                            .as("nodes hosting %s", group)
-                            .containsAll(members);
-                }
-                List<NodeId> nodes =
-                        members.stream().filter(cluster.nodesOf(group)::contains).toList();
+                        () ->
+                                leaderMembership(group)
+                                        .filter(
+                                                m ->
+                                                        cluster.nodesOf(group)
+                                                                .containsAll(m.members()))
+                                        .isPresent(),
+                        60_000,
+                        "a leader of " + group + " whose members are all hosted");
+                List<NodeId> nodes = leaderMembership(group).orElseThrow().members();
                 cluster.runUntil(
                         () ->
                                 nodes.stream()
