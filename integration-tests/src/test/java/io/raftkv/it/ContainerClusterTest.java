@@ -280,9 +280,10 @@ class ContainerClusterTest {
         List<String> keys = new ArrayList<>(data.keySet());
         List<String> results = shell(keys.stream().map(k -> "get " + k).toList());
         for (int i = 0; i < keys.size(); i++) {
+            // the shell prints values double-quoted, so that none looks like a missing key
             assertThat(results.get(i))
                     .as("the value of " + keys.get(i))
-                    .isEqualTo(data.get(keys.get(i)));
+                    .isEqualTo('"' + data.get(keys.get(i)) + '"');
         }
     }
 
