@@ -6,11 +6,15 @@ import static org.assertj.core.api.Assertions.fail;
 import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.command.InspectContainerResponse;
 import io.raftkv.shardkv.kv.Shards;
+import io.raftkv.shardkv.server.FreePorts;
 import java.io.File;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.KeyStore;
+import java.security.cert.CertificateFactory;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -24,6 +28,9 @@ import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLSocketFactory;
+import javax.net.ssl.TrustManagerFactory;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -32,6 +39,9 @@ import org.testcontainers.DockerClientFactory;
 import org.testcontainers.containers.Container.ExecResult;
 import org.testcontainers.containers.ContainerState;
 import org.testcontainers.containers.DockerComposeContainer;
+import redis.clients.jedis.DefaultJedisClientConfig;
+import redis.clients.jedis.HostAndPort;
+import redis.clients.jedis.Jedis;
 
 /**
  * The docker/ deliverables end to end: the image from docker/Dockerfile and the seven-node topology
@@ -73,6 +83,11 @@ class ContainerClusterTest {
             Pattern.compile("^(\\d+)\\s+(\\S+)\\s+(\\S+)\\s+(\\[[^\\]]*\\])\\s+(\\S+)\\s+(.+)$");
 
     private static final long START = System.nanoTime();
+    private static final int NODES = 7;
+
+    /** The host port each node's RESP port is published on, by node number. */
+    private static final Map<Integer, Integer> REDIS_PORTS = new TreeMap<>();
+
     private static DockerComposeContainer<?> cluster;
 
     @BeforeAll
@@ -89,6 +104,11 @@ class ContainerClusterTest {
         Map<String, String> env = new HashMap<>();
         env.put("JAVA_IMAGE", System.getProperty("it.javaImage", "raftkv-jre:21"));
         env.put("RAFTKV_IMAGE", IMAGE);
+        for (int node = 1; node <= NODES; node++) {
+            // NB: free host ports, not the compose file's 6379 and up, which a demo may hold
+            REDIS_PORTS.put(node, FreePorts.belowEphemeralRange());
+            env.put("RAFTKV_REDIS_PORT_" + node, Integer.toString(REDIS_PORTS.get(node)));
+        }
 
         // Build the one image here rather than with `up --build` (which builds it once per
         // service), and keep the output for the failure message.
@@ -120,6 +140,8 @@ class ContainerClusterTest {
             assertQuery();
 
             assertSingleCommands();
+            assertRedisOverTls();
+            log("Redis clients on the host reach n1 and n5 over TLS");
             Map<String, String> data = keysOnEveryShard("k", "v1");
             putAll(data);
             assertAllPresent(data);
@@ -196,6 +218,50 @@ class ContainerClusterTest {
         assertOutput(raftkv("kv", "get", "single"), "(nil)");
     }
 
+    /**
+     * A Redis client on the host reaches any node through the port compose publishes, over TLS with
+     * the cluster CA: a key written through n1 (group 100's node) reads back through n5.
+     */
+    private static void assertRedisOverTls() throws Exception {
+        Path ca = Files.createTempFile("raftkv-ca", ".crt");
+        service("n1").copyFileFromContainer("/certs/ca.crt", ca.toString());
+        SSLSocketFactory tls = trusting(ca).getSocketFactory();
+        try (Jedis n1 = redis(1, tls);
+                Jedis n5 = redis(5, tls)) {
+            assertThat(n1.set("redis-key", "over tls")).isEqualTo("OK");
+            assertThat(n5.get("redis-key")).isEqualTo("over tls");
+            assertThat(n5.incr("redis-counter")).isEqualTo(1);
+            assertThat(n1.info("server")).contains("raftkv_node:n1", "raftkv_tls:yes");
+        } finally {
+            Files.delete(ca);
+        }
+    }
+
+    private static Jedis redis(int node, SSLSocketFactory tls) {
+        return new Jedis(
+                new HostAndPort("127.0.0.1", REDIS_PORTS.get(node)),
+                DefaultJedisClientConfig.builder()
+                        .ssl(true)
+                        .sslSocketFactory(tls)
+                        .socketTimeoutMillis(30_000)
+                        .build());
+    }
+
+    private static SSLContext trusting(Path caFile) throws Exception {
+        KeyStore trusted = KeyStore.getInstance(KeyStore.getDefaultType());
+        trusted.load(null, null);
+        try (InputStream in = Files.newInputStream(caFile)) {
+            trusted.setCertificateEntry(
+                    "ca", CertificateFactory.getInstance("X.509").generateCertificate(in));
+        }
+        TrustManagerFactory trust =
+                TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+        trust.init(trusted);
+        SSLContext context = SSLContext.getInstance("TLSv1.3");
+        context.init(null, trust.getTrustManagers(), null);
+        return context;
+    }
+
     private static void assertOutput(ExecResult result, String expected) {
         assertThat(result.getExitCode()).as(describe("raftkv", result)).isZero();
         assertThat(result.getStdout().strip()).isEqualTo(expected);
@@ -214,9 +280,10 @@ class ContainerClusterTest {
         List<String> keys = new ArrayList<>(data.keySet());
         List<String> results = shell(keys.stream().map(k -> "get " + k).toList());
         for (int i = 0; i < keys.size(); i++) {
+            // the shell prints values double-quoted, so that none looks like a missing key
             assertThat(results.get(i))
                     .as("the value of " + keys.get(i))
-                    .isEqualTo(data.get(keys.get(i)));
+                    .isEqualTo('"' + data.get(keys.get(i)) + '"');
         }
     }
 

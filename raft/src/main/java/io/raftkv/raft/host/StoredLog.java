@@ -59,6 +59,16 @@ public final class StoredLog {
         return snapshot.map(Snapshot::index).orElse(0L) + 1;
     }
 
+    /** The stored hard state. */
+    public HardState hardState() {
+        return hardState;
+    }
+
+    /** The index of the last stored entry, or the snapshot's if the log has none. */
+    public long lastIndex() {
+        return entries.isEmpty() ? firstIndex() - 1 : entries.getLast().index();
+    }
+
     public PersistedState state() {
         return new PersistedState(hardState, snapshot, List.copyOf(entries));
     }

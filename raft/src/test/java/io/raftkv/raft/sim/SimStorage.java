@@ -149,6 +149,11 @@ public final class SimStorage implements RaftStorage {
         durable.computeIfAbsent(write.group(), group -> new StoredLog()).apply(write);
     }
 
+    /** The durable log of {@code group}, if any (read only: for checks). */
+    Optional<StoredLog> durable(GroupId group) {
+        return Optional.ofNullable(durable.get(group));
+    }
+
     /** The persisted Raft state of {@code group} without its snapshot (the lab's LogSize). */
     public long stateBytes(GroupId group) {
         StoredLog log = durable.get(group);

@@ -3,13 +3,17 @@ package io.raftkv.raft.sim;
 import io.raftkv.common.FailStop;
 import io.raftkv.common.GroupId;
 import io.raftkv.common.NodeId;
+import io.raftkv.raft.core.HardState;
 import io.raftkv.raft.core.Membership;
+import io.raftkv.raft.core.Message;
 import io.raftkv.raft.core.RaftStatus;
 import io.raftkv.raft.core.Role;
 import io.raftkv.raft.host.Envelope;
 import io.raftkv.raft.host.GroupHost;
 import io.raftkv.raft.host.HostOptions;
 import io.raftkv.raft.host.StateMachine;
+import io.raftkv.raft.host.StoredLog;
+import io.raftkv.raft.host.Transport;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -25,7 +29,9 @@ import java.util.function.BooleanSupplier;
  *
  * <p>After every event it checks: at most one leader per group and term; no replica's commit or
  * applied index goes backwards within one run of its node; and, through the {@link Ledger},
- * committed entries never change and replicas at equal applied indexes hold equal state.
+ * committed entries never change and replicas at equal applied indexes hold equal state. Every
+ * message a node sends is checked against its disk: no acknowledgement or vote leaves before what
+ * it promises is durable ({@link #checkPromises}).
  *
  * <p>A fault in a node's own code ({@link FailStop}) fails the run, unless the test asked for
  * {@link #haltNodesOnFault}: then the node crashes, as a node process halts.
@@ -218,7 +224,7 @@ public final class Simulation {
                         id,
                         hostOptions,
                         node.storage(),
-                        network.transportFor(id),
+                        promisesChecked(node, network.transportFor(id)),
                         task -> scheduler.schedule(0, guarded(node, incarnation, task)),
                         failStopOf(id));
         node.started(host);
@@ -229,6 +235,57 @@ public final class Simulation {
             }
         }
         scheduleTick(node, incarnation, random.nextLong(tickMillis));
+    }
+
+    /** {@code transport}, checking each envelope {@code node} sends first. */
+    private static Transport promisesChecked(SimNode node, Transport transport) {
+        return (to, envelopes) -> {
+            for (Envelope envelope : envelopes) {
+                checkPromises(node, envelope);
+            }
+            transport.send(to, envelopes);
+        };
+    }
+
+    /**
+     * Raft's durability rule (DESIGN.md rule 1): an acknowledgement of entries up to an index
+     * leaves only once the sender's disk holds its log that far, and a granted vote only once its
+     * disk holds the term and the vote.
+     */
+    private static void checkPromises(SimNode node, Envelope envelope) {
+        if (!node.host().hosts(envelope.group())) {
+            return; // removed while its round was being persisted; its disk forgot it
+        }
+        Optional<StoredLog> disk = node.storage().durable(envelope.group());
+        switch (envelope.message()) {
+            case Message.AppendEntriesResponse ack when ack.success() -> {
+                long durable = disk.map(StoredLog::lastIndex).orElse(0L);
+                if (durable < ack.matchIndex()) {
+                    throw new InvariantViolation(
+                            "%s acknowledged %s up to index %d with only %d durable"
+                                    .formatted(
+                                            node.id(),
+                                            envelope.group(),
+                                            ack.matchIndex(),
+                                            durable));
+                }
+            }
+            case Message.RequestVoteResponse vote when vote.granted() && !vote.preVote() -> {
+                HardState stored = disk.map(StoredLog::hardState).orElse(HardState.EMPTY);
+                if (stored.term() != vote.term()
+                        || !stored.votedFor().equals(Optional.of(vote.to()))) {
+                    throw new InvariantViolation(
+                            "%s granted %s its vote in %s term %d with %s durable"
+                                    .formatted(
+                                            node.id(),
+                                            vote.to(),
+                                            envelope.group(),
+                                            vote.term(),
+                                            stored));
+                }
+            }
+            default -> {}
+        }
     }
 
     /** Crashes a node: its host is gone and its disk loses what was not durable. */
