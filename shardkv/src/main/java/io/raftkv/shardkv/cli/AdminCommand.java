@@ -48,13 +48,8 @@ final class AdminCommand {
                             + " the groups to carry it out.")
     boolean noWait;
 
-    @Option(
-            names = "--output",
-            scope = ScopeType.INHERIT,
-            defaultValue = "text",
-            paramLabel = "text|json",
-            description = "How query and status print: text (default) or json.")
-    OutputFormat output;
+    /** How query and status print. */
+    @Mixin OutputOption output;
 
     @Option(
             names = "--wait-seconds",
@@ -290,7 +285,7 @@ final class AdminCommand {
                                 number, config.number());
                 return Results.EXIT_FAILED;
             }
-            if (output == OutputFormat.JSON) {
+            if (output.json()) {
                 spec.commandLine().getOut().println(AdminJson.config(config));
             } else {
                 print(config);
@@ -314,7 +309,7 @@ final class AdminCommand {
                                     () ->
                                             new IllegalStateException(
                                                     "the controller did not answer"));
-            if (output == OutputFormat.JSON) {
+            if (output.json()) {
                 out.println(statusJson(client, config));
                 return Results.EXIT_OK;
             }

@@ -41,13 +41,7 @@ final class KvOpsCommand {
     @ArgGroup(exclusive = true)
     Encoding encoding = new Encoding();
 
-    @Option(
-            names = "--output",
-            scope = ScopeType.INHERIT,
-            defaultValue = "text",
-            paramLabel = "text|json",
-            description = "How results are printed: text (default) or json.")
-    OutputFormat output;
+    @Mixin OutputOption output;
 
     /** {@code --hex} or {@code --base64}: how values are given and printed. */
     static final class Encoding {
@@ -113,7 +107,7 @@ final class KvOpsCommand {
         try (ShardKvClient client = cluster.client()) {
             KvResult result = client.run(op);
             PrintWriter out = spec.commandLine().getOut();
-            if (output == OutputFormat.JSON) {
+            if (output.json()) {
                 out.println(Results.json(result, encoding.value()));
             } else if (Results.ok(result)) {
                 out.println(Results.text(result, encoding.value()));

@@ -13,7 +13,6 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
@@ -39,17 +38,13 @@ final class ShellCommand implements Callable<Integer> {
 
     @Mixin ClusterOptions cluster;
 
-    @Option(
-            names = "--output",
-            defaultValue = "text",
-            paramLabel = "text|json",
-            description = "text (default), or json: one JSON object per result line.")
-    OutputFormat output;
+    /** With json, one JSON object per result line. */
+    @Mixin OutputOption output;
 
     @Override
     public Integer call() throws IOException {
         PrintWriter out = spec.commandLine().getOut();
-        boolean interactive = System.console() != null && output == OutputFormat.TEXT;
+        boolean interactive = System.console() != null && !output.json();
         BufferedReader in =
                 new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
         try (ShardKvClient client = cluster.client()) {
@@ -59,7 +54,7 @@ final class ShellCommand implements Callable<Integer> {
             }
             for (String line; (line = in.readLine()) != null; ) {
                 if (!line.isBlank()) {
-                    out.println(answer(client, line.strip(), output));
+                    out.println(answer(client, line.strip(), output.format));
                 }
                 if (interactive) {
                     out.print("raftkv> ");

@@ -32,7 +32,17 @@ class MainTest {
 
     @Test
     void demoRunsForItsDurationAndExitsZero() {
-        assertThat(Main.run("demo", "--duration", "2", "--groups", "2", "--port", "0"))
+        assertThat(
+                        Main.run(
+                                "demo",
+                                "--duration",
+                                "2",
+                                "--groups",
+                                "2",
+                                "--port",
+                                "0",
+                                "--redis-port",
+                                "0"))
                 .isEqualTo(0);
         String text = out.toString(StandardCharsets.UTF_8);
         assertThat(text)

@@ -48,11 +48,7 @@ class ReplicaLifecycleTest {
     @Test
     void aNodeBackWithoutItsDataHostsNoneOfItsReplicasUntilReplacedAndNothingIsLost()
             throws Exception {
-        cluster = new InJvmCluster(root, 7);
-        for (int id = 1; id <= 7; id++) {
-            cluster.start(id);
-        }
-        ControllerClient admin = cluster.admin();
+        ControllerClient admin = startCluster(7);
         admin.join(new TreeMap<>(Map.of(A, cluster.members(4, 5, 6))));
         ShardKvClient client = cluster.client();
         writeKeys(client, "v");
@@ -80,11 +76,7 @@ class ReplicaLifecycleTest {
     @Test
     void aControllerBackWithoutItsDataHostsNoControllerReplicaAndTheControllerGoesOn()
             throws Exception {
-        cluster = new InJvmCluster(root, 3);
-        for (int id = 1; id <= 3; id++) {
-            cluster.start(id);
-        }
-        ControllerClient admin = cluster.admin();
+        ControllerClient admin = startCluster(3);
         admin.join(new TreeMap<>(Map.of(A, cluster.members(1, 2, 3))));
         await(
                 "n2 claimed its controller replica",
@@ -109,11 +101,7 @@ class ReplicaLifecycleTest {
      */
     @Test
     void anUnsafeRecoveryBringsBackAGroupThatLostItsMajority() throws Exception {
-        cluster = new InJvmCluster(root, 7);
-        for (int id = 1; id <= 7; id++) {
-            cluster.start(id);
-        }
-        ControllerClient admin = cluster.admin();
+        ControllerClient admin = startCluster(7);
         admin.join(new TreeMap<>(Map.of(A, cluster.members(4, 5, 6))));
         ShardKvClient client = cluster.client();
         writeKeys(client, "v");
@@ -153,11 +141,7 @@ class ReplicaLifecycleTest {
 
     @Test
     void aDrainMovesEveryReplicaOffANodeWhileClientsWrite() throws Exception {
-        cluster = new InJvmCluster(root, 7);
-        for (int id = 1; id <= 7; id++) {
-            cluster.start(id);
-        }
-        ControllerClient admin = cluster.admin();
+        ControllerClient admin = startCluster(7);
         admin.join(new TreeMap<>(Map.of(A, cluster.members(4, 5, 6))));
         admin.join(new TreeMap<>(Map.of(B, cluster.members(1, 2, 7))));
         ShardKvClient client = cluster.client();
@@ -183,11 +167,7 @@ class ReplicaLifecycleTest {
      */
     @Test
     void aDrainOfTheNodeThatLeadsTheGroupFinishes() throws Exception {
-        cluster = new InJvmCluster(root, 6);
-        for (int id = 1; id <= 6; id++) {
-            cluster.start(id);
-        }
-        ControllerClient admin = cluster.admin();
+        ControllerClient admin = startCluster(6);
         admin.join(new TreeMap<>(Map.of(A, cluster.members(4, 5, 6))));
         admin.join(new TreeMap<>(Map.of(B, cluster.members(1, 2, 3))));
         ShardKvClient client = cluster.client();
@@ -218,11 +198,7 @@ class ReplicaLifecycleTest {
     @Test
     void aGroupWhoseLeaderIsDrainedServesClientsOfTheNewConfigWhileTheDrainWaits()
             throws Exception {
-        cluster = new InJvmCluster(root, 6);
-        for (int id = 1; id <= 6; id++) {
-            cluster.start(id);
-        }
-        ControllerClient admin = cluster.admin();
+        ControllerClient admin = startCluster(6);
         admin.join(new TreeMap<>(Map.of(A, cluster.members(4, 5, 6))));
         admin.join(new TreeMap<>(Map.of(B, cluster.members(1, 2, 3))));
         writeKeys(cluster.client(), "v");
@@ -257,6 +233,15 @@ class ReplicaLifecycleTest {
 
     private static NodeId[] ids(int... values) {
         return java.util.Arrays.stream(values).mapToObj(NodeId::of).toArray(NodeId[]::new);
+    }
+
+    /** Starts nodes 1 to {@code nodes} (1 to 3 are the controllers); returns an admin client. */
+    private ControllerClient startCluster(int nodes) throws Exception {
+        cluster = new InJvmCluster(root, nodes);
+        for (int id = 1; id <= nodes; id++) {
+            cluster.start(id);
+        }
+        return cluster.admin();
     }
 
     private static byte[] bytes(String text) {
