@@ -173,7 +173,10 @@ class RedisProcessTest {
             assertThat(one.clientSetname("tester")).isEqualTo("OK");
             assertThat(one.clientGetname()).isEqualTo("tester");
             assertThat(one.clientId()).isPositive();
-            assertThat(one.info("replication")).contains("role:master", "raftkv_replica_g100:");
+            // INFO reads the node's status snapshot, taken every few drives: wait for it to
+            // show the replica the node hosts
+            awaitInfo(one, "replication", "raftkv_replica_g100:");
+            assertThat(one.info("replication")).contains("role:master");
             assertThat(two.info()).contains("raftkv_node:n2", "connected_clients:", "# Keyspace");
         }
     }
@@ -331,6 +334,16 @@ class RedisProcessTest {
             throw new AssertionError(failure.getMessage() + "\n" + nodes.logTails(), failure);
         }
         workload.assertLinearizable();
+    }
+
+    private static void awaitInfo(Jedis jedis, String section, String text) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (!jedis.info(section).contains(text)) {
+            assertThat(System.nanoTime())
+                    .as("INFO %s shows %s: %s", section, text, jedis.info(section))
+                    .isLessThan(deadline);
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(100));
+        }
     }
 
     private static void awaitCompleted(RedisWorkload workload, int more, String phase) {
