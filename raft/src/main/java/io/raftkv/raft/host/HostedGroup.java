@@ -68,7 +68,9 @@ final class HostedGroup {
     }
 
     void fence(Set<NodeId> nodes) {
-        fenced = Set.copyOf(nodes);
+        if (!fenced.equals(nodes)) { // NB: asked again at every drive of the node
+            fenced = Set.copyOf(nodes);
+        }
     }
 
     boolean isFenced(NodeId sender) {

@@ -96,10 +96,8 @@ final class Results {
                     "MISMATCH the key does not hold the expected value; nothing was written";
             case KvResult.TooLarge tooLarge ->
                     "TOO_LARGE " + tooLarge.reason() + "; nothing was written";
-            case KvResult.Unknown unknown ->
-                    "UNKNOWN the write may or may not have been applied: " + unknown.reason();
-            case KvResult.Unavailable unavailable ->
-                    "UNAVAILABLE " + unavailable.reason() + "; nothing was applied";
+            case KvResult.Unknown unknown -> "UNKNOWN " + unknown.message();
+            case KvResult.Unavailable unavailable -> "UNAVAILABLE " + unavailable.message();
             case KvResult.SessionExpired expired ->
                     "SESSION_EXPIRED the client's session was evicted before the write reached"
                             + " it; the write was not applied";

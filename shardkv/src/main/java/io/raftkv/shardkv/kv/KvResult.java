@@ -70,13 +70,23 @@ public sealed interface KvResult {
      * The client gave up at its deadline: a read got no answer, or a write was never handed to a
      * group (no controller answered, or no group served the key's shard). Nothing was applied.
      */
-    record Unavailable(String reason) implements KvResult {}
+    record Unavailable(String reason) implements KvResult {
+        /** What a client tells its user: the reason, and that nothing was applied. */
+        public String message() {
+            return reason + "; nothing was applied";
+        }
+    }
 
     /**
      * A write was handed to a group but its outcome never came back before the deadline (or its
      * session expired while it was retried): it may or may not have been applied.
      */
-    record Unknown(String reason) implements KvResult {}
+    record Unknown(String reason) implements KvResult {
+        /** What a client tells its user: that the write may have been applied, and why. */
+        public String message() {
+            return "the write may or may not have been applied: " + reason;
+        }
+    }
 
     /** A group's config number and the status of each shard it holds, ascending by shard. */
     record Status(long configNumber, java.util.SortedMap<Integer, ShardStatus> shards)

@@ -26,10 +26,8 @@ final class Outcomes {
 
     static String failureText(KvResult result) {
         return switch (result) {
-            case KvResult.Unknown unknown ->
-                    "UNKNOWN the write may or may not have been applied: " + unknown.reason();
-            case KvResult.Unavailable unavailable ->
-                    "UNAVAILABLE " + unavailable.reason() + "; nothing was applied";
+            case KvResult.Unknown unknown -> "UNKNOWN " + unknown.message();
+            case KvResult.Unavailable unavailable -> "UNAVAILABLE " + unavailable.message();
             case KvResult.SessionExpired expired ->
                     "UNAVAILABLE the client session expired before the write reached it; it was"
                             + " not applied";
