@@ -2,13 +2,9 @@ package io.raftkv.shardkv.sharded;
 
 import io.raftkv.common.GroupId;
 import io.raftkv.common.NodeId;
-import io.raftkv.raft.core.ChangeResult;
 import io.raftkv.raft.core.Membership;
-import io.raftkv.raft.core.MembershipChange;
 import io.raftkv.raft.core.RaftStatus;
-import io.raftkv.raft.core.Role;
 import io.raftkv.raft.host.HostOptions;
-import io.raftkv.raft.host.ProposalOutcome;
 import io.raftkv.raft.node.ClientReply;
 import io.raftkv.raft.sim.NetworkFaults;
 import io.raftkv.raft.sim.Simulation;
@@ -20,8 +16,6 @@ import io.raftkv.shardctrler.config.ShardConfig;
 import io.raftkv.shardctrler.server.ControllerStateMachine;
 import io.raftkv.shardkv.client.KvRouter;
 import io.raftkv.shardkv.kv.HistoryAdapter;
-import io.raftkv.shardkv.kv.KvCodec;
-import io.raftkv.shardkv.kv.KvCommand;
 import io.raftkv.shardkv.kv.KvOp;
 import io.raftkv.shardkv.kv.KvResult;
 import io.raftkv.shardkv.kv.KvStateMachine;
@@ -46,11 +40,11 @@ import java.util.function.Consumer;
  * The sharded store on simulated nodes (the lab's shardkv tester on virtual time): a controller
  * group of three nodes and replica groups 100, 101, ... of {@code serversPerGroup} nodes each (the
  * groups' founders), all started but not joined, and optionally spare nodes in no group. Every node
- * does what {@code ShardKvNode} does beyond Raft ({@link NodeDriver}): it follows the controller's
- * latest config, hosts a replica of each group the config adds it to and deletes one the group has
- * removed, and runs the production {@link ShardMigrator} and {@link MembershipDriver} of each
- * replica every {@value #MIGRATION_TICK_MILLIS} ms; clerks are production {@link KvRouter}s. All
- * talk over the simulated network ({@link SimGroupCaller}).
+ * does what {@code ShardKvNode} does beyond Raft ({@link SimNodeDriver}): it follows the
+ * controller's latest config, hosts a replica of each group the config adds it to and deletes one
+ * the group has removed, and runs the production {@link ShardMigrator} and {@link MembershipDriver}
+ * of each replica every {@value #MIGRATION_TICK_MILLIS} ms; clerks are production {@link
+ * KvRouter}s. All talk over the simulated network ({@link SimGroupCaller}).
  */
 final class ShardKvSim {
     static final int SHARDS = 10;
@@ -59,12 +53,6 @@ final class ShardKvSim {
 
     /** The id of the first spare node; spare nodes are in no group at the start. */
     static final int FIRST_SPARE_NODE = 5001;
-
-    /** Drives between two reads of the controller's configs, as on a real node. */
-    private static final int DRIVES_PER_CONFIG_READ = 5;
-
-    /** The most configs one read looks at, as on a real node. */
-    private static final int CONFIGS_PER_READ = 100;
 
     private final Simulation sim;
     private final int chunkBytes;
@@ -185,7 +173,15 @@ final class ShardKvSim {
     void start(NodeId node) {
         sim.start(node);
         long generation = generations.merge(node, 1L, Long::sum);
-        new NodeDriver(node, generation).driveEvery();
+        new SimNodeDriver(
+                        sim,
+                        node,
+                        () -> generations.get(node) == generation,
+                        controllerMembers(),
+                        founders.keySet(),
+                        deletedReplicas,
+                        chunkBytes)
+                .driveEvery();
     }
 
     void crash(NodeId node, double tearRate) {
@@ -201,294 +197,6 @@ final class ShardKvSim {
     /** The lab's StartGroup: starts the nodes hosting the group. */
     void startGroup(GroupId group) {
         nodesOf(group).forEach(this::start);
-    }
-
-    /**
-     * One run of one node, doing what {@code ShardKvNode} does beyond Raft, every {@value
-     * #MIGRATION_TICK_MILLIS} ms: every {@value #DRIVES_PER_CONFIG_READ} drives it looks at each
-     * config it has not looked at yet, in order, and claims at the controller each replica a config
-     * names it for that it does not host; a granted claim starts the replica (a founder with the
-     * founders as voters, a later member as a learner beside the other members). It ticks each
-     * replica's migration and membership drivers, and deletes a replica once the latest config
-     * leaves this node out and the replica's own log says its removal committed. A group that left
-     * the config is driven toward the members it last had. Founders are hosted from the start,
-     * without a claim; a claim's incarnation is the node id, as a simulated disk is never lost.
-     */
-    private final class NodeDriver {
-        private final NodeId node;
-        private final BooleanSupplier alive;
-        private final GroupRequests requests;
-        private final ConfigSource configs;
-        private final long clientId = sim.random().nextLong() & Long.MAX_VALUE;
-        private long sequence;
-        private final TreeMap<GroupId, HostedReplica> hosted = new TreeMap<>();
-
-        /** Groups a config names this node in that it does not host: claims to make. */
-        private final TreeMap<GroupId, List<NodeId>> unclaimed = new TreeMap<>();
-
-        private final Set<GroupId> claimsInFlight = new TreeSet<>();
-
-        /** Each group's members in the last config looked at that lists it. */
-        private final TreeMap<GroupId, List<Member>> lastListed = new TreeMap<>();
-
-        private ShardConfig latest;
-        private long reconciledUpTo;
-        private boolean reconciling;
-        private long drives;
-
-        NodeDriver(NodeId node, long generation) {
-            this.node = node;
-            this.alive = () -> generations.get(node) == generation;
-            this.requests = new GroupRequests(new SimGroupCaller(sim, node, alive));
-            this.configs = new ConfigSource(requests, controllerMembers());
-            for (GroupId group : founders.keySet()) {
-                if (sim.replicaNodes(group).contains(node)) {
-                    drive(group);
-                }
-            }
-        }
-
-        void driveEvery() {
-            sim.scheduler()
-                    .schedule(
-                            MIGRATION_TICK_MILLIS,
-                            () -> {
-                                if (alive.getAsBoolean()) {
-                                    drive();
-                                    driveEvery();
-                                }
-                            });
-        }
-
-        private void drive() {
-            if (drives++ % DRIVES_PER_CONFIG_READ == 0 && !reconciling) {
-                reconciling = true;
-                reconcileNext(CONFIGS_PER_READ);
-            }
-            hosted.values().forEach(replica -> replica.migrator().tick());
-            claimUnclaimedReplicas();
-            if (latest != null) {
-                driveMemberships(latest);
-            }
-        }
-
-        private void reconcileNext(int budget) {
-            if (budget == 0) {
-                reconciling = false;
-                return;
-            }
-            configs.fetch(
-                    reconciledUpTo + 1,
-                    found -> {
-                        found.filter(c -> latest == null || c.number() > latest.number())
-                                .ifPresent(c -> latest = c);
-                        if (found.isEmpty() || found.get().number() != reconciledUpTo + 1) {
-                            reconciling = false;
-                            return;
-                        }
-                        noteGroupsNamingThisNode(found.get());
-                        reconciledUpTo = found.get().number();
-                        reconcileNext(budget - 1);
-                    });
-        }
-
-        private void noteGroupsNamingThisNode(ShardConfig config) {
-            config.groups()
-                    .forEach(
-                            (group, members) -> {
-                                lastListed.put(group, members);
-                                List<NodeId> nodes = members.stream().map(Member::node).toList();
-                                if (nodes.contains(node)
-                                        && !hosted.containsKey(group)
-                                        && founders.containsKey(group)) {
-                                    unclaimed.put(group, nodes);
-                                }
-                            });
-        }
-
-        private void claimUnclaimedReplicas() {
-            unclaimed.forEach(
-                    (group, members) -> {
-                        if (claimsInFlight.add(group)) {
-                            byte[] claim =
-                                    ControllerCodec.encode(
-                                            new ControllerCommand.Claim(
-                                                    clientId,
-                                                    ++sequence,
-                                                    group,
-                                                    node,
-                                                    node.value()));
-                            requests.call(
-                                    GroupId.CONTROLLER,
-                                    controllerMembers(),
-                                    false,
-                                    claim,
-                                    reply -> onClaimAnswer(group, members, reply));
-                        }
-                    });
-        }
-
-        private void onClaimAnswer(
-                GroupId group, List<NodeId> members, Optional<ClientReply> reply) {
-            claimsInFlight.remove(group);
-            if (!(reply.orElse(null) instanceof ClientReply.Applied applied)
-                    || !unclaimed.containsKey(group)) {
-                return; // no answer: claimed again at the next drive
-            }
-            unclaimed.remove(group);
-            if (ControllerCodec.decodeResult(applied.result())
-                    instanceof ControllerResult.Claimed claimed) {
-                if (deletedReplicas.contains(replicaName(group, node))) {
-                    throw new AssertionError(
-                            "the controller granted %s's claim on %s, whose replica there was"
-                                    + " removed and deleted".formatted(node, group));
-                }
-                sim.addReplica(group, node, bootstrapMembership(members, claimed));
-                drive(group);
-            }
-            // Refused (no longer a member): nothing to host.
-        }
-
-        /**
-         * As {@code ShardKvNode}: a founder starts with the founders as voters; a member added
-         * later as a learner beside the config's other members, so it never votes before the
-         * group's log makes it a voter.
-         */
-        private Membership bootstrapMembership(
-                List<NodeId> members, ControllerResult.Claimed claimed) {
-            if (claimed.founding()) {
-                return new Membership(claimed.founders());
-            }
-            List<NodeId> voters = members.stream().filter(n -> !n.equals(node)).toList();
-            return new Membership(voters.isEmpty() ? claimed.founders() : voters, List.of(node));
-        }
-
-        private void driveMemberships(ShardConfig config) {
-            for (GroupId group : List.copyOf(hosted.keySet())) {
-                List<Member> members = config.groups().get(group);
-                if (members == null && reconciledUpTo >= config.number()) {
-                    members = lastListed.get(group); // left: toward the members it last had
-                }
-                if (members == null) {
-                    continue;
-                }
-                TreeSet<NodeId> wanted = new TreeSet<>();
-                members.forEach(member -> wanted.add(member.node()));
-                if (!wanted.contains(node) && removedFromOwnLog(group)) {
-                    hosted.remove(group);
-                    sim.removeReplica(group, node);
-                    deletedReplicas.add(replicaName(group, node));
-                } else {
-                    hosted.get(group).membership().tick(wanted);
-                }
-            }
-        }
-
-        /** As {@code ShardKvNode}: the replica holds its own removal, committed. */
-        private boolean removedFromOwnLog(GroupId group) {
-            return sim.status(node, group)
-                    .map(
-                            status ->
-                                    !status.membership().contains(node)
-                                            && status.commitIndex() >= status.membershipIndex())
-                    .orElse(false);
-        }
-
-        private void drive(GroupId group) {
-            SimLocalGroup local = new SimLocalGroup(node, group, alive);
-            hosted.put(
-                    group,
-                    new HostedReplica(
-                            new ShardMigrator(
-                                    local,
-                                    requests,
-                                    configs,
-                                    other -> lastListed.getOrDefault(other, List.of()),
-                                    chunkBytes),
-                            new MembershipDriver(node, local)));
-        }
-    }
-
-    private record HostedReplica(ShardMigrator migrator, MembershipDriver membership) {}
-
-    private static String replicaName(GroupId group, NodeId node) {
-        return group + "@" + node;
-    }
-
-    /** A replica as its node's migration and membership drivers see it. */
-    private final class SimLocalGroup
-            implements ShardMigrator.LocalGroup, MembershipDriver.LocalGroup {
-        private final NodeId node;
-        private final GroupId group;
-        private final BooleanSupplier alive;
-
-        SimLocalGroup(NodeId node, GroupId group, BooleanSupplier alive) {
-            this.node = node;
-            this.group = group;
-            this.alive = alive;
-        }
-
-        @Override
-        public GroupId id() {
-            return group;
-        }
-
-        @Override
-        public boolean isLeader() {
-            return alive.getAsBoolean()
-                    && sim.status(node, group).map(s -> s.role() == Role.LEADER).orElse(false);
-        }
-
-        @Override
-        public MigrationView view() {
-            return stateMachine(node, group).migrationView();
-        }
-
-        @Override
-        public void propose(KvCommand command, Consumer<Optional<KvResult>> done) {
-            if (!alive.getAsBoolean()) {
-                done.accept(Optional.empty());
-                return;
-            }
-            ShardMigrator.LocalGroup.proposeOn(
-                    sim.node(node).host(),
-                    group,
-                    KvCodec.encode(command),
-                    result -> {
-                        if (alive.getAsBoolean()) {
-                            done.accept(result);
-                        }
-                    });
-        }
-
-        @Override
-        public Optional<RaftStatus> status() {
-            return alive.getAsBoolean() ? sim.status(node, group) : Optional.empty();
-        }
-
-        @Override
-        public Map<NodeId, Long> matchIndexes() {
-            return alive.getAsBoolean() ? sim.node(node).host().matchIndexes(group) : Map.of();
-        }
-
-        @Override
-        public ChangeResult change(MembershipChange change, Consumer<ProposalOutcome> done) {
-            return sim.node(node)
-                    .host()
-                    .changeMembership(
-                            group,
-                            change,
-                            outcome -> {
-                                if (alive.getAsBoolean()) {
-                                    done.accept(outcome);
-                                }
-                            });
-        }
-
-        @Override
-        public boolean transferLeadership(NodeId target) {
-            return alive.getAsBoolean() && sim.node(node).host().transferLeadership(group, target);
-        }
     }
 
     /** The state machine of {@code group}'s replica on {@code node} (which must be up). */
