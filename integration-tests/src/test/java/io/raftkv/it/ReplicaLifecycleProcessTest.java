@@ -177,6 +177,7 @@ class ReplicaLifecycleProcessTest {
         awaitCaughtUp(N4);
         nodes.kill(N5);
         nodes.kill(N6);
+        awaitNotLeading(N4);
 
         Cli recover = admin("unsafe-recover", "100", "--keep", "4");
         assertOk(recover);
@@ -256,6 +257,19 @@ class ReplicaLifecycleProcessTest {
         long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
         while (report(node).map(ReplicaReport::appliedIndex).orElse(0L) < committed) {
             assertThat(System.nanoTime()).as("%s caught up", node).isLessThan(deadline);
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(50));
+        }
+    }
+
+    /**
+     * Waits until {@code node} no longer leads g100: a leader cut off from its quorum steps down
+     * within an election timeout (check-quorum), and until then the CLI rightly refuses an unsafe
+     * recovery.
+     */
+    private void awaitNotLeading(NodeId node) {
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (report(node).map(ReplicaReport::role).orElse(Role.FOLLOWER) == Role.LEADER) {
+            assertThat(System.nanoTime()).as("%s stepped down", node).isLessThan(deadline);
             LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(50));
         }
     }

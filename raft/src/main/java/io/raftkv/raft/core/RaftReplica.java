@@ -345,16 +345,20 @@ public final class RaftReplica {
     }
 
     /**
-     * Ends quiescence because the host stopped hearing from this follower's leader's node: the
-     * leader's lease counts as expired, so the replica grants votes and campaigns if the leader
-     * stays silent for an election timeout.
+     * Ends quiescence because the host stopped hearing from the nodes the quiet relies on. For a
+     * follower, its leader's node: the leader's lease counts as expired, so the replica grants
+     * votes and campaigns if the leader stays silent for an election timeout. For a leader, a
+     * quorum of its voters' nodes: it starts a fresh check-quorum period, and steps down at its end
+     * unless a quorum answers.
      */
     public void wakeUp() {
         if (!quiesced) {
             return;
         }
         resume();
-        if (role != Role.LEADER) {
+        if (role == Role.LEADER) {
+            replicator.markAllInactive(); // NB: and it stays awake until they answer (canQuiesce)
+        } else {
             electionElapsed = options.electionTicksMin();
         }
     }
@@ -885,14 +889,16 @@ public final class RaftReplica {
     }
 
     /**
-     * Whether the group is idle and every follower holds and knows the whole committed log, so the
-     * leader may stop heartbeating (the host then watches nodes instead of groups).
+     * Whether the group is idle and every follower holds and knows the whole committed log, and
+     * answered in this check-quorum period, so the leader may stop heartbeating (the host then
+     * watches nodes instead of groups). A silent follower keeps the group awake, so a leader that
+     * loses its quorum meets check-quorum and steps down.
      */
     private boolean canQuiesce() {
         boolean idle = !appendPending && reads.pendingCount() == 0 && transferTarget.isEmpty();
         boolean settled =
                 log.commitIndex() == log.lastIndex() && log.persistedIndex() == log.lastIndex();
-        return idle && settled && replicator.followersCaughtUp();
+        return idle && settled && replicator.followersCaughtUp() && replicator.followersAllActive();
     }
 
     private boolean leaderHasBroadcasts() {

@@ -171,6 +171,16 @@ final class Replicator {
         progress.values().forEach(peer -> peer.recentActive(true));
     }
 
+    /** Forgets what was heard from every follower: a check-quorum period in which no one spoke. */
+    void markAllInactive() {
+        progress.values().forEach(peer -> peer.recentActive(false));
+    }
+
+    /** Whether every follower was heard from since the last check-quorum period began. */
+    boolean followersAllActive() {
+        return peers().stream().allMatch(peer -> progress.get(peer).recentActive());
+    }
+
     /** Whether a quorum of voters was heard from since the last check; starts the next period. */
     boolean quorumActive() {
         int active = 0;

@@ -462,7 +462,7 @@ public final class GroupHost {
             }
             if (ticks % options.raft().heartbeatTicks() == 0) {
                 heartbeatPeerNodes();
-                wakeFollowersOfSilentNodes();
+                wakeReplicasOfSilentNodes();
             }
         }
         allQuiesced =
@@ -493,24 +493,39 @@ public final class GroupHost {
         }
     }
 
-    /** Wakes quiesced followers whose leader's node has been silent for an election timeout. */
-    private void wakeFollowersOfSilentNodes() {
-        long silentAfter = options.raft().electionTicksMin();
+    /**
+     * Wakes quiesced replicas that can no longer trust their quiet: a follower whose leader's node
+     * has been silent for an election timeout (it may then campaign), and a leader that no longer
+     * hears a quorum of its voters' nodes (check-quorum then makes it step down, instead of its
+     * claiming leadership until the next proposal).
+     */
+    private void wakeReplicasOfSilentNodes() {
         for (HostedGroup hosted : groups.values()) {
             RaftReplica replica = hosted.replica();
-            if (replica.isQuiesced() && replica.role() != Role.LEADER) {
-                boolean leaderSilent =
-                        replica.leader()
-                                .map(
-                                        leader ->
-                                                ticks - lastHeardTick.getOrDefault(leader, ticks)
-                                                        >= silentAfter)
-                                .orElse(true);
-                if (leaderSilent) {
-                    replica.wakeUp();
-                }
+            if (!replica.isQuiesced()) {
+                continue;
+            }
+            boolean trustsItsQuiet =
+                    replica.role() == Role.LEADER
+                            ? hearsQuorum(replica.membership())
+                            : replica.leader().map(leader -> !isSilent(leader)).orElse(false);
+            if (!trustsItsQuiet) {
+                replica.wakeUp();
             }
         }
+    }
+
+    private boolean hearsQuorum(Membership membership) {
+        long heard =
+                membership.voters().stream()
+                        .filter(voter -> voter.equals(self) || !isSilent(voter))
+                        .count();
+        return heard >= membership.quorum();
+    }
+
+    /** Whether nothing has come from {@code node} for an election timeout. */
+    private boolean isSilent(NodeId node) {
+        return ticks - lastHeardTick.getOrDefault(node, ticks) >= options.raft().electionTicksMin();
     }
 
     private TreeMap<GroupId, Ready> collectReadies() {

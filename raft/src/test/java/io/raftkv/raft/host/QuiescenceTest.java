@@ -6,6 +6,7 @@ import io.raftkv.common.GroupId;
 import io.raftkv.common.NodeId;
 import io.raftkv.raft.core.Membership;
 import io.raftkv.raft.core.ProposeResult;
+import io.raftkv.raft.core.Role;
 import io.raftkv.raft.sim.Simulation;
 import java.nio.ByteBuffer;
 import java.util.List;
@@ -98,5 +99,29 @@ class QuiescenceTest {
                         },
                         5_000);
         assertThat(everyGroupLedElsewhere).as("new leaders within 5 s of the crash").isTrue();
+    }
+
+    /**
+     * A quiesced leader that loses its followers' nodes steps down: the host wakes it, and
+     * check-quorum then finds no quorum. Otherwise it would claim leadership until a proposal came,
+     * and an operator (unsafe recovery) would be told the group is still led.
+     */
+    @Test
+    void aQuiescedLeaderWhoseFollowersCrashStepsDown() {
+        Simulation sim = cluster(34);
+        assertThat(sim.runUntil(() -> allQuiesced(sim), 10_000)).isTrue();
+        GroupId group = GroupId.of(1);
+        NodeId leader = leaderOf(sim, group).orElseThrow();
+        NODES.stream().filter(node -> !node.equals(leader)).forEach(sim::crash);
+        GroupHost host = sim.node(leader).host();
+        boolean leadsNone =
+                sim.runUntil(
+                        () ->
+                                host.groupIds().stream()
+                                        .map(host::status)
+                                        .flatMap(Optional::stream)
+                                        .noneMatch(status -> status.role() == Role.LEADER),
+                        5_000);
+        assertThat(leadsNone).as("%s leads no group 5 s after its peers crashed", leader).isTrue();
     }
 }
