@@ -61,10 +61,13 @@ final class ShardKvSim {
     /** Each group's founders: its members when it first joins, hosted from the start. */
     private final TreeMap<GroupId, List<NodeId>> founders = new TreeMap<>();
 
-    /** The replicas deleted after their group removed them: never hosted again (rule 7). */
-    private final Set<String> deletedReplicas = new TreeSet<>();
+    private final ReplicaBook replicas = new ReplicaBook();
 
     private final Map<NodeId, Long> generations = new HashMap<>();
+
+    /** Each node's disk: 1 for the first, one more for each {@link #replaceDisk}. */
+    private final Map<NodeId, Long> disks = new HashMap<>();
+
     private final HistoryAdapter.Recorder recorder;
     private final GroupRequests adminRequests;
     private final long adminClientId;
@@ -179,7 +182,8 @@ final class ShardKvSim {
                         () -> generations.get(node) == generation,
                         controllerMembers(),
                         founders.keySet(),
-                        deletedReplicas,
+                        replicas,
+                        disks.getOrDefault(node, 1L),
                         chunkBytes)
                 .driveEvery();
     }
@@ -187,6 +191,30 @@ final class ShardKvSim {
     void crash(NodeId node, double tearRate) {
         sim.crash(node, tearRate);
         generations.merge(node, 1L, Long::sum);
+    }
+
+    /**
+     * Replaces {@code node}'s disk with a blank one, as when a disk dies; the node stays down until
+     * {@link #start}, and then hosts only the replicas a claim with its new disk wins (none of a
+     * group that already has a log: those were claimed by the old disk).
+     */
+    void replaceDisk(NodeId node) {
+        sim.replaceDisk(node);
+        generations.merge(node, 1L, Long::sum);
+        disks.put(node, disks.getOrDefault(node, 1L) + 1);
+        replicas.diskLost(node);
+        for (GroupId group : sim.groupIds()) {
+            if (sim.replicaNodes(group).contains(node)) {
+                sim.removeReplica(group, node); // the blank disk holds none
+            }
+        }
+    }
+
+    /**
+     * The nodes hosting {@code group} whose current disk's claim the controller has not granted.
+     */
+    List<NodeId> unclaimedReplicas(GroupId group) {
+        return nodesOf(group).stream().filter(node -> !replicas.isClaimed(group, node)).toList();
     }
 
     /** The lab's ShutdownGroup: crashes the nodes hosting the group. */

@@ -29,8 +29,10 @@ import java.util.function.BooleanSupplier;
  * founders as voters, a later member as a learner beside the other members). It ticks each
  * replica's migration and membership drivers, and deletes a replica once the latest config leaves
  * this node out and the replica's own log says its removal committed. A group that left the config
- * is driven toward the members it last had. Founders are hosted from the start, without a claim; a
- * claim's incarnation is the node id, as a simulated disk is never lost.
+ * is driven toward the members it last had. Founders are hosted from the start and claim once a
+ * config lists their group (a real founder claims first; the simulation makes its groups before the
+ * controller knows them). A claim's incarnation is the node's disk, so a node back with a blank
+ * disk is refused every replica its old disk claimed, and hosts none of them.
  */
 final class SimNodeDriver {
     /** Drives between two reads of the controller's configs, as on a real node. */
@@ -45,8 +47,11 @@ final class SimNodeDriver {
     /** The groups the simulation made, whose founders are hosted from the start. */
     private final Set<GroupId> groups;
 
-    /** The replicas deleted after their group removed them (shared by every node's driver). */
-    private final Set<String> deletedReplicas;
+    /** Replicas deleted and claims granted, shared by every node's driver. */
+    private final ReplicaBook replicas;
+
+    /** This node's disk, the incarnation its claims carry. */
+    private final long disk;
 
     private final int chunkBytes;
     private final NodeId node;
@@ -73,6 +78,7 @@ final class SimNodeDriver {
     /**
      * @param alive whether this run of the node is still the current one
      * @param controllers the controller group's members
+     * @param disk the node's disk: 1, then one more each time it is replaced by a blank one
      */
     SimNodeDriver(
             Simulation sim,
@@ -80,14 +86,16 @@ final class SimNodeDriver {
             BooleanSupplier alive,
             List<Member> controllers,
             Set<GroupId> groups,
-            Set<String> deletedReplicas,
+            ReplicaBook replicas,
+            long disk,
             int chunkBytes) {
         this.sim = sim;
         this.node = node;
         this.alive = alive;
         this.controllers = controllers;
         this.groups = groups;
-        this.deletedReplicas = deletedReplicas;
+        this.replicas = replicas;
+        this.disk = disk;
         this.chunkBytes = chunkBytes;
         this.clientId = sim.random().nextLong() & Long.MAX_VALUE;
         this.requests = new GroupRequests(new SimGroupCaller(sim, node, alive));
@@ -150,7 +158,7 @@ final class SimNodeDriver {
                             lastListed.put(group, members);
                             List<NodeId> nodes = members.stream().map(Member::node).toList();
                             if (nodes.contains(node)
-                                    && !hosted.containsKey(group)
+                                    && !replicas.isClaimed(group, node)
                                     && groups.contains(group)) {
                                 unclaimed.put(group, nodes);
                             }
@@ -164,7 +172,7 @@ final class SimNodeDriver {
                         byte[] claim =
                                 ControllerCodec.encode(
                                         new ControllerCommand.Claim(
-                                                clientId, ++sequence, group, node, node.value()));
+                                                clientId, ++sequence, group, node, disk));
                         requests.call(
                                 GroupId.CONTROLLER,
                                 controllers,
@@ -184,15 +192,18 @@ final class SimNodeDriver {
         unclaimed.remove(group);
         if (ControllerCodec.decodeResult(applied.result())
                 instanceof ControllerResult.Claimed claimed) {
-            if (deletedReplicas.contains(replicaName(group, node))) {
+            if (replicas.isDeleted(group, node)) {
                 throw new AssertionError(
                         "the controller granted %s's claim on %s, whose replica there was"
                                 + " removed and deleted".formatted(node, group));
             }
-            sim.addReplica(group, node, bootstrapMembership(members, claimed));
-            drive(group);
+            replicas.claimed(group, node);
+            if (!hosted.containsKey(group)) {
+                sim.addReplica(group, node, bootstrapMembership(members, claimed));
+                drive(group);
+            }
         }
-        // Refused (no longer a member): nothing to host.
+        // Refused (no longer a member, or claimed by a lost disk): nothing to host.
     }
 
     /**
@@ -222,7 +233,7 @@ final class SimNodeDriver {
             if (!wanted.contains(node) && removedFromOwnLog(group)) {
                 hosted.remove(group);
                 sim.removeReplica(group, node);
-                deletedReplicas.add(replicaName(group, node));
+                replicas.deleted(group, node);
             } else {
                 hosted.get(group).membership().tick(wanted);
             }
@@ -254,8 +265,4 @@ final class SimNodeDriver {
     }
 
     private record HostedReplica(ShardMigrator migrator, MembershipDriver membership) {}
-
-    private static String replicaName(GroupId group, NodeId node) {
-        return group + "@" + node;
-    }
 }
