@@ -16,7 +16,9 @@ import java.util.Optional;
  *       durable, so none may leave before it. Except when {@code broadcastsFirst}: then a leader's
  *       appends, heartbeats and snapshot chunks among them ({@link #isBroadcast}) may leave before
  *       step 1 is done (Raft thesis section 10.2.1), since the leader counts its own entries toward
- *       a commit only once they are durable, and its term and vote already are;
+ *       a commit only once they are durable, and its term and vote already are. And when not {@code
+ *       mustSync}, nothing waits for step 1: it writes only a commit index, which promises nothing
+ *       and which a crash may lose (etcd's MustSync rule);
  *   <li>restore the state machine from {@code snapshot}, if present, then apply {@code
  *       committedEntries} in order;
  *   <li>serve each of {@code readStates} once the state machine has applied its read index.

@@ -398,7 +398,12 @@ public final class GroupHost {
         }
         batchInFlight = true;
         handling(null, "persisting a batch", 0);
-        if (writes.isEmpty()) {
+        if (writes.stream().noneMatch(GroupWrite::sync)) {
+            // Only commit indexes changed: written in order with later batches, waited for by
+            // nothing (Ready's contract), so replies to clients need no storage round trip.
+            if (!writes.isEmpty()) {
+                storage.persist(writes, () -> {});
+            }
             finishRound(readies, messagesOf(readies));
         } else {
             TreeMap<GroupId, List<Message>> afterPersist = sendBroadcasts(readies);
