@@ -1,0 +1,28 @@
+package io.raftkv.raft.core;
+
+/**
+ * Deliberate Raft bugs that only tests plant, through {@link io.raftkv.common.PlantedBugs}, to show
+ * that the swarms notice each one (mutation runs, issue 15). Each is one wrong behaviour at one
+ * place, which asks {@code PlantedBugs.planted(...)}; with nothing planted the code is correct.
+ * {@code RaftMutationTest} runs the Raft swarm with each constant planted, so a new one is covered
+ * as soon as it is added.
+ */
+public enum RaftBug {
+    /** A leader serves a read at once, at its commit index, without a ReadIndex round. */
+    READ_WITHOUT_READ_INDEX,
+
+    /** A leader counts its own entries toward the commit index before they are durable. */
+    COUNT_UNSYNCED_SELF,
+
+    /** A host sends a granted vote before the vote is durable. */
+    VOTE_WITHOUT_PERSIST,
+
+    /**
+     * A follower takes a (late, reordered) AppendEntries' entries as the whole rest of its log: it
+     * drops every entry after them, even ones it acknowledged and the leader may have committed.
+     */
+    TRUNCATE_COMMITTED,
+
+    /** A replica removed from its group's membership still campaigns, counting its own vote. */
+    REMOVED_REPLICA_VOTES
+}
