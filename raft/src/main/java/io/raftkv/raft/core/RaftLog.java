@@ -1,6 +1,7 @@
 package io.raftkv.raft.core;
 
 import io.raftkv.common.Check;
+import io.raftkv.common.PlantedBugs;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -139,7 +140,13 @@ final class RaftLog {
             }
             appendOne(entry);
         }
-        return prevLogIndex + incoming.size();
+        long lastNew = prevLogIndex + incoming.size();
+        if (PlantedBugs.planted(RaftBug.TRUNCATE_COMMITTED)
+                && lastNew < lastIndex()
+                && lastNew >= snapshotIndex) {
+            truncateFrom(lastNew + 1);
+        }
+        return lastNew;
     }
 
     private void truncateFrom(long index) {

@@ -2,6 +2,7 @@ package io.raftkv.raft.core;
 
 import io.raftkv.common.Check;
 import io.raftkv.common.NodeId;
+import io.raftkv.common.PlantedBugs;
 import io.raftkv.raft.core.Message.AppendEntries;
 import io.raftkv.raft.core.Message.AppendEntriesResponse;
 import io.raftkv.raft.core.Message.Heartbeat;
@@ -295,6 +296,10 @@ public final class RaftReplica {
                     "pending reads: %d of at most %d"
                             .formatted(reads.pendingCount(), options.pendingReadsMax()));
         }
+        if (PlantedBugs.planted(RaftBug.READ_WITHOUT_READ_INDEX)) {
+            readStates.add(new ReadState(requestId, log.commitIndex()));
+            return new ReadResult.Queued(requestId);
+        }
         reads.add(requestId);
         return new ReadResult.Queued(requestId);
     }
@@ -449,7 +454,11 @@ public final class RaftReplica {
             log.appliedTo(ready.committedEntries().getLast().index());
         }
         if (role == Role.LEADER) {
-            replicator.progress(id).maybeUpdate(log.persistedIndex());
+            long ownDurable =
+                    PlantedBugs.planted(RaftBug.COUNT_UNSYNCED_SELF)
+                            ? log.lastIndex()
+                            : log.persistedIndex();
+            replicator.progress(id).maybeUpdate(ownDurable);
             maybeCommit();
         }
     }
@@ -680,7 +689,9 @@ public final class RaftReplica {
 
     /** Starts an election, with a pre-vote round first unless a leader asked for it. */
     private void campaign(boolean leadershipTransfer) {
-        if (!membership.isVoter(id)) {
+        boolean removedButCampaigns =
+                !membership.contains(id) && PlantedBugs.planted(RaftBug.REMOVED_REPLICA_VOTES);
+        if (!membership.isVoter(id) && !removedButCampaigns) {
             return;
         }
         if (options.preVote() && !leadershipTransfer) {

@@ -4,6 +4,7 @@ import io.raftkv.common.Check;
 import io.raftkv.common.FailStop;
 import io.raftkv.common.GroupId;
 import io.raftkv.common.NodeId;
+import io.raftkv.common.PlantedBugs;
 import io.raftkv.raft.core.Budget;
 import io.raftkv.raft.core.ChangeResult;
 import io.raftkv.raft.core.Entry;
@@ -12,6 +13,7 @@ import io.raftkv.raft.core.MembershipChange;
 import io.raftkv.raft.core.Message;
 import io.raftkv.raft.core.PersistedState;
 import io.raftkv.raft.core.ProposeResult;
+import io.raftkv.raft.core.RaftBug;
 import io.raftkv.raft.core.RaftReplica;
 import io.raftkv.raft.core.RaftStatus;
 import io.raftkv.raft.core.ReadResult;
@@ -423,7 +425,10 @@ public final class GroupHost {
         for (var entry : readies.entrySet()) {
             Ready ready = entry.getValue();
             for (Message message : ready.messages()) {
-                boolean early = ready.broadcastsFirst() && Ready.isBroadcast(message);
+                boolean early =
+                        (ready.broadcastsFirst() && Ready.isBroadcast(message))
+                                || (message instanceof Message.RequestVoteResponse
+                                        && PlantedBugs.planted(RaftBug.VOTE_WITHOUT_PERSIST));
                 (early ? now : later)
                         .computeIfAbsent(entry.getKey(), group -> new ArrayList<>())
                         .add(message);

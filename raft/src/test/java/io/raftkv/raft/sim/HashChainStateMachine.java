@@ -56,6 +56,11 @@ public final class HashChainStateMachine implements StateMachine {
         }
     }
 
+    /** The log index of the last command applied (0 before any). */
+    public long lastIndex() {
+        return lastIndex;
+    }
+
     public long count() {
         return count;
     }

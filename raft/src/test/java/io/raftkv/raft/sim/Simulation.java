@@ -408,6 +408,11 @@ public final class Simulation {
                         "%s has two leaders in term %d: %s and %s"
                                 .formatted(group, status.term(), first, node));
             }
+            if (first == null && !status.membership().isVoter(node)) {
+                throw new InvariantViolation(
+                        "%s %s was elected in term %d but is no voter of its membership %s"
+                                .formatted(node, group, status.term(), status.membership()));
+            }
         }
         long[] last = lastIndexes.computeIfAbsent(new ReplicaKey(node, group), key -> new long[2]);
         if (status.commitIndex() < last[0] || status.appliedIndex() < last[1]) {

@@ -34,7 +34,8 @@ import java.util.TreeMap;
  *
  * <ul>
  *   <li>every acknowledged write is in the final log, at the index it was acknowledged at;
- *   <li>a linearizable read sees at least every write acknowledged before the read started;
+ *   <li>a linearizable read reflects every write acknowledged, and everything a read completed saw,
+ *       before the read started;
  *   <li>once the faults stop, every membership change under way completes, and every group elects a
  *       leader and commits a write on every replica of its membership as it is then;
  *   <li>then every member of a group reaches the same applied index with the same state and the
@@ -69,6 +70,13 @@ final class RaftSwarm {
     private final List<GroupId> groups = new ArrayList<>();
     private final List<SwarmChecks.Acked> acked = new ArrayList<>();
     private final TreeMap<GroupId, Long> ackedPerGroup = new TreeMap<>();
+
+    /**
+     * Per group, the highest log index a linearizable read must reflect if it starts now: the index
+     * of the newest write acknowledged so far, or of the newest command a completed read saw.
+     */
+    private final TreeMap<GroupId, Long> readFloor = new TreeMap<>();
+
     private long nextCommand;
 
     /** Idle spells let groups quiesce, so faults also hit quiesced groups. */
@@ -371,12 +379,20 @@ final class RaftSwarm {
                     if (outcome instanceof ProposalOutcome.Applied applied) {
                         acked.add(new SwarmChecks.Acked(group, applied.index(), command));
                         ackedPerGroup.merge(group, 1L, Long::sum);
+                        readFloor.merge(group, applied.index(), Math::max);
                     }
                 });
     }
 
+    /**
+     * A linearizable read of the whole state: it must reflect every write acknowledged before it
+     * started, and every command a read completed before it started saw (a later read never goes
+     * back). NB: judged by the index of the newest command the state machine applied, not by how
+     * many it applied, since a committed write whose client heard nothing (its leader was deposed)
+     * adds to the count as well and would hide a stale read.
+     */
     private void read(NodeId node, GroupHost host, GroupId group) {
-        long ackedAtStart = ackedPerGroup.getOrDefault(group, 0L);
+        long floor = readFloor.getOrDefault(group, 0L);
         host.read(
                 group,
                 0,
@@ -385,12 +401,13 @@ final class RaftSwarm {
                         long seen =
                                 ((HashChainStateMachine)
                                                 sim.node(node).stateMachine(group).orElseThrow())
-                                        .count();
-                        if (seen < ackedAtStart) {
+                                        .lastIndex();
+                        if (seen < floor) {
                             throw new InvariantViolation(
-                                    "%s: a read saw %d commands, but %d were acknowledged before it started"
-                                            .formatted(group, seen, ackedAtStart));
+                                    "%s: a read on %s saw the state at index %d, but a write acknowledged or a read completed before it started reached index %d"
+                                            .formatted(group, node, seen, floor));
                         }
+                        readFloor.merge(group, seen, Math::max);
                         readsConfirmed++;
                     }
                 });

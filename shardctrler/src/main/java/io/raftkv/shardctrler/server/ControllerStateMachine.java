@@ -4,6 +4,7 @@ import io.raftkv.common.Binary;
 import io.raftkv.common.Check;
 import io.raftkv.common.GroupId;
 import io.raftkv.common.NodeId;
+import io.raftkv.common.PlantedBugs;
 import io.raftkv.raft.node.Access;
 import io.raftkv.raft.node.QueryableStateMachine;
 import io.raftkv.shardctrler.command.ControllerCodec;
@@ -34,7 +35,10 @@ import java.util.TreeSet;
  * with {@link Reason#MALFORMED}, never an exception, so every replica stays in step.
  */
 public final class ControllerStateMachine implements QueryableStateMachine {
-    /** Sessions kept; past this the one idle longest (by log index) is forgotten. */
+    /**
+     * Sessions kept by default, and at most with any cap; past the cap the one idle longest (by log
+     * index) is forgotten.
+     */
     static final int SESSIONS_MAX = 10_000;
 
     /** 2: the replica history follows the configs. */
@@ -51,6 +55,10 @@ public final class ControllerStateMachine implements QueryableStateMachine {
     private final int shardCount;
     private final List<ShardConfig> configs = new ArrayList<>();
     private final TreeMap<Long, Session> sessions = new TreeMap<>();
+
+    /** The most sessions kept: {@link #SESSIONS_MAX}, or fewer in tests that evict. */
+    private final int sessionsMax;
+
     private ReplicaHistory history = new ReplicaHistory();
 
     /** The controller group's own replicas: the founders of group 0, whose claims it keeps. */
@@ -66,6 +74,20 @@ public final class ControllerStateMachine implements QueryableStateMachine {
      *     group 0 are granted to these nodes
      */
     public ControllerStateMachine(int shardCount, List<NodeId> controllers) {
+        this(shardCount, controllers, SESSIONS_MAX);
+    }
+
+    /**
+     * @param sessionsMax the most client sessions kept, at most {@link #SESSIONS_MAX}; the same on
+     *     every replica, since eviction decides which retries are answered from a session
+     */
+    ControllerStateMachine(int shardCount, List<NodeId> controllers, int sessionsMax) {
+        Check.argument(
+                sessionsMax >= 1 && sessionsMax <= SESSIONS_MAX,
+                "sessions cap %d outside [1, %d]",
+                sessionsMax,
+                SESSIONS_MAX);
+        this.sessionsMax = sessionsMax;
         this.shardCount = shardCount;
         this.controllers = controllers.stream().sorted().toList();
         configs.add(ShardConfig.initial(shardCount));
@@ -127,7 +149,9 @@ public final class ControllerStateMachine implements QueryableStateMachine {
                     new ControllerResult.Rejected(Reason.MALFORMED, malformed.getMessage()));
         }
         Session session = sessions.get(command.clientId());
-        if (session != null && command.sequence() == session.sequence()) {
+        if (session != null
+                && command.sequence() == session.sequence()
+                && !PlantedBugs.planted(ControllerBug.SKIP_SESSION_DEDUPE)) {
             return session.result();
         }
         if (session != null && command.sequence() < session.sequence()) {
@@ -344,7 +368,7 @@ public final class ControllerStateMachine implements QueryableStateMachine {
 
     /** Forgets the sessions idle longest once there are too many (deterministic: by log index). */
     private void evictIdleSessions() {
-        while (sessions.size() > SESSIONS_MAX) {
+        while (sessions.size() > sessionsMax) {
             Map.Entry<Long, Session> idlest = null;
             for (var entry : sessions.entrySet()) {
                 if (idlest == null

@@ -34,9 +34,17 @@ final class ControllerSim {
     private long nextClientId;
 
     ControllerSim(int servers, long seed, HostOptions options) {
+        this(servers, seed, options, ControllerStateMachine.SESSIONS_MAX);
+    }
+
+    /** A cluster whose state machines keep at most {@code sessionsMax} client sessions. */
+    ControllerSim(int servers, long seed, HostOptions options, int sessionsMax) {
         sim =
                 new Simulation(
-                        seed, options, (node, group, ledger) -> new ControllerStateMachine(SHARDS));
+                        seed,
+                        options,
+                        (node, group, ledger) ->
+                                new ControllerStateMachine(SHARDS, List.of(), sessionsMax));
         for (int i = 1; i <= servers; i++) {
             NodeId node = NodeId.of(i);
             nodes.add(node);

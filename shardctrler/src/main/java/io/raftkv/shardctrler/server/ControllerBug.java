@@ -1,0 +1,11 @@
+package io.raftkv.shardctrler.server;
+
+/**
+ * Deliberate controller bugs that only tests plant, through {@link io.raftkv.common.PlantedBugs},
+ * to show that the controller swarm notices each one (mutation runs, issue 15). Each is one wrong
+ * behaviour at one place; {@code ControllerMutationTest} covers every constant.
+ */
+public enum ControllerBug {
+    /** The state machine applies a retried command again instead of answering from its session. */
+    SKIP_SESSION_DEDUPE
+}
