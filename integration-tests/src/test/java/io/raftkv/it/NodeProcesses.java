@@ -129,6 +129,13 @@ final class NodeProcesses implements AutoCloseable {
      */
     static final Duration READY_PATIENCE = Duration.ofSeconds(60);
 
+    /**
+     * What test nodes run with: they start fast and stay small (C1 only, the serial collector),
+     * which suits many short-lived processes on two cores but not a measurement of peak speed.
+     */
+    static final List<String> TEST_JVM_OPTIONS =
+            List.of("-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1");
+
     private static final Duration EXIT_PATIENCE = Duration.ofSeconds(20);
     private static final int TAIL_LINES = 25;
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HH:mm:ss.SSS");
@@ -136,6 +143,7 @@ final class NodeProcesses implements AutoCloseable {
     private final Path root;
     private final Launcher launcher;
     private final String heap;
+    private final List<String> jvmOptions;
     private final TreeMap<NodeId, InetSocketAddress> members = new TreeMap<>();
     private final TreeMap<NodeId, Process> running = new TreeMap<>();
 
@@ -157,9 +165,19 @@ final class NodeProcesses implements AutoCloseable {
 
     /** Nodes with {@code heap} ({@code -Xmx}) each rather than 256 MiB. */
     NodeProcesses(Path root, int nodeCount, Launcher launcher, String heap) throws IOException {
+        this(root, nodeCount, launcher, heap, TEST_JVM_OPTIONS);
+    }
+
+    /**
+     * Nodes with {@code heap} and {@code jvmOptions} in place of {@link #TEST_JVM_OPTIONS}: an
+     * empty list runs them on the JVM's defaults, as {@code ./raftkv node} does.
+     */
+    NodeProcesses(Path root, int nodeCount, Launcher launcher, String heap, List<String> jvmOptions)
+            throws IOException {
         this.root = root;
         this.launcher = launcher;
         this.heap = heap;
+        this.jvmOptions = List.copyOf(jvmOptions);
         for (int i = 1; i <= nodeCount; i++) {
             members.put(
                     NodeId.of(i),
@@ -270,14 +288,12 @@ final class NodeProcesses implements AutoCloseable {
                         List.of(
                                 java,
                                 "-Xmx" + heap,
-                                "-XX:+UseSerialGC",
-                                "-XX:TieredStopAtLevel=1",
                                 "--enable-native-access=ALL-UNNAMED",
                                 // the node's own INFO logging, not the test-jar's
                                 // logback-test.xml (WARN), which is on the classpath too
-                                "-Dlogback.configurationFile=logback-node.xml",
-                                "-cp",
-                                System.getProperty("java.class.path")));
+                                "-Dlogback.configurationFile=logback-node.xml"));
+        command.addAll(jvmOptions);
+        command.addAll(List.of("-cp", System.getProperty("java.class.path")));
         command.addAll(launcher.arguments(id, members, dataDirectory(id)));
         return command;
     }
