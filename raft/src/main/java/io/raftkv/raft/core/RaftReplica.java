@@ -14,7 +14,6 @@ import io.raftkv.raft.core.Message.RequestVoteResponse;
 import io.raftkv.raft.core.Message.TimeoutNow;
 import io.raftkv.raft.core.Rejection.NotLeader;
 import io.raftkv.raft.core.Rejection.Overloaded;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -46,8 +45,7 @@ public final class RaftReplica {
     private final Election election;
     private final Follower follower;
 
-    private final List<Message> outbox = new ArrayList<>();
-    private final List<ReadState> readStates = new ArrayList<>();
+    private final ReadyBatcher output;
 
     private final MembershipHistory memberships;
 
@@ -64,9 +62,6 @@ public final class RaftReplica {
 
     /** The newest snapshot this replica holds, sent to followers behind the compacted log. */
     private Optional<Snapshot> latestSnapshot;
-
-    private Optional<Snapshot> snapshotToInstall = Optional.empty();
-    private HardState persistedHardState;
 
     /** Idle and fully replicated: no ticking until a message, a proposal or the host wakes it. */
     private boolean quiesced;
@@ -97,7 +92,7 @@ public final class RaftReplica {
         this.latestSnapshot = persisted.snapshot();
         this.term = persisted.hardState().term();
         this.votedFor = persisted.hardState().votedFor();
-        this.persistedHardState = persisted.hardState();
+        this.output = new ReadyBatcher(options, log, persisted.hardState());
         this.election = new Election(this, options, log, electionTimer);
         this.follower = new Follower(this, options, log, memberships);
     }
@@ -235,7 +230,7 @@ public final class RaftReplica {
         if (membership.equals(sole)) {
             return true;
         }
-        if (snapshotToInstall.isPresent()) {
+        if (output.snapshotWaiting()) {
             return false;
         }
         resume();
@@ -281,7 +276,7 @@ public final class RaftReplica {
                             .formatted(reads.pendingCount(), options.pendingReadsMax()));
         }
         if (PlantedBugs.planted(RaftBug.READ_WITHOUT_READ_INDEX)) {
-            readStates.add(new ReadState(requestId, log.commitIndex()));
+            output.releaseReads(List.of(new ReadState(requestId, log.commitIndex())));
             return new ReadResult.Queued(requestId);
         }
         reads.add(requestId);
@@ -366,12 +361,7 @@ public final class RaftReplica {
     /** Whether {@link #ready()} has anything to hand out. */
     public boolean hasReady() {
         return (role == Role.LEADER && leadership.hasBroadcasts())
-                || !outbox.isEmpty()
-                || !readStates.isEmpty()
-                || hardStateChanged()
-                || log.persistedIndex() < log.lastIndex()
-                || snapshotToInstall.isPresent()
-                || log.commitIndex() > log.appliedIndex();
+                || output.hasReady(term, votedFor);
     }
 
     /** Hands out the pending work; see {@link Ready} for what the host must do with it. */
@@ -379,58 +369,12 @@ public final class RaftReplica {
         if (role == Role.LEADER) {
             leadership.flushBroadcasts();
         }
-        HardState hardState = currentHardState();
-        boolean termOrVoteChanged =
-                hardState.term() != persistedHardState.term()
-                        || !hardState.votedFor().equals(persistedHardState.votedFor());
-        List<Entry> entries = log.unpersisted();
-        List<Entry> committed =
-                snapshotToInstall.isPresent() || log.commitIndex() == log.appliedIndex()
-                        ? List.of()
-                        : log.slice(
-                                log.appliedIndex() + 1,
-                                log.commitIndex(),
-                                Integer.MAX_VALUE,
-                                options.applyBytesMax());
-        Ready ready =
-                new Ready(
-                        hardState.equals(persistedHardState)
-                                ? Optional.empty()
-                                : Optional.of(hardState),
-                        entries,
-                        snapshotToInstall,
-                        List.copyOf(outbox),
-                        committed,
-                        List.copyOf(readStates),
-                        termOrVoteChanged || !entries.isEmpty() || snapshotToInstall.isPresent(),
-                        role == Role.LEADER && !termOrVoteChanged);
-        outbox.clear();
-        readStates.clear();
-        return ready;
+        return output.ready(new HardState(term, votedFor, log.commitIndex()), role == Role.LEADER);
     }
 
     /** Acknowledges that the host persisted, sent and applied {@code ready}. */
     public void advance(Ready ready) {
-        ready.hardState().ifPresent(hardState -> persistedHardState = hardState);
-        ready.snapshot()
-                .ifPresent(
-                        snapshot -> {
-                            Check.that(
-                                    snapshotToInstall.equals(Optional.of(snapshot)),
-                                    "advanced a snapshot that was not handed out");
-                            snapshotToInstall = Optional.empty();
-                        });
-        if (!ready.entries().isEmpty()) {
-            Entry last = ready.entries().getLast();
-            Check.that(
-                    log.matchTerm(last.index(), last.term()),
-                    "persisted entry %s changed before advance",
-                    last);
-            log.persistedTo(last.index());
-        }
-        if (!ready.committedEntries().isEmpty()) {
-            log.appliedTo(ready.committedEntries().getLast().index());
-        }
+        output.advance(ready);
         if (role == Role.LEADER) {
             leadership.advance();
         }
@@ -619,27 +563,16 @@ public final class RaftReplica {
         electionTimer.restart();
     }
 
-    /** Whether term, vote or commit differ from what was last persisted (without allocating). */
-    private boolean hardStateChanged() {
-        return term != persistedHardState.term()
-                || log.commitIndex() != persistedHardState.commitIndex()
-                || !votedFor.equals(persistedHardState.votedFor());
-    }
-
-    private HardState currentHardState() {
-        return new HardState(term, votedFor, log.commitIndex());
-    }
-
     // ---------------------------------------------------------------- for the role classes
 
     /** Queues {@code message} for the next {@link #ready()}. */
     void send(Message message) {
-        outbox.add(message);
+        output.send(message);
     }
 
     /** Queues reads confirmed by the leader for the next {@link #ready()}. */
     void releaseReads(List<ReadState> released) {
-        readStates.addAll(released);
+        output.releaseReads(released);
     }
 
     Optional<NodeId> votedFor() {
@@ -665,6 +598,6 @@ public final class RaftReplica {
      */
     void installFromLeader(Snapshot snapshot) {
         latestSnapshot = Optional.of(snapshot);
-        snapshotToInstall = Optional.of(snapshot);
+        output.install(snapshot);
     }
 }
