@@ -21,13 +21,17 @@ import java.util.List;
 final class Follower {
     private final RaftReplica replica;
     private final RaftLog log;
-    private final MembershipHistory memberships;
+    private final Reconfiguration reconfiguration;
     private final SnapshotReceiver snapshotReceiver;
 
-    Follower(RaftReplica replica, RaftOptions options, RaftLog log, MembershipHistory memberships) {
+    Follower(
+            RaftReplica replica,
+            RaftOptions options,
+            RaftLog log,
+            Reconfiguration reconfiguration) {
         this.replica = replica;
         this.log = log;
-        this.memberships = memberships;
+        this.reconfiguration = reconfiguration;
         this.snapshotReceiver = new SnapshotReceiver(options.snapshotBytesMax());
     }
 
@@ -48,8 +52,7 @@ final class Follower {
             return;
         }
         long lastNew = log.appendFromLeader(prevIndex, entries);
-        memberships.appendedFromLeader(prevIndex, entries);
-        replica.adoptMembership(memberships.current());
+        reconfiguration.appendedFromLeader(prevIndex, entries);
         log.commitTo(Math.min(request.leaderCommit(), lastNew));
         replica.send(
                 new AppendEntriesResponse(
@@ -124,8 +127,7 @@ final class Follower {
             return;
         }
         log.restore(snapshot.meta());
-        memberships.restored(snapshot.meta());
-        replica.adoptMembership(memberships.current());
+        reconfiguration.restored(snapshot.meta());
         replica.installFromLeader(snapshot);
     }
 }

@@ -26,7 +26,7 @@ final class Leadership {
     private final long term;
     private final RaftOptions options;
     private final RaftLog log;
-    private final MembershipHistory memberships;
+    private final Reconfiguration reconfiguration;
     private final ReadIndexQueue reads;
     private final ElectionTimer timer;
 
@@ -51,7 +51,7 @@ final class Leadership {
             RaftReplica replica,
             RaftOptions options,
             RaftLog log,
-            MembershipHistory memberships,
+            Reconfiguration reconfiguration,
             ReadIndexQueue reads,
             ElectionTimer timer) {
         this.replica = replica;
@@ -59,7 +59,7 @@ final class Leadership {
         this.term = replica.term();
         this.options = options;
         this.log = log;
-        this.memberships = memberships;
+        this.reconfiguration = reconfiguration;
         this.reads = reads;
         this.timer = timer;
         this.uncommitted = new UncommittedTracker(options);
@@ -238,7 +238,7 @@ final class Leadership {
 
     /** Replicates to the members of {@code next}, just adopted, and to departing ones. */
     void membershipChanged(Membership next) {
-        replicator.membershipChanged(next, memberships.lastChangeIndex());
+        replicator.membershipChanged(next, reconfiguration.lastChangeIndex());
     }
 
     /**
@@ -247,7 +247,8 @@ final class Leadership {
      * timeout.
      */
     private void stepDownIfRemoved() {
-        if (replica.membership().isVoter(id) || memberships.lastChangeIndex() > log.commitIndex()) {
+        if (replica.membership().isVoter(id)
+                || reconfiguration.lastChangeIndex() > log.commitIndex()) {
             return;
         }
         replicator

@@ -47,10 +47,7 @@ public final class RaftReplica {
 
     private final ReadyBatcher output;
 
-    private final MembershipHistory memberships;
-
-    /** The membership this replica acts on: {@link MembershipHistory#current()} once adopted. */
-    private Membership membership;
+    private final Reconfiguration reconfiguration;
 
     private long term;
     private Optional<NodeId> votedFor;
@@ -86,15 +83,17 @@ public final class RaftReplica {
                 persisted.snapshot().map(Snapshot::meta).orElse(new SnapshotMeta(0, 0, membership));
         this.log =
                 new RaftLog(snapshotMeta, persisted.entries(), persisted.hardState().commitIndex());
-        this.memberships =
-                new MembershipHistory(log, snapshotMeta.membership(), persisted.entries());
-        this.membership = memberships.current();
+        this.reconfiguration =
+                new Reconfiguration(
+                        this,
+                        log,
+                        new MembershipHistory(log, snapshotMeta.membership(), persisted.entries()));
         this.latestSnapshot = persisted.snapshot();
         this.term = persisted.hardState().term();
         this.votedFor = persisted.hardState().votedFor();
         this.output = new ReadyBatcher(options, log, persisted.hardState());
         this.election = new Election(this, options, log, electionTimer);
-        this.follower = new Follower(this, options, log, memberships);
+        this.follower = new Follower(this, options, log, reconfiguration);
     }
 
     // ---------------------------------------------------------------- inputs
@@ -187,30 +186,7 @@ public final class RaftReplica {
         if (notLeading.isPresent()) {
             return notLeading.get();
         }
-        if (!leadership.committedInCurrentTerm()) {
-            return new ChangeResult.Refused(
-                    "the leader has not committed an entry of term %d yet".formatted(term));
-        }
-        long pendingIndex = memberships.lastChangeIndex();
-        if (pendingIndex > log.commitIndex()) {
-            return new ChangeResult.Refused(
-                    "the membership change at index %d is not committed yet"
-                            .formatted(pendingIndex));
-        }
-        Membership next;
-        try {
-            next = change.applyTo(membership);
-        } catch (IllegalArgumentException invalid) {
-            return new ChangeResult.Refused(invalid.getMessage());
-        }
-        Entry entry = Entry.membership(log.lastIndex() + 1, term, next);
-        Optional<Overloaded> overloaded = leadership.append(entry);
-        if (overloaded.isPresent()) {
-            return overloaded.get();
-        }
-        memberships.appended(entry);
-        adoptMembership(next);
-        return new ProposeResult.Accepted(entry.index(), term);
+        return reconfiguration.propose(change, leadership);
     }
 
     /**
@@ -227,7 +203,7 @@ public final class RaftReplica {
      */
     public boolean forceSoleVoter() {
         Membership sole = Membership.of(id);
-        if (membership.equals(sole)) {
+        if (membership().equals(sole)) {
             return true;
         }
         if (output.snapshotWaiting()) {
@@ -237,8 +213,7 @@ public final class RaftReplica {
         becomeFollower(term + 1, Optional.empty());
         Entry entry = Entry.membership(log.lastIndex() + 1, term, sole);
         log.appendOne(entry);
-        memberships.appended(entry);
-        adoptMembership(sole);
+        reconfiguration.appended(entry, sole);
         electionTimer.expire(); // campaigns at the next tick
         return true;
     }
@@ -252,7 +227,7 @@ public final class RaftReplica {
         if (leadership.transferTarget().isPresent()) {
             return Optional.of(new NotLeader(leadership.transferTarget()));
         }
-        if (!membership.isVoter(id)) {
+        if (!membership().isVoter(id)) {
             return Optional.of(new NotLeader(Optional.empty())); // removed; about to step down
         }
         return Optional.empty();
@@ -267,7 +242,7 @@ public final class RaftReplica {
             return new NotLeader(leader);
         }
         resume();
-        if (!membership.isVoter(id)) {
+        if (!membership().isVoter(id)) {
             return new NotLeader(Optional.empty());
         }
         if (reads.pendingCount() >= options.pendingReadsMax()) {
@@ -289,7 +264,7 @@ public final class RaftReplica {
      * Returns false if this replica does not lead or the target is not another voter.
      */
     public boolean transferLeadership(NodeId target) {
-        if (role != Role.LEADER || target.equals(id) || !membership.isVoter(target)) {
+        if (role != Role.LEADER || target.equals(id) || !membership().isVoter(target)) {
             return false;
         }
         resume();
@@ -305,7 +280,7 @@ public final class RaftReplica {
                 index,
                 log.snapshotIndex(),
                 log.appliedIndex());
-        return new SnapshotMeta(index, log.term(index), memberships.at(index));
+        return new SnapshotMeta(index, log.term(index), reconfiguration.membershipAt(index));
     }
 
     /**
@@ -317,7 +292,7 @@ public final class RaftReplica {
                 snapshot.meta().equals(snapshotMetaAt(snapshot.index())),
                 "snapshot %s does not match the log",
                 snapshot);
-        memberships.compacted(snapshot.meta());
+        reconfiguration.compacted(snapshot.meta());
         log.compactTo(snapshot.index());
         latestSnapshot = Optional.of(snapshot);
     }
@@ -399,7 +374,7 @@ public final class RaftReplica {
     }
 
     public Membership membership() {
-        return membership;
+        return reconfiguration.membership();
     }
 
     public long appliedIndex() {
@@ -430,8 +405,8 @@ public final class RaftReplica {
                 log.appliedIndex(),
                 log.lastIndex(),
                 log.snapshotIndex(),
-                membership,
-                memberships.lastChangeIndex());
+                membership(),
+                reconfiguration.lastChangeIndex());
     }
 
     /**
@@ -440,24 +415,6 @@ public final class RaftReplica {
      */
     public Map<NodeId, Long> matchIndexes() {
         return role == Role.LEADER ? leadership.matchIndexes() : Map.of();
-    }
-
-    // ---------------------------------------------------------------- membership
-
-    /**
-     * Acts on the membership in force from now on (thesis section 4.1: a change takes effect when
-     * appended, so also on a follower before it commits).
-     */
-    void adoptMembership(Membership next) {
-        if (next.equals(membership)) {
-            return;
-        }
-        membership = next;
-        if (role == Role.LEADER) {
-            leadership.membershipChanged(next);
-        } else if (!next.isVoter(id) && role != Role.FOLLOWER) {
-            becomeFollower(term, Optional.empty()); // a non-voter's campaign counts for nothing
-        }
     }
 
     // ---------------------------------------------------------------- terms and roles
@@ -540,7 +497,7 @@ public final class RaftReplica {
         leader = Optional.of(id);
         resetRoleState();
         // Appends the no-op that commits the entries of earlier terms (Raft section 5.4.2, 8).
-        leadership = new Leadership(this, options, log, memberships, reads, electionTimer);
+        leadership = new Leadership(this, options, log, reconfiguration, reads, electionTimer);
     }
 
     private void resetRoleState() {
@@ -573,6 +530,11 @@ public final class RaftReplica {
     /** Queues reads confirmed by the leader for the next {@link #ready()}. */
     void releaseReads(List<ReadState> released) {
         output.releaseReads(released);
+    }
+
+    /** This term's leadership; only while the role is {@link Role#LEADER}. */
+    Leadership leadership() {
+        return leadership;
     }
 
     Optional<NodeId> votedFor() {
