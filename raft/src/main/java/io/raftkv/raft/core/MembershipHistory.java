@@ -8,7 +8,7 @@ import java.util.TreeMap;
  * Where a replica's membership comes from: the latest snapshot's, and the membership entries in the
  * log after it (usually none or one). The membership in force is the newest of these, since a
  * change takes effect when appended (thesis section 4.1); a follower whose newer entries a leader
- * overwrites falls back to the newest one left. Owned by its {@link RaftReplica}.
+ * overwrites falls back to the newest one left. Owned by its replica's {@link Reconfiguration}.
  */
 final class MembershipHistory {
     /** A membership entry still in the log, decoded once. */

@@ -14,12 +14,9 @@ import io.raftkv.raft.core.Message.RequestVoteResponse;
 import io.raftkv.raft.core.Message.TimeoutNow;
 import io.raftkv.raft.core.Rejection.NotLeader;
 import io.raftkv.raft.core.Rejection.Overloaded;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.SplittableRandom;
-import java.util.TreeMap;
 
 /**
  * One replica of one Raft group, as a pure state machine (DESIGN.md rule 1).
@@ -42,47 +39,26 @@ import java.util.TreeMap;
 public final class RaftReplica {
     private final NodeId id;
     private final RaftOptions options;
-    private final SplittableRandom random;
+    private final ElectionTimer electionTimer;
     private final RaftLog log;
     private final ReadIndexQueue reads = new ReadIndexQueue();
+    private final Election election;
+    private final Follower follower;
 
-    /** Leader only: bounds the entries after the commit index. */
-    private final UncommittedTracker uncommitted;
+    private final ReadyBatcher output;
 
-    /** Candidates and pre-candidates: the votes received in the current round. */
-    private final TreeMap<NodeId, Boolean> votes = new TreeMap<>();
-
-    private final List<Message> outbox = new ArrayList<>();
-    private final List<ReadState> readStates = new ArrayList<>();
-
-    private final MembershipHistory memberships;
-
-    /** The membership this replica acts on: {@link MembershipHistory#current()} once adopted. */
-    private Membership membership;
+    private final Reconfiguration reconfiguration;
 
     private long term;
     private Optional<NodeId> votedFor;
     private Optional<NodeId> leader = Optional.empty();
     private Role role = Role.FOLLOWER;
-    private int electionElapsed;
-    private int heartbeatElapsed;
-    private int randomizedElectionTimeout;
 
-    /** Leader only: the followers' progress and the messages that move it. */
-    private Replicator replicator;
-
-    private Optional<NodeId> transferTarget = Optional.empty();
-    private int transferElapsed;
-
-    /** Leader: new entries wait for the next {@link #ready()} to go out in one message each. */
-    private boolean appendPending;
+    /** Leader only (null otherwise): this term's followers, transfer and commit rule. */
+    private Leadership leadership;
 
     /** The newest snapshot this replica holds, sent to followers behind the compacted log. */
     private Optional<Snapshot> latestSnapshot;
-
-    private final SnapshotReceiver snapshotReceiver;
-    private Optional<Snapshot> snapshotToInstall = Optional.empty();
-    private HardState persistedHardState;
 
     /** Idle and fully replicated: no ticking until a message, a proposal or the host wakes it. */
     private boolean quiesced;
@@ -102,21 +78,22 @@ public final class RaftReplica {
             PersistedState persisted) {
         this.id = id;
         this.options = options;
-        this.random = new SplittableRandom(randomSeed);
-        this.snapshotReceiver = new SnapshotReceiver(options.snapshotBytesMax());
-        this.uncommitted = new UncommittedTracker(options);
+        this.electionTimer = new ElectionTimer(options, randomSeed);
         SnapshotMeta snapshotMeta =
                 persisted.snapshot().map(Snapshot::meta).orElse(new SnapshotMeta(0, 0, membership));
         this.log =
                 new RaftLog(snapshotMeta, persisted.entries(), persisted.hardState().commitIndex());
-        this.memberships =
-                new MembershipHistory(log, snapshotMeta.membership(), persisted.entries());
-        this.membership = memberships.current();
+        this.reconfiguration =
+                new Reconfiguration(
+                        this,
+                        log,
+                        new MembershipHistory(log, snapshotMeta.membership(), persisted.entries()));
         this.latestSnapshot = persisted.snapshot();
         this.term = persisted.hardState().term();
         this.votedFor = persisted.hardState().votedFor();
-        this.persistedHardState = persisted.hardState();
-        resetElectionTimer();
+        this.output = new ReadyBatcher(options, log, persisted.hardState());
+        this.election = new Election(this, options, log, electionTimer);
+        this.follower = new Follower(this, options, log, reconfiguration);
     }
 
     // ---------------------------------------------------------------- inputs
@@ -127,9 +104,9 @@ public final class RaftReplica {
             return;
         }
         if (role == Role.LEADER) {
-            tickLeader();
+            leadership.tick();
         } else {
-            tickElection();
+            election.tickElection();
         }
     }
 
@@ -151,15 +128,27 @@ public final class RaftReplica {
             return;
         }
         switch (message) {
-            case RequestVote request -> handleRequestVote(request);
-            case RequestVoteResponse response -> handleVoteResponse(response);
-            case AppendEntries request -> handleAppendEntries(request);
-            case AppendEntriesResponse response -> handleAppendResponse(response);
-            case Heartbeat request -> handleHeartbeat(request);
-            case HeartbeatResponse response -> handleHeartbeatResponse(response);
-            case InstallSnapshot request -> handleInstallSnapshot(request);
-            case InstallSnapshotResponse response -> handleInstallSnapshotResponse(response);
-            case TimeoutNow request -> handleTimeoutNow(request);
+            case RequestVote request -> election.handleRequestVote(request);
+            case RequestVoteResponse response -> election.handleVoteResponse(response);
+            case AppendEntries request -> follower.handleAppendEntries(request);
+            case AppendEntriesResponse response -> {
+                if (role == Role.LEADER) {
+                    leadership.handleAppendResponse(response);
+                }
+            }
+            case Heartbeat request -> follower.handleHeartbeat(request);
+            case HeartbeatResponse response -> {
+                if (role == Role.LEADER) {
+                    leadership.handleHeartbeatResponse(response);
+                }
+            }
+            case InstallSnapshot request -> follower.handleInstallSnapshot(request);
+            case InstallSnapshotResponse response -> {
+                if (role == Role.LEADER) {
+                    leadership.handleInstallSnapshotResponse(response);
+                }
+            }
+            case TimeoutNow request -> election.handleTimeoutNow(request);
         }
     }
 
@@ -178,7 +167,7 @@ public final class RaftReplica {
             return notLeading.get();
         }
         Entry entry = Entry.command(log.lastIndex() + 1, term, command);
-        Optional<Overloaded> overloaded = append(entry);
+        Optional<Overloaded> overloaded = leadership.append(entry);
         if (overloaded.isPresent()) {
             return overloaded.get();
         }
@@ -197,30 +186,7 @@ public final class RaftReplica {
         if (notLeading.isPresent()) {
             return notLeading.get();
         }
-        if (!committedInCurrentTerm()) {
-            return new ChangeResult.Refused(
-                    "the leader has not committed an entry of term %d yet".formatted(term));
-        }
-        long pendingIndex = memberships.lastChangeIndex();
-        if (pendingIndex > log.commitIndex()) {
-            return new ChangeResult.Refused(
-                    "the membership change at index %d is not committed yet"
-                            .formatted(pendingIndex));
-        }
-        Membership next;
-        try {
-            next = change.applyTo(membership);
-        } catch (IllegalArgumentException invalid) {
-            return new ChangeResult.Refused(invalid.getMessage());
-        }
-        Entry entry = Entry.membership(log.lastIndex() + 1, term, next);
-        Optional<Overloaded> overloaded = append(entry);
-        if (overloaded.isPresent()) {
-            return overloaded.get();
-        }
-        memberships.appended(entry);
-        adoptMembership(next);
-        return new ProposeResult.Accepted(entry.index(), term);
+        return reconfiguration.propose(change, leadership);
     }
 
     /**
@@ -237,19 +203,18 @@ public final class RaftReplica {
      */
     public boolean forceSoleVoter() {
         Membership sole = Membership.of(id);
-        if (membership.equals(sole)) {
+        if (membership().equals(sole)) {
             return true;
         }
-        if (snapshotToInstall.isPresent()) {
+        if (output.snapshotWaiting()) {
             return false;
         }
         resume();
         becomeFollower(term + 1, Optional.empty());
         Entry entry = Entry.membership(log.lastIndex() + 1, term, sole);
         log.appendOne(entry);
-        memberships.appended(entry);
-        adoptMembership(sole);
-        electionElapsed = randomizedElectionTimeout; // campaigns at the next tick
+        reconfiguration.appended(entry, sole);
+        electionTimer.expire(); // campaigns at the next tick
         return true;
     }
 
@@ -259,24 +224,13 @@ public final class RaftReplica {
             return Optional.of(new NotLeader(leader));
         }
         resume();
-        if (transferTarget.isPresent()) {
-            return Optional.of(new NotLeader(transferTarget));
+        if (leadership.transferTarget().isPresent()) {
+            return Optional.of(new NotLeader(leadership.transferTarget()));
         }
-        if (!membership.isVoter(id)) {
+        if (!membership().isVoter(id)) {
             return Optional.of(new NotLeader(Optional.empty())); // removed; about to step down
         }
         return Optional.empty();
-    }
-
-    /** Appends {@code entry} as the leader, unless the uncommitted entries leave no room. */
-    private Optional<Overloaded> append(Entry entry) {
-        Optional<Overloaded> overloaded = uncommitted.refusal(entry.sizeBytes());
-        if (overloaded.isEmpty()) {
-            log.appendOne(entry);
-            uncommitted.appended(entry);
-            appendPending = true;
-        }
-        return overloaded;
     }
 
     /**
@@ -288,7 +242,7 @@ public final class RaftReplica {
             return new NotLeader(leader);
         }
         resume();
-        if (!membership.isVoter(id)) {
+        if (!membership().isVoter(id)) {
             return new NotLeader(Optional.empty());
         }
         if (reads.pendingCount() >= options.pendingReadsMax()) {
@@ -297,7 +251,7 @@ public final class RaftReplica {
                             .formatted(reads.pendingCount(), options.pendingReadsMax()));
         }
         if (PlantedBugs.planted(RaftBug.READ_WITHOUT_READ_INDEX)) {
-            readStates.add(new ReadState(requestId, log.commitIndex()));
+            output.releaseReads(List.of(new ReadState(requestId, log.commitIndex())));
             return new ReadResult.Queued(requestId);
         }
         reads.add(requestId);
@@ -310,17 +264,11 @@ public final class RaftReplica {
      * Returns false if this replica does not lead or the target is not another voter.
      */
     public boolean transferLeadership(NodeId target) {
-        if (role != Role.LEADER || target.equals(id) || !membership.isVoter(target)) {
+        if (role != Role.LEADER || target.equals(id) || !membership().isVoter(target)) {
             return false;
         }
         resume();
-        transferTarget = Optional.of(target);
-        transferElapsed = 0;
-        if (replicator.progress(target).match() == log.lastIndex()) {
-            send(new TimeoutNow(id, target, term));
-        } else {
-            replicator.sendAppend(target, true);
-        }
+        leadership.transferTo(target);
         return true;
     }
 
@@ -332,7 +280,7 @@ public final class RaftReplica {
                 index,
                 log.snapshotIndex(),
                 log.appliedIndex());
-        return new SnapshotMeta(index, log.term(index), memberships.at(index));
+        return new SnapshotMeta(index, log.term(index), reconfiguration.membershipAt(index));
     }
 
     /**
@@ -344,7 +292,7 @@ public final class RaftReplica {
                 snapshot.meta().equals(snapshotMetaAt(snapshot.index())),
                 "snapshot %s does not match the log",
                 snapshot);
-        memberships.compacted(snapshot.meta());
+        reconfiguration.compacted(snapshot.meta());
         log.compactTo(snapshot.index());
         latestSnapshot = Optional.of(snapshot);
     }
@@ -362,9 +310,9 @@ public final class RaftReplica {
         }
         resume();
         if (role == Role.LEADER) {
-            replicator.markAllInactive(); // NB: and it stays awake until they answer (canQuiesce)
+            leadership.wakeUp();
         } else {
-            electionElapsed = options.electionTicksMin();
+            electionTimer.expireLease();
         }
     }
 
@@ -379,9 +327,7 @@ public final class RaftReplica {
         }
         quiesced = false;
         if (role == Role.LEADER) {
-            electionElapsed = 0;
-            heartbeatElapsed = 0;
-            replicator.markAllActive();
+            leadership.resume();
         }
     }
 
@@ -389,77 +335,23 @@ public final class RaftReplica {
 
     /** Whether {@link #ready()} has anything to hand out. */
     public boolean hasReady() {
-        return leaderHasBroadcasts()
-                || !outbox.isEmpty()
-                || !readStates.isEmpty()
-                || hardStateChanged()
-                || log.persistedIndex() < log.lastIndex()
-                || snapshotToInstall.isPresent()
-                || log.commitIndex() > log.appliedIndex();
+        return (role == Role.LEADER && leadership.hasBroadcasts())
+                || output.hasReady(term, votedFor);
     }
 
     /** Hands out the pending work; see {@link Ready} for what the host must do with it. */
     public Ready ready() {
-        flushLeaderBroadcasts();
-        HardState hardState = currentHardState();
-        boolean termOrVoteChanged =
-                hardState.term() != persistedHardState.term()
-                        || !hardState.votedFor().equals(persistedHardState.votedFor());
-        List<Entry> entries = log.unpersisted();
-        List<Entry> committed =
-                snapshotToInstall.isPresent() || log.commitIndex() == log.appliedIndex()
-                        ? List.of()
-                        : log.slice(
-                                log.appliedIndex() + 1,
-                                log.commitIndex(),
-                                Integer.MAX_VALUE,
-                                options.applyBytesMax());
-        Ready ready =
-                new Ready(
-                        hardState.equals(persistedHardState)
-                                ? Optional.empty()
-                                : Optional.of(hardState),
-                        entries,
-                        snapshotToInstall,
-                        List.copyOf(outbox),
-                        committed,
-                        List.copyOf(readStates),
-                        termOrVoteChanged || !entries.isEmpty() || snapshotToInstall.isPresent(),
-                        role == Role.LEADER && !termOrVoteChanged);
-        outbox.clear();
-        readStates.clear();
-        return ready;
+        if (role == Role.LEADER) {
+            leadership.flushBroadcasts();
+        }
+        return output.ready(new HardState(term, votedFor, log.commitIndex()), role == Role.LEADER);
     }
 
     /** Acknowledges that the host persisted, sent and applied {@code ready}. */
     public void advance(Ready ready) {
-        ready.hardState().ifPresent(hardState -> persistedHardState = hardState);
-        ready.snapshot()
-                .ifPresent(
-                        snapshot -> {
-                            Check.that(
-                                    snapshotToInstall.equals(Optional.of(snapshot)),
-                                    "advanced a snapshot that was not handed out");
-                            snapshotToInstall = Optional.empty();
-                        });
-        if (!ready.entries().isEmpty()) {
-            Entry last = ready.entries().getLast();
-            Check.that(
-                    log.matchTerm(last.index(), last.term()),
-                    "persisted entry %s changed before advance",
-                    last);
-            log.persistedTo(last.index());
-        }
-        if (!ready.committedEntries().isEmpty()) {
-            log.appliedTo(ready.committedEntries().getLast().index());
-        }
+        output.advance(ready);
         if (role == Role.LEADER) {
-            long ownDurable =
-                    PlantedBugs.planted(RaftBug.COUNT_UNSYNCED_SELF)
-                            ? log.lastIndex()
-                            : log.persistedIndex();
-            replicator.progress(id).maybeUpdate(ownDurable);
-            maybeCommit();
+            leadership.advance();
         }
     }
 
@@ -482,7 +374,7 @@ public final class RaftReplica {
     }
 
     public Membership membership() {
-        return membership;
+        return reconfiguration.membership();
     }
 
     public long appliedIndex() {
@@ -513,8 +405,8 @@ public final class RaftReplica {
                 log.appliedIndex(),
                 log.lastIndex(),
                 log.snapshotIndex(),
-                membership,
-                memberships.lastChangeIndex());
+                membership(),
+                reconfiguration.lastChangeIndex());
     }
 
     /**
@@ -522,34 +414,7 @@ public final class RaftReplica {
      * how far behind each replica is. Empty on other replicas.
      */
     public Map<NodeId, Long> matchIndexes() {
-        return role == Role.LEADER ? replicator.matchIndexes() : Map.of();
-    }
-
-    // ---------------------------------------------------------------- membership
-
-    private void adoptMembership(Membership next) {
-        if (next.equals(membership)) {
-            return;
-        }
-        membership = next;
-        if (role == Role.LEADER) {
-            replicator.membershipChanged(next, memberships.lastChangeIndex());
-        } else if (!next.isVoter(id) && role != Role.FOLLOWER) {
-            becomeFollower(term, Optional.empty()); // a non-voter's campaign counts for nothing
-        }
-    }
-
-    /**
-     * A leader whose own removal has committed stops leading (thesis section 4.2.2). It first tells
-     * the most caught-up voter to campaign at once, so the group is not leaderless for an election
-     * timeout.
-     */
-    private void stepDownIfRemoved() {
-        if (membership.isVoter(id) || memberships.lastChangeIndex() > log.commitIndex()) {
-            return;
-        }
-        replicator.caughtUpVoter().ifPresent(voter -> send(new TimeoutNow(id, voter, term)));
-        becomeFollower(term, Optional.empty());
+        return role == Role.LEADER ? leadership.matchIndexes() : Map.of();
     }
 
     // ---------------------------------------------------------------- terms and roles
@@ -565,7 +430,7 @@ public final class RaftReplica {
             boolean leaderAlive =
                     options.checkQuorum()
                             && leader.isPresent()
-                            && electionElapsed < options.electionTicksMin();
+                            && electionTimer.elapsed() < options.electionTicksMin();
             if (leaderAlive && !request.leadershipTransfer()) {
                 return false;
             }
@@ -592,14 +457,14 @@ public final class RaftReplica {
     /** Answers a message from an older term so that its stale sender learns the newer one. */
     private void answerLowerTerm(Message message) {
         if (message instanceof AppendEntries || message instanceof Heartbeat) {
-            send(rejectAppend(message.from(), 0, 0, 0));
+            send(follower.rejectAppend(message.from(), 0, 0, 0));
         } else if (message instanceof RequestVote request && request.preVote()) {
             send(new RequestVoteResponse(id, request.from(), term, false, true));
         }
         // Stale replies and votes carry nothing this replica needs.
     }
 
-    private void becomeFollower(long newTerm, Optional<NodeId> newLeader) {
+    void becomeFollower(long newTerm, Optional<NodeId> newLeader) {
         Check.that(newTerm >= term, "%s: term goes back from %d to %d", id, term, newTerm);
         if (newTerm > term) {
             term = newTerm;
@@ -610,14 +475,14 @@ public final class RaftReplica {
         resetRoleState();
     }
 
-    private void becomePreCandidate() {
+    void becomePreCandidate() {
         Check.that(role != Role.LEADER, "a leader does not pre-campaign");
         role = Role.PRE_CANDIDATE;
         leader = Optional.empty();
         resetRoleState();
     }
 
-    private void becomeCandidate() {
+    void becomeCandidate() {
         Check.that(role != Role.LEADER, "a leader does not campaign");
         term++;
         votedFor = Optional.of(id);
@@ -626,368 +491,75 @@ public final class RaftReplica {
         resetRoleState();
     }
 
-    private void becomeLeader() {
+    void becomeLeader() {
         Check.that(role == Role.CANDIDATE, "%s became leader from %s", id, role);
         role = Role.LEADER;
         leader = Optional.of(id);
         resetRoleState();
-        replicator =
-                new Replicator(
-                        id, term, membership, options, log, () -> latestSnapshot, this::send);
-        // Commits the entries of earlier terms and lets reads start (Raft section 5.4.2, 8).
-        log.appendOne(Entry.noop(log.lastIndex() + 1, term));
-        uncommitted.reset(log);
-        appendPending = true;
+        // Appends the no-op that commits the entries of earlier terms (Raft section 5.4.2, 8).
+        leadership = new Leadership(this, options, log, reconfiguration, reads, electionTimer);
     }
 
     private void resetRoleState() {
         quiesced = false;
-        electionElapsed = 0;
-        heartbeatElapsed = 0;
-        resetElectionTimer();
-        votes.clear();
-        replicator = null;
-        transferTarget = Optional.empty();
-        appendPending = false;
+        electionTimer.reset();
+        election.clearVotes();
+        leadership = null;
         // Pending reads of a former leader are dropped; the host fails them on the role change.
         reads.clear();
     }
 
-    private void resetElectionTimer() {
-        randomizedElectionTimeout =
-                random.nextInt(options.electionTicksMin(), options.electionTicksMax());
-    }
-
-    /** Whether term, vote or commit differ from what was last persisted (without allocating). */
-    private boolean hardStateChanged() {
-        return term != persistedHardState.term()
-                || log.commitIndex() != persistedHardState.commitIndex()
-                || !votedFor.equals(persistedHardState.votedFor());
-    }
-
-    private HardState currentHardState() {
-        return new HardState(term, votedFor, log.commitIndex());
-    }
-
-    private void send(Message message) {
-        outbox.add(message);
-    }
-
-    /** The other voters: whom a candidate asks for votes. */
-    private List<NodeId> otherVoters() {
-        return membership.voters().stream().filter(voter -> !voter.equals(id)).toList();
-    }
-
-    // ---------------------------------------------------------------- elections
-
-    private void tickElection() {
-        electionElapsed++;
-        if (electionElapsed >= randomizedElectionTimeout) {
-            campaign(false);
-        }
-    }
-
-    /** Starts an election, with a pre-vote round first unless a leader asked for it. */
-    private void campaign(boolean leadershipTransfer) {
-        boolean removedButCampaigns =
-                !membership.contains(id) && PlantedBugs.planted(RaftBug.REMOVED_REPLICA_VOTES);
-        if (!membership.isVoter(id) && !removedButCampaigns) {
-            return;
-        }
-        if (options.preVote() && !leadershipTransfer) {
-            becomePreCandidate();
-        } else {
-            becomeCandidate();
-        }
-        requestVotes(leadershipTransfer);
-    }
-
-    private void requestVotes(boolean leadershipTransfer) {
-        boolean preVote = role == Role.PRE_CANDIDATE;
-        votes.put(id, true);
-        if (tallyVotes()) {
-            return;
-        }
-        long voteTerm = preVote ? term + 1 : term;
-        for (NodeId peer : otherVoters()) {
-            send(
-                    new RequestVote(
-                            id,
-                            peer,
-                            voteTerm,
-                            log.lastIndex(),
-                            log.lastTerm(),
-                            preVote,
-                            leadershipTransfer));
-        }
-    }
-
-    /** Acts on the votes so far; returns true if the round is decided. */
-    private boolean tallyVotes() {
-        return switch (Quorum.voteResult(membership.voters().size(), votes.values())) {
-            case WON -> {
-                if (role == Role.PRE_CANDIDATE) {
-                    becomeCandidate();
-                    requestVotes(false);
-                } else {
-                    becomeLeader();
-                }
-                yield true;
-            }
-            case LOST -> {
-                becomeFollower(term, Optional.empty());
-                yield true;
-            }
-            case PENDING -> false;
-        };
-    }
-
-    /**
-     * Grants a vote as Raft section 5.4.1 says, whatever this replica's own membership (thesis
-     * section 4.1): a learner whose promotion has not reached it yet may be needed for a majority.
-     * NB: except a replica with an empty log that is no voter in its own view (a learner just
-     * added): it can have promised nothing, and its vote would go to any log.
-     */
-    private void handleRequestVote(RequestVote request) {
-        boolean mayVote = membership.isVoter(id) || log.lastIndex() > 0;
-        boolean canVote =
-                mayVote
-                        && (votedFor.equals(Optional.of(request.from()))
-                                || (votedFor.isEmpty() && leader.isEmpty())
-                                || (request.preVote() && request.term() > term));
-        boolean granted = canVote && log.isUpToDate(request.lastLogIndex(), request.lastLogTerm());
-        long answerTerm = granted ? request.term() : term;
-        send(new RequestVoteResponse(id, request.from(), answerTerm, granted, request.preVote()));
-        if (granted && !request.preVote()) {
-            electionElapsed = 0;
-            votedFor = Optional.of(request.from());
-        }
-    }
-
-    private void handleVoteResponse(RequestVoteResponse response) {
-        boolean expected =
-                (role == Role.PRE_CANDIDATE && response.preVote())
-                        || (role == Role.CANDIDATE && !response.preVote());
-        if (!expected || !membership.isVoter(response.from())) {
-            return;
-        }
-        votes.putIfAbsent(response.from(), response.granted());
-        tallyVotes();
-    }
-
-    private void handleTimeoutNow(TimeoutNow request) {
-        if (role == Role.FOLLOWER) {
-            campaign(true);
-        }
-    }
-
-    // ---------------------------------------------------------------- follower side
-
     /** Any message from the current term's leader makes this replica its follower. */
-    private void followLeader(Message message) {
+    void followLeader(Message message) {
         Check.that(
                 role != Role.LEADER, "two leaders in term %d: %s and %s", term, id, message.from());
         if (role != Role.FOLLOWER) {
             becomeFollower(term, Optional.of(message.from()));
         }
         leader = Optional.of(message.from());
-        electionElapsed = 0;
+        electionTimer.restart();
     }
 
-    private void handleAppendEntries(AppendEntries request) {
-        followLeader(request);
-        long prevIndex = request.prevLogIndex();
-        long prevTerm = request.prevLogTerm();
-        List<Entry> entries = request.entries();
-        if (prevIndex < log.commitIndex()) {
-            // Entries up to the commit index match the leader's; keep only what follows them.
-            int skip = (int) Math.min(log.commitIndex() - prevIndex, entries.size());
-            entries = entries.subList(skip, entries.size());
-            prevIndex = log.commitIndex();
-            prevTerm = log.term(prevIndex);
-        }
-        if (!log.matchTerm(prevIndex, prevTerm)) {
-            send(conflictAnswer(request));
-            return;
-        }
-        long lastNew = log.appendFromLeader(prevIndex, entries);
-        memberships.appendedFromLeader(prevIndex, entries);
-        adoptMembership(memberships.current());
-        log.commitTo(Math.min(request.leaderCommit(), lastNew));
-        send(new AppendEntriesResponse(id, request.from(), term, true, lastNew, 0, 0, 0));
+    // ---------------------------------------------------------------- for the role classes
+
+    /** Queues {@code message} for the next {@link #ready()}. */
+    void send(Message message) {
+        output.send(message);
     }
 
-    /** A rejection that lets the leader skip the follower's whole conflicting term. */
-    private AppendEntriesResponse conflictAnswer(AppendEntries request) {
-        long prevIndex = request.prevLogIndex();
-        if (prevIndex > log.lastIndex()) {
-            return rejectAppend(request.from(), prevIndex, 0, log.lastIndex() + 1);
-        }
-        return rejectAppend(
-                request.from(), prevIndex, log.term(prevIndex), log.firstIndexOfTerm(prevIndex));
+    /** Queues reads confirmed by the leader for the next {@link #ready()}. */
+    void releaseReads(List<ReadState> released) {
+        output.releaseReads(released);
     }
 
-    private AppendEntriesResponse rejectAppend(
-            NodeId to, long rejectedIndex, long conflictTerm, long conflictIndex) {
-        return new AppendEntriesResponse(
-                id, to, term, false, 0, rejectedIndex, conflictTerm, conflictIndex);
+    /** This term's leadership; only while the role is {@link Role#LEADER}. */
+    Leadership leadership() {
+        return leadership;
     }
 
-    private void handleHeartbeat(Heartbeat request) {
-        followLeader(request);
-        log.commitTo(request.commitIndex());
-        send(new HeartbeatResponse(id, request.from(), term, request.readContext()));
-        quiesced = request.quiesce();
+    Optional<NodeId> votedFor() {
+        return votedFor;
     }
 
-    private void handleInstallSnapshot(InstallSnapshot request) {
-        followLeader(request);
-        if (request.meta().index() <= log.commitIndex()) {
-            snapshotReceiver.reset();
-            send(snapshotAnswer(request, 0, true, log.commitIndex()));
-            return;
-        }
-        SnapshotReceiver.Receipt receipt = snapshotReceiver.accept(request);
-        if (receipt.completed().isEmpty()) {
-            send(snapshotAnswer(request, receipt.nextOffset(), false, 0));
-            return;
-        }
-        restore(receipt.completed().get());
-        send(snapshotAnswer(request, receipt.nextOffset(), true, request.meta().index()));
+    /** Records a vote granted in the current term; durable once a Ready carries it. */
+    void voteFor(NodeId candidate) {
+        votedFor = Optional.of(candidate);
     }
 
-    private InstallSnapshotResponse snapshotAnswer(
-            InstallSnapshot request, long nextOffset, boolean done, long matchIndex) {
-        return new InstallSnapshotResponse(
-                id, request.from(), term, request.meta().index(), nextOffset, done, matchIndex);
+    /** Starts or stops quiescence: a leader as it heartbeats, a follower as that heartbeat says. */
+    void quiesce(boolean quiet) {
+        quiesced = quiet;
     }
 
-    /** Adopts a snapshot from the leader, unless the log already holds its last entry. */
-    private void restore(Snapshot snapshot) {
-        if (log.matchTerm(snapshot.index(), snapshot.term())) {
-            log.commitTo(snapshot.index());
-            return;
-        }
-        log.restore(snapshot.meta());
-        memberships.restored(snapshot.meta());
-        adoptMembership(memberships.current());
-        latestSnapshot = Optional.of(snapshot);
-        snapshotToInstall = Optional.of(snapshot);
-    }
-
-    // ---------------------------------------------------------------- leader side
-
-    private void tickLeader() {
-        heartbeatElapsed++;
-        electionElapsed++;
-        replicator.forgetDeparted(log.commitIndex(), true);
-        if (transferTarget.isPresent() && ++transferElapsed >= options.electionTicksMin()) {
-            transferTarget = Optional.empty();
-        }
-        if (electionElapsed >= options.electionTicksMin()) {
-            electionElapsed = 0;
-            if (options.checkQuorum() && !replicator.quorumActive()) {
-                becomeFollower(term, Optional.empty());
-                return;
-            }
-        }
-        if (heartbeatElapsed >= options.heartbeatTicks()) {
-            heartbeatElapsed = 0;
-            boolean quiesce = options.quiesce() && canQuiesce();
-            replicator.broadcastHeartbeat(0, quiesce);
-            quiesced = quiesce;
-        }
+    Optional<Snapshot> latestSnapshot() {
+        return latestSnapshot;
     }
 
     /**
-     * Whether the group is idle and every follower holds and knows the whole committed log, and
-     * answered in this check-quorum period, so the leader may stop heartbeating (the host then
-     * watches nodes instead of groups). A silent follower keeps the group awake, so a leader that
-     * loses its quorum meets check-quorum and steps down.
+     * Takes {@code snapshot}, restored from the leader, for the host to install at the next Ready.
      */
-    private boolean canQuiesce() {
-        boolean idle = !appendPending && reads.pendingCount() == 0 && transferTarget.isEmpty();
-        boolean settled =
-                log.commitIndex() == log.lastIndex() && log.persistedIndex() == log.lastIndex();
-        return idle && settled && replicator.followersCaughtUp() && replicator.followersAllActive();
-    }
-
-    private boolean leaderHasBroadcasts() {
-        return role == Role.LEADER
-                && (appendPending || (reads.hasUnsent() && committedInCurrentTerm()));
-    }
-
-    /** Sends what proposals and reads since the last Ready need, batched per follower. */
-    private void flushLeaderBroadcasts() {
-        if (role != Role.LEADER) {
-            return;
-        }
-        if (appendPending) {
-            appendPending = false;
-            for (NodeId peer : replicator.peers()) {
-                replicator.sendAppends(peer);
-            }
-        }
-        if (reads.hasUnsent() && committedInCurrentTerm()) {
-            if (membership.isSoleVoter(id)) {
-                readStates.addAll(reads.releaseUnsent(log.commitIndex()));
-            } else {
-                replicator.broadcastHeartbeat(reads.sendBatch(log.commitIndex(), id), false);
-            }
-        }
-    }
-
-    /** A leader serves reads only once an entry of its own term is committed (section 8). */
-    private boolean committedInCurrentTerm() {
-        return log.term(log.commitIndex()) == term;
-    }
-
-    private void handleAppendResponse(AppendEntriesResponse response) {
-        if (role != Role.LEADER || !replicator.handleAppendResponse(response)) {
-            return;
-        }
-        maybeCommit();
-        if (role != Role.LEADER) {
-            return; // its own removal committed
-        }
-        Progress peer = replicator.progress(response.from());
-        if (transferTarget.equals(Optional.of(response.from()))
-                && peer.match() == log.lastIndex()) {
-            send(new TimeoutNow(id, response.from(), term));
-        }
-        replicator.sendAppends(response.from());
-        if (peer.match() == log.lastIndex() && peer.commitSent() < log.commitIndex()) {
-            // A follower that acknowledged after the commit learns it now, not at the next beat.
-            replicator.sendAppend(response.from(), true);
-        }
-    }
-
-    private void handleHeartbeatResponse(HeartbeatResponse response) {
-        if (role == Role.LEADER
-                && replicator.handleHeartbeatResponse(response)
-                && membership.isVoter(response.from())) {
-            readStates.addAll(
-                    reads.acknowledge(
-                            response.from(), response.readContext(), membership.quorum()));
-        }
-    }
-
-    private void handleInstallSnapshotResponse(InstallSnapshotResponse response) {
-        if (role == Role.LEADER) {
-            replicator.handleInstallSnapshotResponse(response);
-        }
-    }
-
-    /** Commits the highest index a quorum holds, if it is from this term (section 5.4.2). */
-    private void maybeCommit() {
-        long quorumIndex = replicator.quorumMatchIndex();
-        if (quorumIndex <= log.commitIndex() || log.term(quorumIndex) != term) {
-            return;
-        }
-        uncommitted.committing(log, quorumIndex);
-        log.commitTo(quorumIndex);
-        replicator.notifyCaughtUpFollowersOfCommit();
-        replicator.forgetDeparted(log.commitIndex(), false);
-        stepDownIfRemoved();
+    void installFromLeader(Snapshot snapshot) {
+        latestSnapshot = Optional.of(snapshot);
+        output.install(snapshot);
     }
 }

@@ -17,7 +17,7 @@ import java.util.function.Supplier;
 /**
  * A leader's sending side for one term: what it knows of each follower's log ({@link Progress}) and
  * the appends, snapshot chunks and heartbeats that move followers forward. Made when a replica
- * becomes leader and dropped when it stops leading; owned by its {@link RaftReplica}.
+ * becomes leader and dropped when it stops leading; owned by its {@link Leadership}.
  */
 final class Replicator {
     private final NodeId id;

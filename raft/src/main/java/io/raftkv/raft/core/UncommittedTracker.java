@@ -12,8 +12,9 @@ import java.util.Optional;
  * is slow or gone) would grow its log, its storage batches and its followers' in-flight windows
  * without limit.
  *
- * <p>Meaningful only while its replica leads: {@link #reset} starts the count when it becomes
- * leader. Owned by the {@link RaftReplica}, on its thread.
+ * <p>Meaningful only while its replica leads: each {@link Leadership} makes one and {@link #reset}
+ * starts the count when the replica becomes leader. Owned by that {@link Leadership}, on its
+ * replica's thread.
  */
 final class UncommittedTracker {
     private final Budget budget;
