@@ -2,6 +2,7 @@ package io.raftkv.shardkv.kv;
 
 import io.raftkv.common.Check;
 import io.raftkv.common.GroupId;
+import io.raftkv.common.PlantedBugs;
 import io.raftkv.raft.node.Access;
 import io.raftkv.raft.node.QueryableStateMachine;
 import io.raftkv.shardctrler.config.ShardConfig;
@@ -98,13 +99,28 @@ public final class KvStateMachine implements QueryableStateMachine {
     private final int shardCount;
     private final ShardStore store;
     private final KvState state;
+    private final int sessionsMax;
 
-    public KvStateMachine(GroupId self, int shardCount, ShardStore store) {
+    /**
+     * @param sessionsMax the most client sessions a shard keeps (past it the idlest is evicted);
+     *     every replica of a group must use the same, as eviction is part of the replicated state
+     */
+    public KvStateMachine(GroupId self, int shardCount, ShardStore store, int sessionsMax) {
         Check.argument(shardCount > 0, "shard count must be positive");
+        Check.argument(
+                sessionsMax > 0 && sessionsMax <= SessionTable.SESSIONS_MAX,
+                "sessions per shard %d not in 1..%d",
+                sessionsMax,
+                SessionTable.SESSIONS_MAX);
         this.self = self;
         this.shardCount = shardCount;
         this.store = store;
         this.state = new KvState(shardCount);
+        this.sessionsMax = sessionsMax;
+    }
+
+    public KvStateMachine(GroupId self, int shardCount, ShardStore store) {
+        this(self, shardCount, store, SessionTable.SESSIONS_MAX);
     }
 
     /** A group's state machine with its data on the heap. */
@@ -197,9 +213,22 @@ public final class KvStateMachine implements QueryableStateMachine {
 
     // ---------------------------------------------------------------- client operations
 
+    /**
+     * Whether this group serves {@code shard} now: answers reads and applies writes to its keys. At
+     * any instant at most one group's latest applied state serves a shard (see the class comment).
+     */
+    public boolean serves(int shard) {
+        return serving(shard) != null;
+    }
+
     /** The shard if this group serves it now, or null. */
     private Held serving(int shard) {
         Held held = state.held.get(shard);
+        if (held != null
+                && PlantedBugs.planted(KvBug.SERVE_WHILE_MIGRATING)
+                && (held.status == ShardStatus.HANDING_OFF || held.status == ShardStatus.PULLING)) {
+            return held;
+        }
         return held != null && held.status.serves() ? held : null;
     }
 
@@ -211,7 +240,7 @@ public final class KvStateMachine implements QueryableStateMachine {
         if (shard == null) {
             return new KvResult.WrongGroup(register.shard());
         }
-        shard.sessions.register(register.clientId(), index, OK);
+        shard.sessions.register(register.clientId(), index, OK, sessionsMax);
         return new KvResult.Ok();
     }
 
@@ -225,14 +254,15 @@ public final class KvStateMachine implements QueryableStateMachine {
         if (session == null || write.sequence() < session.sequence()) {
             return new KvResult.SessionExpired();
         }
-        if (write.sequence() == session.sequence()) {
+        if (write.sequence() == session.sequence()
+                && !PlantedBugs.planted(KvBug.SKIP_SESSION_DEDUPE)) {
             return KvCodec.decodeResult(session.result());
         }
         KvResult result =
                 KvOp.sizeProblem(write.op())
                         .<KvResult>map(KvResult.TooLarge::new)
                         .orElseGet(() -> execute(shardNumber, write.op()));
-        shard.sessions.record(write.clientId(), write.sequence(), index, kept(result));
+        shard.sessions.record(write.clientId(), write.sequence(), index, kept(result), sessionsMax);
         return result;
     }
 
@@ -419,7 +449,9 @@ public final class KvStateMachine implements QueryableStateMachine {
         }
         held.pulledUpTo = chunk.nextAfter();
         if (chunk.last()) {
-            held.sessions.putAll(chunk.sessions());
+            if (!PlantedBugs.planted(KvBug.DROP_LAST_CHUNK_SESSIONS)) {
+                held.sessions.putAll(chunk.sessions(), sessionsMax);
+            }
             held.sessions.touchAll(index);
             held.pulledUpTo = null;
             held.status = ShardStatus.NOTIFYING;
@@ -469,6 +501,10 @@ public final class KvStateMachine implements QueryableStateMachine {
             held.status = ShardStatus.RETAINED;
             held.redirect = false;
             state.reclaimed.add(new KvState.Handoff(reclaim.configNumber(), reclaim.shard()));
+            if (PlantedBugs.planted(KvBug.DELETE_SHARD_BEFORE_CONFIRM)) {
+                store.dropShard(reclaim.shard());
+                state.held.remove(reclaim.shard());
+            }
         }
         return new KvResult.Ok();
     }

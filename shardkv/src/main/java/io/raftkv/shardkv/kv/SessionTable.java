@@ -14,8 +14,8 @@ import java.util.TreeMap;
  * by client id, aged by log index only.
  */
 public final class SessionTable {
-    /** Sessions per shard; past it the idlest goes. */
-    static final int SESSIONS_MAX = 100_000;
+    /** Sessions per shard by default, and at most; past the cap the idlest goes. */
+    public static final int SESSIONS_MAX = 100_000;
 
     private static final int RESULT_BYTES_MAX = 1 << 16;
 
@@ -30,20 +30,24 @@ public final class SessionTable {
         return sessions.get(clientId);
     }
 
-    /** Opens {@code clientId}'s session at {@code index} unless it is open already. */
-    void register(long clientId, long index, byte[] okResult) {
+    /**
+     * Opens {@code clientId}'s session at {@code index} unless it is open already, then keeps the
+     * {@code sessionsMax} least idle.
+     */
+    void register(long clientId, long index, byte[] okResult, int sessionsMax) {
         sessions.putIfAbsent(clientId, new Session(0, index, okResult));
-        trim();
+        trim(sessionsMax);
     }
 
-    void record(long clientId, long sequence, long index, byte[] result) {
+    /** Records a write's result, then keeps the {@code sessionsMax} least idle sessions. */
+    void record(long clientId, long sequence, long index, byte[] result, int sessionsMax) {
         Check.that(
                 result.length <= RESULT_BYTES_MAX,
                 "a session result of %d bytes would not read back (at most %d)",
                 result.length,
                 RESULT_BYTES_MAX);
         sessions.put(clientId, new Session(sequence, index, result));
-        trim();
+        trim(sessionsMax);
     }
 
     /** Forgets sessions last active {@code idleEntries} or more entries before {@code index}. */
@@ -56,17 +60,18 @@ public final class SessionTable {
         sessions.replaceAll((id, s) -> new Session(s.sequence(), index, s.result()));
     }
 
-    void putAll(SessionTable other) {
+    /** Adds {@code other}'s sessions, then keeps the {@code sessionsMax} least idle. */
+    void putAll(SessionTable other, int sessionsMax) {
         sessions.putAll(other.sessions);
-        trim();
+        trim(sessionsMax);
     }
 
     int size() {
         return sessions.size();
     }
 
-    private void trim() {
-        while (sessions.size() > SESSIONS_MAX) {
+    private void trim(int sessionsMax) {
+        while (sessions.size() > sessionsMax) {
             Map.Entry<Long, Session> idlest = null;
             for (var entry : sessions.entrySet()) {
                 if (idlest == null

@@ -1,5 +1,7 @@
 package io.raftkv.shardkv.kv;
 
+import io.raftkv.common.PlantedBugs;
+
 /**
  * Where a shard a group holds stands in the group's current config. A group serves a shard only
  * when it is {@link #SERVING}: a copied shard is served only once its previous owner has logged the
@@ -37,6 +39,9 @@ public enum ShardStatus {
 
     /** Whether this holds the group back from its next config. */
     public boolean blocksNextConfig() {
+        if (PlantedBugs.planted(KvBug.APPLY_CONFIG_WITHOUT_WAITING)) {
+            return false;
+        }
         return this == PULLING || this == NOTIFYING || this == HANDING_OFF;
     }
 }

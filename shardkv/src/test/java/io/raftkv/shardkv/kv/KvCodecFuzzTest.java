@@ -182,8 +182,13 @@ class KvCodecFuzzTest {
     private static ShardChunk chunk(boolean last) {
         SessionTable sessions = new SessionTable();
         if (last) {
-            sessions.record(5, 2, 40, KvCodec.encode(new KvResult.Ok()));
-            sessions.record(6, 1, 41, KvCodec.encode(new KvResult.Value(bytes("v"))));
+            sessions.record(5, 2, 40, KvCodec.encode(new KvResult.Ok()), SessionTable.SESSIONS_MAX);
+            sessions.record(
+                    6,
+                    1,
+                    41,
+                    KvCodec.encode(new KvResult.Value(bytes("v"))),
+                    SessionTable.SESSIONS_MAX);
         }
         return new ShardChunk(
                 Key.of("a"),

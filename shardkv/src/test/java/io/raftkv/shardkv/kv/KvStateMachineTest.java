@@ -17,12 +17,18 @@ import org.junit.jupiter.api.Test;
 
 /** The KV state machine on its own: operations, exactly-once sessions, limits and snapshots. */
 class KvStateMachineTest {
-    private final KvStateMachine machine = KvStateMachineTest.owningEverything();
+    private KvStateMachine machine = KvStateMachineTest.owningEverything();
     private long index;
 
     /** A group-1 state machine that owns every shard (config 1). */
     static KvStateMachine owningEverything() {
-        KvStateMachine machine = new KvStateMachine(GroupId.of(1), 10);
+        return owningEverything(SessionTable.SESSIONS_MAX);
+    }
+
+    /** A group-1 state machine that owns every shard (config 1), keeping this many sessions. */
+    static KvStateMachine owningEverything(int sessionsMax) {
+        KvStateMachine machine =
+                new KvStateMachine(GroupId.of(1), 10, new MemoryShardStore(), sessionsMax);
         TreeMap<GroupId, List<Member>> groups = new TreeMap<>();
         groups.put(GroupId.of(1), List.of(new Member(NodeId.of(1), "a:1")));
         ShardConfig config =
@@ -112,6 +118,20 @@ class KvStateMachineTest {
         assertThat(write(3, 1, append)).isEqualTo(new KvResult.SessionExpired());
         assertThat(write(3, 2, append)).isEqualTo(new KvResult.SessionExpired());
         assertThat(value(get("k"))).as("never applied twice").isEqualTo(bytes("x"));
+    }
+
+    @Test
+    void pastTheSessionCapTheIdlestSessionIsEvictedAndItsLateRetryRefused() {
+        machine = owningEverything(2);
+        KvOp append = new KvOp.Append(bytes("k"), bytes("x"));
+        register(1, "k");
+        write(1, 1, append);
+        register(2, "k");
+        register(3, "k"); // three sessions in one shard: client 1's, the idlest, goes
+        assertThat(write(1, 1, append)).isEqualTo(new KvResult.SessionExpired());
+        assertThat(write(2, 1, new KvOp.Append(bytes("k"), bytes("y"))))
+                .isEqualTo(new KvResult.Ok());
+        assertThat(value(get("k"))).as("never applied twice").isEqualTo(bytes("xy"));
     }
 
     @Test
