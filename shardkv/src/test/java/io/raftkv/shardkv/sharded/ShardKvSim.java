@@ -19,7 +19,9 @@ import io.raftkv.shardkv.kv.HistoryAdapter;
 import io.raftkv.shardkv.kv.KvOp;
 import io.raftkv.shardkv.kv.KvResult;
 import io.raftkv.shardkv.kv.KvStateMachine;
+import io.raftkv.shardkv.kv.MemoryShardStore;
 import io.raftkv.shardkv.kv.MigrationView;
+import io.raftkv.shardkv.kv.SessionTable;
 import io.raftkv.shardkv.route.ConfigSource;
 import io.raftkv.shardkv.route.GroupRequests;
 import io.raftkv.shardkv.route.LoopScheduler;
@@ -68,6 +70,7 @@ final class ShardKvSim {
     /** Each node's disk: 1 for the first, one more for each {@link #replaceDisk}. */
     private final Map<NodeId, Long> disks = new HashMap<>();
 
+    private final ShardOwnership ownership = new ShardOwnership(SHARDS);
     private final HistoryAdapter.Recorder recorder;
     private final GroupRequests adminRequests;
     private final long adminClientId;
@@ -87,6 +90,29 @@ final class ShardKvSim {
             long maxRaftStateBytes,
             int chunkBytes,
             HistoryAdapter.Recorder recorder) {
+        this(
+                seed,
+                groupCount,
+                serversPerGroup,
+                unreliable,
+                maxRaftStateBytes,
+                chunkBytes,
+                recorder,
+                SessionTable.SESSIONS_MAX);
+    }
+
+    /**
+     * @param sessionsMax the most client sessions each shard keeps (past it the idlest is evicted)
+     */
+    ShardKvSim(
+            long seed,
+            int groupCount,
+            int serversPerGroup,
+            boolean unreliable,
+            long maxRaftStateBytes,
+            int chunkBytes,
+            HistoryAdapter.Recorder recorder,
+            int sessionsMax) {
         HostOptions options = HostOptions.defaults();
         options =
                 maxRaftStateBytes > 0
@@ -100,7 +126,14 @@ final class ShardKvSim {
                         (node, group, ledger) ->
                                 group.equals(GroupId.CONTROLLER)
                                         ? new ControllerStateMachine(SHARDS)
-                                        : new KvStateMachine(group, SHARDS));
+                                        : new ShardOwnership.Watched(
+                                                group,
+                                                new KvStateMachine(
+                                                        group,
+                                                        SHARDS,
+                                                        new MemoryShardStore(),
+                                                        sessionsMax),
+                                                ownership));
         this.chunkBytes = chunkBytes;
         this.recorder = recorder;
         for (NodeId controller : controllers) {
@@ -229,7 +262,17 @@ final class ShardKvSim {
 
     /** The state machine of {@code group}'s replica on {@code node} (which must be up). */
     KvStateMachine stateMachine(NodeId node, GroupId group) {
-        return (KvStateMachine) sim.node(node).stateMachine(group).orElseThrow();
+        return stateMachine(sim, node, group);
+    }
+
+    /** The state machine of {@code group}'s replica on {@code node} (which must be up). */
+    static KvStateMachine stateMachine(Simulation sim, NodeId node, GroupId group) {
+        return ((ShardOwnership.Watched) sim.node(node).stateMachine(group).orElseThrow()).inner();
+    }
+
+    /** Which group serves each shard at each instant, checked as the groups apply their logs. */
+    ShardOwnership ownership() {
+        return ownership;
     }
 
     // ---------------------------------------------------------------- the controller
@@ -430,8 +473,14 @@ final class ShardKvSim {
 
     // ---------------------------------------------------------------- clerks and time
 
+    /** A clerk whose operations may take up to 600 s each: a result, never a deadline. */
     Clerk clerk() {
-        return new Clerk(++nextClerkId);
+        return clerk(600_000);
+    }
+
+    /** A clerk that gives an operation up after {@code deadlineMillis}. */
+    Clerk clerk(long deadlineMillis) {
+        return new Clerk(++nextClerkId, deadlineMillis);
     }
 
     void runUntil(BooleanSupplier done, long millis, String what) {
@@ -479,7 +528,7 @@ final class ShardKvSim {
         private final KvRouter router;
         private boolean busy;
 
-        Clerk(int id) {
+        Clerk(int id, long deadlineMillis) {
             this.id = id;
             GroupRequests requests = new GroupRequests(new SimGroupCaller(sim, null, () -> true));
             LoopScheduler loop =
@@ -500,7 +549,7 @@ final class ShardKvSim {
                             requests,
                             loop,
                             () -> sim.random().nextLong(),
-                            new KvRouter.Options(600_000, 100));
+                            new KvRouter.Options(deadlineMillis, 100));
         }
 
         int id() {

@@ -15,6 +15,7 @@ import io.raftkv.shardkv.kv.HistoryAdapter;
 import io.raftkv.shardkv.kv.KvOp;
 import io.raftkv.shardkv.kv.KvResult;
 import io.raftkv.shardkv.kv.KvStateMachine;
+import io.raftkv.shardkv.kv.SessionTable;
 import io.raftkv.shardkv.linearizability.LinearizabilityChecker;
 import io.raftkv.shardkv.linearizability.Operation;
 import java.nio.charset.StandardCharsets;
@@ -34,19 +35,27 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Many seeds of chaos on the whole sharded store: a controller group, three replica groups and a
- * few spare nodes, ten clients doing gets, puts, unique appends and compare-and-sets on a few keys
- * (at most four on one key at once), while groups join, leave and receive moved shards, groups
- * gain, lose and replace replicas and nodes are drained (replicas move to other nodes, spare ones
- * included, and the nodes' own membership drivers carry it out), a group whose nodes never come up
- * (mistyped addresses) now and then joins and later leaves again, nodes crash (tearing unsynced
- * writes) and restart, the network partitions and turns lossy. Checked per seed:
+ * few spare nodes, ten clients doing gets, puts, unique appends and compare-and-sets (expecting an
+ * absent key, or the value last read) on a few keys (at most four on one key at once), two of them
+ * with deadlines short enough that operations end unavailable or unknown (until a couple of writes
+ * did) and their pooled sessions are reused after that, and in a third of the seeds shards that
+ * keep so few sessions that they are evicted, while groups join, leave and receive moved shards,
+ * groups gain, lose and replace replicas and nodes are drained (replicas move to other nodes, spare
+ * ones included, and the nodes' own membership drivers carry it out), a group whose nodes never
+ * come up (mistyped addresses) now and then joins and later leaves again, nodes crash (tearing
+ * unsynced writes) and restart, the network partitions and turns lossy. Checked per seed:
  *
  * <ul>
  *   <li>the whole history, final reads included, is linearizable per key (so no acknowledged write
  *       is lost);
  *   <li>no append appears twice in a value (no write applied twice);
+ *   <li>at any instant at most one group serves a shard, whatever configs the groups are in (each
+ *       group's state as its log first reached it, checked at every applied index: {@link
+ *       ShardOwnership});
  *   <li>no two groups serve one shard in the same config number (sampled every 50 ms, on every
  *       replica hosted then);
+ *   <li>where shards keep every session, no client is told its session expired (sessions move with
+ *       their shard);
  *   <li>once quiet, each group's membership is the one its config lists, all voters, and the
  *       replicas of its members hold identical state at the same applied index.
  * </ul>
@@ -78,6 +87,25 @@ class ShardKvSwarmTest {
 
     private static final int MEMBERS_MAX = 5;
 
+    /** Clients whose operations end at a deadline of {@value #SHORT_DEADLINE_MIN_MILLIS} ms up. */
+    private static final int SHORT_DEADLINE_CLIENTS = 2;
+
+    /**
+     * Writes of one such client that may end unknown; after them it waits for results. NB: the
+     * checker may linearize an unknown write at any instant after its call, so each one multiplies
+     * its search; with three clients and no bound, a third of the seeds timed out at 60 s.
+     */
+    private static final int UNKNOWN_WRITES_MAX = 2;
+
+    private static final int SHORT_DEADLINE_MIN_MILLIS = 300;
+    private static final int SHORT_DEADLINE_MAX_MILLIS = 3_000;
+
+    /** In one seed in this many, shards keep a handful of sessions, so eviction happens. */
+    private static final int SESSION_CAP_ONE_IN = 3;
+
+    /** The session caps of those seeds: well below the ten clients, so evictions are frequent. */
+    private static final int[] SMALL_SESSION_CAPS = {2, 3, 5};
+
     static LongStream seeds() {
         return SimSeeds.seeds(50_000, 100);
     }
@@ -92,7 +120,8 @@ class ShardKvSwarmTest {
         }
     }
 
-    private static final class Run {
+    /** One seed of chaos, checked; throws at the first violation. */
+    static final class Run {
         final SplittableRandom random;
         final List<Operation> history = new ArrayList<>();
         final ShardKvSim cluster;
@@ -100,14 +129,39 @@ class ShardKvSwarmTest {
         final int[] clientsOnKey = new int[KEYS];
         final Map<String, GroupId> servedBy = new HashMap<>();
         final List<ShardKvSim.Clerk> clerks = new ArrayList<>();
+
+        /** Per client, its clerk with a short deadline, while it may still use it. */
+        final Map<Integer, ShardKvSim.Clerk> shortClerks = new HashMap<>();
+
+        final int[] unknownWrites = new int[CLIENTS];
+
+        /** Per key, the value a client last read (null: absent or never read), for CAS. */
+        final String[] lastRead = new String[KEYS];
+
+        /** Whether shards keep so few sessions that an active client's may be evicted. */
+        final boolean sessionsCapped;
+
         boolean adminBusy;
         boolean running;
         long appends;
 
         Run(long seed) {
             this.random = new SplittableRandom(seed);
+            this.sessionsCapped = random.nextInt(SESSION_CAP_ONE_IN) == 0;
+            int sessionsMax =
+                    sessionsCapped
+                            ? SMALL_SESSION_CAPS[random.nextInt(SMALL_SESSION_CAPS.length)]
+                            : SessionTable.SESSIONS_MAX;
             this.cluster =
-                    new ShardKvSim(seed, 3, 3, false, 2_000, 256, HistoryAdapter.into(history));
+                    new ShardKvSim(
+                            seed,
+                            3,
+                            3,
+                            false,
+                            2_000,
+                            256,
+                            HistoryAdapter.into(history),
+                            sessionsMax);
             cluster.addSpareNodes(SPARE_NODES);
         }
 
@@ -116,7 +170,15 @@ class ShardKvSwarmTest {
             running = true;
             for (int i = 0; i < CLIENTS; i++) {
                 clerks.add(cluster.clerk());
-                next(clerks.get(i), i);
+                if (i < SHORT_DEADLINE_CLIENTS) {
+                    shortClerks.put(
+                            i,
+                            cluster.clerk(
+                                    random.nextInt(
+                                            SHORT_DEADLINE_MIN_MILLIS,
+                                            SHORT_DEADLINE_MAX_MILLIS + 1)));
+                }
+                next(i);
             }
             checkOwnershipEvery50Millis();
             long end = cluster.sim().nowMillis() + CHAOS_MILLIS;
@@ -128,10 +190,14 @@ class ShardKvSwarmTest {
             running = false;
             cluster.runUntil(this::adminIdle, 120_000, "the last admin command");
             cluster.runUntil(
-                    () -> clerks.stream().noneMatch(ShardKvSim.Clerk::busy),
+                    () ->
+                            clerks.stream().noneMatch(ShardKvSim.Clerk::busy)
+                                    && shortClerks.values().stream()
+                                            .noneMatch(ShardKvSim.Clerk::busy),
                     120_000,
                     "clients finishing their last operations");
             finalReads();
+            cluster.ownership().check();
             checkReplicasIdentical();
             assertThat(cluster.latestConfig().number())
                     .as("configs the run went through")
@@ -142,10 +208,14 @@ class ShardKvSwarmTest {
             return !adminBusy;
         }
 
-        private void next(ShardKvSim.Clerk clerk, int client) {
+        private void next(int client) {
             if (!running) {
                 return;
             }
+            ShardKvSim.Clerk clerk =
+                    unknownWrites[client] < UNKNOWN_WRITES_MAX && shortClerks.containsKey(client)
+                            ? shortClerks.get(client)
+                            : clerks.get(client);
             int keyIndex = freeKey();
             clientsOnKey[keyIndex]++;
             byte[] key = bytes(keys.get(keyIndex));
@@ -155,10 +225,13 @@ class ShardKvSwarmTest {
                 op = new KvOp.Append(key, bytes("c%d.%d;".formatted(client, ++appends)));
             } else if (dice < 0.5) {
                 op = new KvOp.Put(key, bytes("p%d.%d;".formatted(client, ++appends)));
-            } else if (dice < 0.55) {
+            } else if (dice < 0.6) {
+                String expected = random.nextInt(3) == 0 ? null : lastRead[keyIndex];
                 op =
                         new KvOp.CompareAndSet(
-                                key, null, bytes("s%d.%d;".formatted(client, ++appends)));
+                                key,
+                                expected == null ? null : bytes(expected),
+                                bytes("s%d.%d;".formatted(client, ++appends)));
             } else {
                 op = new KvOp.Get(key);
             }
@@ -166,11 +239,28 @@ class ShardKvSwarmTest {
                     op,
                     result -> {
                         clientsOnKey[keyIndex]--;
-                        assertThat(result).isNotInstanceOf(KvResult.Malformed.class);
-                        cluster.sim()
-                                .scheduler()
-                                .schedule(random.nextInt(20), () -> next(clerk, client));
+                        checkResult(op, result);
+                        if (result instanceof KvResult.Unknown) {
+                            unknownWrites[client]++;
+                        }
+                        if (result instanceof KvResult.Value value) {
+                            lastRead[keyIndex] = value.value() == null ? null : text(value.value());
+                        }
+                        cluster.sim().scheduler().schedule(random.nextInt(20), () -> next(client));
                     });
+        }
+
+        /**
+         * No result is malformed; and where shards keep every session, none expires: sessions move
+         * with their shard, and a client's newest write names its newest sequence.
+         */
+        private void checkResult(KvOp op, KvResult result) {
+            assertThat(result).as("result of %s", op).isNotInstanceOf(KvResult.Malformed.class);
+            if (!sessionsCapped) {
+                assertThat(result)
+                        .as("result of %s, where no session is ever evicted", op)
+                        .isNotInstanceOf(KvResult.SessionExpired.class);
+            }
         }
 
         /** A random key with fewer than {@value #CLIENTS_PER_KEY_MAX} clients on it. */
@@ -411,6 +501,7 @@ class ShardKvSwarmTest {
         }
 
         private void checkOwnershipEvery50Millis() {
+            cluster.ownership().check();
             for (GroupId group : cluster.groupIds()) {
                 for (NodeId node : cluster.nodesOf(group)) {
                     if (!cluster.sim().node(node).isUp()) {
@@ -478,6 +569,10 @@ class ShardKvSwarmTest {
 
         private static byte[] bytes(String text) {
             return text.getBytes(StandardCharsets.UTF_8);
+        }
+
+        private static String text(byte[] bytes) {
+            return new String(bytes, StandardCharsets.UTF_8);
         }
     }
 }

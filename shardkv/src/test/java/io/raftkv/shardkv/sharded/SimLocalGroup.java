@@ -11,7 +11,6 @@ import io.raftkv.raft.sim.Simulation;
 import io.raftkv.shardkv.kv.KvCodec;
 import io.raftkv.shardkv.kv.KvCommand;
 import io.raftkv.shardkv.kv.KvResult;
-import io.raftkv.shardkv.kv.KvStateMachine;
 import io.raftkv.shardkv.kv.MigrationView;
 import io.raftkv.shardkv.server.MembershipDriver;
 import io.raftkv.shardkv.server.ShardMigrator;
@@ -47,7 +46,7 @@ final class SimLocalGroup implements ShardMigrator.LocalGroup, MembershipDriver.
 
     @Override
     public MigrationView view() {
-        return ((KvStateMachine) sim.node(node).stateMachine(group).orElseThrow()).migrationView();
+        return ShardKvSim.stateMachine(sim, node, group).migrationView();
     }
 
     @Override
