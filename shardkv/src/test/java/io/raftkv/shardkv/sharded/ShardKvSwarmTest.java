@@ -255,10 +255,14 @@ class ShardKvSwarmTest {
          * with their shard, and a client's newest write names its newest sequence.
          */
         private void checkResult(KvOp op, KvResult result) {
-            assertThat(result).as("result of %s", op).isNotInstanceOf(KvResult.Malformed.class);
+            assertThat(result)
+                    .as("result of %s", op.getClass().getSimpleName())
+                    .isNotInstanceOf(KvResult.Malformed.class);
             if (!sessionsCapped) {
                 assertThat(result)
-                        .as("result of %s, where no session is ever evicted", op)
+                        .as(
+                                "result of %s on %s, where no session is ever evicted",
+                                op.getClass().getSimpleName(), text(op.key()))
                         .isNotInstanceOf(KvResult.SessionExpired.class);
             }
         }

@@ -59,14 +59,14 @@ final class ShardOwnership {
                         && violation == null) {
                     violation =
                             new AssertionError(
-                                    "%s serves shard %d (config %d, index %d) while %s still serves"
-                                            + " it"
-                                                    .formatted(
-                                                            group,
-                                                            shard,
-                                                            machine.configNumber(),
-                                                            index,
-                                                            other.getKey()));
+                                    ("%s serves shard %d (config %d, index %d) while %s"
+                                                    + " still serves it")
+                                            .formatted(
+                                                    group,
+                                                    shard,
+                                                    machine.configNumber(),
+                                                    index,
+                                                    other.getKey()));
                 }
             }
         }
