@@ -28,6 +28,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.SplittableRandom;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.stream.LongStream;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -36,14 +37,16 @@ import org.junit.jupiter.params.provider.MethodSource;
 /**
  * Many seeds of chaos on the whole sharded store: a controller group, three replica groups and a
  * few spare nodes, ten clients doing gets, puts, unique appends and compare-and-sets (expecting an
- * absent key, or the value last read) on a few keys (at most four on one key at once), two of them
- * with deadlines short enough that operations end unavailable or unknown (until a couple of writes
- * did) and their pooled sessions are reused after that, and in a third of the seeds shards that
- * keep so few sessions that they are evicted, while groups join, leave and receive moved shards,
- * groups gain, lose and replace replicas and nodes are drained (replicas move to other nodes, spare
- * ones included, and the nodes' own membership drivers carry it out), a group whose nodes never
- * come up (mistyped addresses) now and then joins and later leaves again, nodes crash (tearing
- * unsynced writes) and restart, the network partitions and turns lossy. Checked per seed:
+ * absent key, or the value last read) on a few keys (at most four on one key at once); in a third
+ * of the seeds two of them with deadlines short enough that operations end unavailable or unknown
+ * (until a couple of writes did) and their pooled sessions are reused after that, and in a third of
+ * the seeds shards that keep so few sessions that they are evicted; while groups join, leave and
+ * receive moved shards, groups gain, lose and replace replicas and nodes are drained (replicas move
+ * to other nodes, spare ones included, and the nodes' own membership drivers carry it out), a group
+ * whose nodes never come up (mistyped addresses) now and then joins and later leaves again, nodes
+ * crash (tearing unsynced writes) and restart, now and then a node's disk dies (it comes back
+ * blank, hosts none of its old replicas, and the operator replaces them), the network partitions
+ * and turns lossy. Checked per seed:
  *
  * <ul>
  *   <li>the whole history, final reads included, is linearizable per key (so no acknowledged write
@@ -100,6 +103,12 @@ class ShardKvSwarmTest {
     private static final int SHORT_DEADLINE_MIN_MILLIS = 300;
     private static final int SHORT_DEADLINE_MAX_MILLIS = 3_000;
 
+    /**
+     * In one seed in this many, {@value #SHORT_DEADLINE_CLIENTS} clients have short deadlines:
+     * every seed with them took about three times as long to check.
+     */
+    private static final int SHORT_DEADLINES_ONE_IN = 3;
+
     /** In one seed in this many, shards keep a handful of sessions, so eviction happens. */
     private static final int SESSION_CAP_ONE_IN = 3;
 
@@ -141,6 +150,15 @@ class ShardKvSwarmTest {
         /** Whether shards keep so few sessions that an active client's may be evicted. */
         final boolean sessionsCapped;
 
+        /** Whether some clients have short deadlines (a costly history for the checker). */
+        final boolean shortDeadlines;
+
+        /**
+         * Replicas whose node lost its disk, to be replaced by the operator (a group has at most
+         * one, so the others keep its majority).
+         */
+        final TreeMap<GroupId, NodeId> lostReplicas = new TreeMap<>();
+
         boolean adminBusy;
         boolean running;
         long appends;
@@ -148,6 +166,7 @@ class ShardKvSwarmTest {
         Run(long seed) {
             this.random = new SplittableRandom(seed);
             this.sessionsCapped = random.nextInt(SESSION_CAP_ONE_IN) == 0;
+            this.shortDeadlines = random.nextInt(SHORT_DEADLINES_ONE_IN) == 0;
             int sessionsMax =
                     sessionsCapped
                             ? SMALL_SESSION_CAPS[random.nextInt(SMALL_SESSION_CAPS.length)]
@@ -170,7 +189,7 @@ class ShardKvSwarmTest {
             running = true;
             for (int i = 0; i < CLIENTS; i++) {
                 clerks.add(cluster.clerk());
-                if (i < SHORT_DEADLINE_CLIENTS) {
+                if (i < SHORT_DEADLINE_CLIENTS && shortDeadlines) {
                     shortClerks.put(
                             i,
                             cluster.clerk(
@@ -225,7 +244,7 @@ class ShardKvSwarmTest {
                 op = new KvOp.Append(key, bytes("c%d.%d;".formatted(client, ++appends)));
             } else if (dice < 0.5) {
                 op = new KvOp.Put(key, bytes("p%d.%d;".formatted(client, ++appends)));
-            } else if (dice < 0.6) {
+            } else if (dice < 0.55) {
                 String expected = random.nextInt(3) == 0 ? null : lastRead[keyIndex];
                 op =
                         new KvOp.CompareAndSet(
@@ -282,7 +301,14 @@ class ShardKvSwarmTest {
             int dice = random.nextInt(10);
             switch (dice) {
                 case 0, 1, 2 -> reconfigure();
-                case 3, 4 -> crashOne();
+                case 3 -> crashOne();
+                case 4 -> {
+                    if (random.nextInt(4) == 0) {
+                        loseADisk();
+                    } else {
+                        crashOne();
+                    }
+                }
                 case 5 -> restartAll();
                 case 6 -> partition();
                 case 7 -> cluster.sim().network().heal();
@@ -318,6 +344,8 @@ class ShardKvSwarmTest {
                                 ghostJoined
                                         ? cluster.leaveCommand(GHOST)
                                         : cluster.ghostJoinCommand(GHOST));
+            } else if (!lostReplicas.isEmpty() && random.nextBoolean()) {
+                command = replaceLostReplica(latest);
             } else if (random.nextInt(3) == 0) {
                 command = changeReplicas(latest, joined, ghostJoined);
             } else if (dice == 0 && !joined.contains(group)) {
@@ -349,6 +377,9 @@ class ShardKvSwarmTest {
                 return Optional.empty();
             }
             GroupId group = new ArrayList<>(joined).get(random.nextInt(joined.size()));
+            if (lostReplicas.containsKey(group)) {
+                return Optional.empty(); // NB: removing a live voter now could cost the majority
+            }
             List<NodeId> members = memberNodes(latest, group);
             NodeId member = members.get(random.nextInt(members.size()));
             Set<NodeId> ever = cluster.nodesEverIn(group);
@@ -371,6 +402,11 @@ class ShardKvSwarmTest {
             };
         }
 
+        private static boolean lists(ShardConfig config, GroupId group, NodeId node) {
+            List<Member> members = config.groups().get(group);
+            return members != null && members.stream().anyMatch(m -> m.node().equals(node));
+        }
+
         private static TreeSet<GroupId> joinedGroups(ShardConfig config) {
             TreeSet<GroupId> joined = new TreeSet<>(config.groups().keySet());
             joined.remove(GHOST);
@@ -391,6 +427,75 @@ class ShardKvSwarmTest {
             if (cluster.sim().node(node).isUp()) {
                 cluster.crash(node, 0.5);
             }
+        }
+
+        /**
+         * A node's disk dies and it comes back blank at once: it hosts none of its replicas (their
+         * claims are its old disk's), which the operator then replaces. Only a node every one of
+         * whose groups has three or more members, no other lost replica, and its claim committed
+         * (the simulation hosts founders before they claim, which a real node never does), and not
+         * a controller (the simulated controllers are hosted without claims).
+         */
+        private void loseADisk() {
+            List<NodeId> candidates =
+                    allNodes().stream()
+                            .filter(node -> !cluster.controllers().contains(node))
+                            .filter(this::mayLoseItsDisk)
+                            .toList();
+            if (candidates.isEmpty()) {
+                return;
+            }
+            NodeId node = candidates.get(random.nextInt(candidates.size()));
+            List<GroupId> hosted = groupsHostedOn(node);
+            cluster.replaceDisk(node);
+            cluster.start(node);
+            hosted.forEach(group -> lostReplicas.put(group, node));
+        }
+
+        private boolean mayLoseItsDisk(NodeId node) {
+            for (GroupId group : groupsHostedOn(node)) {
+                boolean safe =
+                        !lostReplicas.containsKey(group)
+                                && cluster.nodesOf(group).size() >= 3
+                                && !cluster.unclaimedReplicas(group).contains(node);
+                if (!safe) {
+                    return false;
+                }
+            }
+            return true;
+        }
+
+        private List<GroupId> groupsHostedOn(NodeId node) {
+            return cluster.groupIds().stream()
+                    .filter(group -> cluster.nodesOf(group).contains(node))
+                    .toList();
+        }
+
+        /**
+         * As an operator would after a dead disk: replaces a lost replica with a node never in its
+         * group, once a config lists the group with the lost node; forgets a lost replica the
+         * config no longer lists (removed, or its group left).
+         */
+        private Optional<ControllerCommand> replaceLostReplica(ShardConfig latest) {
+            GroupId group = lostReplicas.firstKey();
+            NodeId lost = lostReplicas.get(group);
+            if (!lists(latest, group, lost)) {
+                lostReplicas.remove(group);
+                return Optional.empty();
+            }
+            return replacementOf(group, lost);
+        }
+
+        /** A replace of {@code lost} in {@code group} by a node never in it, if one is left. */
+        private Optional<ControllerCommand> replacementOf(GroupId group, NodeId lost) {
+            Set<NodeId> ever = cluster.nodesEverIn(group);
+            List<NodeId> fresh = allNodes().stream().filter(n -> !ever.contains(n)).toList();
+            if (fresh.isEmpty()) {
+                return Optional.empty();
+            }
+            return Optional.of(
+                    cluster.replaceReplicaCommand(
+                            group, lost, fresh.get(random.nextInt(fresh.size()))));
         }
 
         private void restartAll() {
@@ -437,9 +542,28 @@ class ShardKvSwarmTest {
                 // its 14 rounds, each 0.6 likely), which would check no migration at all.
                 cluster.join(cluster.group(1));
             }
+            replaceLostReplicas();
             replaceMembersThatNeverCame();
             cluster.runUntil(
                     this::membershipsSettled, 120_000, "memberships matching the latest config");
+        }
+
+        /**
+         * Replaces (or, with no node left that was never in the group, removes) each lost replica.
+         */
+        private void replaceLostReplicas() {
+            lostReplicas.forEach(
+                    (group, lost) -> {
+                        if (lists(cluster.latestConfig(), group, lost)) {
+                            cluster.admin(
+                                    replacementOf(group, lost)
+                                            .orElseGet(
+                                                    () ->
+                                                            cluster.removeReplicaCommand(
+                                                                    group, lost)));
+                        }
+                    });
+            lostReplicas.clear();
         }
 
         /**
