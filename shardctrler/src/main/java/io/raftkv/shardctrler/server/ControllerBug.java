@@ -7,5 +7,12 @@ package io.raftkv.shardctrler.server;
  */
 public enum ControllerBug {
     /** The state machine applies a retried command again instead of answering from its session. */
-    SKIP_SESSION_DEDUPE
+    SKIP_SESSION_DEDUPE,
+
+    /**
+     * A replica's claim is granted to any data directory, so a node back with a blank disk hosts
+     * its old replicas again, as a voter with no log and no vote: the dead-disk hole of issue 11.
+     * Only the sharded swarm loses disks, so {@code ShardKvMutationTest} covers this one.
+     */
+    CLAIM_BY_ANY_DISK
 }

@@ -317,7 +317,9 @@ public final class ControllerStateMachine implements QueryableStateMachine {
                     Reason.NOT_A_MEMBER, "%s is not a replica of %s".formatted(node, group));
         }
         OptionalLong claimant = history.claimant(group, node);
-        if (claimant.isPresent() && claimant.getAsLong() != incarnation) {
+        if (claimant.isPresent()
+                && claimant.getAsLong() != incarnation
+                && !PlantedBugs.planted(ControllerBug.CLAIM_BY_ANY_DISK)) {
             return new ControllerResult.Rejected(
                     Reason.CLAIMED_ELSEWHERE,
                     ("the replica of %s on %s was started by another data directory; a node"

@@ -3,6 +3,7 @@ package io.raftkv.shardkv.sharded;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.raftkv.common.PlantedBugs;
+import io.raftkv.shardctrler.server.ControllerBug;
 import io.raftkv.shardkv.kv.KvBug;
 import java.util.ArrayList;
 import java.util.List;
@@ -10,9 +11,10 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /**
- * Mutation runs (issue 15): with each {@link KvBug} planted, the sharded swarm ({@link
- * ShardKvSwarmTest}'s seeds, from its first) fails within {@value #SEEDS_MAX} seeds. A bug it does
- * not find is a blind spot of the swarm, to be closed in the swarm, not by dropping the bug.
+ * Mutation runs (issue 15): with each {@link KvBug} planted (and the {@link ControllerBug} that
+ * needs dead disks), the sharded swarm ({@link ShardKvSwarmTest}'s seeds, from its first) fails
+ * within {@value #SEEDS_MAX} seeds. A bug it does not find is a blind spot of the swarm, to be
+ * closed in the swarm, not by dropping the bug.
  *
  * <p>Stops at the first failing seed and prints it, so {@code -Dsim.seed=S} with the bug planted
  * replays it. Ignores {@code -Dsim.seeds}: the seeds are the evidence, the same on every run.
@@ -24,6 +26,17 @@ class ShardKvMutationTest {
     @ParameterizedTest(name = "{0}")
     @EnumSource(KvBug.class)
     void theSwarmFindsThePlantedBugWithinFiftySeeds(KvBug bug) {
+        assertTheSwarmFinds(bug);
+    }
+
+    /** The controller's bugs that only a swarm with dead disks can show. */
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(value = ControllerBug.class, names = "CLAIM_BY_ANY_DISK")
+    void theSwarmFindsThePlantedControllerBugWithinFiftySeeds(ControllerBug bug) {
+        assertTheSwarmFinds(bug);
+    }
+
+    private static void assertTheSwarmFinds(Enum<?> bug) {
         List<Long> tried = new ArrayList<>();
         Throwable found = null;
         try (var planted = PlantedBugs.plant(bug)) {
