@@ -317,9 +317,11 @@ public final class ControllerStateMachine implements QueryableStateMachine {
                     Reason.NOT_A_MEMBER, "%s is not a replica of %s".formatted(node, group));
         }
         OptionalLong claimant = history.claimant(group, node);
-        if (claimant.isPresent()
-                && claimant.getAsLong() != incarnation
-                && !PlantedBugs.planted(ControllerBug.CLAIM_BY_ANY_DISK)) {
+        boolean otherDisk = claimant.isPresent() && claimant.getAsLong() != incarnation;
+        if (otherDisk && PlantedBugs.planted(ControllerBug.CLAIM_BY_ANY_DISK)) {
+            return new ControllerResult.Claimed(founders.get().contains(node), founders.get());
+        }
+        if (otherDisk) {
             return new ControllerResult.Rejected(
                     Reason.CLAIMED_ELSEWHERE,
                     ("the replica of %s on %s was started by another data directory; a node"
