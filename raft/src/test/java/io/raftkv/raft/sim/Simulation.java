@@ -150,6 +150,19 @@ public final class Simulation {
         realWal = Optional.of(settings);
     }
 
+    /**
+     * The faults are over: from now on no disk fails a sync (a node halted by one after the swarm
+     * healed would stay down and look like a group that never converges).
+     */
+    public void stopStorageFaults() {
+        realWal = realWal.map(settings -> new WalDisk.Settings(settings.options(), 0));
+        for (SimNode node : nodes.values()) {
+            if (node.disk() instanceof WalDisk wal) {
+                wal.stopSyncFailures();
+            }
+        }
+    }
+
     private SimDisk newDisk() {
         SplittableRandom diskRandom = random.split();
         return realWal.<SimDisk>map(settings -> new WalDisk(scheduler, diskRandom, settings))

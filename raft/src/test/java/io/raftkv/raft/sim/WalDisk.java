@@ -39,6 +39,7 @@ public final class WalDisk implements SimDisk {
     private final SimScheduler scheduler;
     private final FaultyFiles files;
     private final Settings settings;
+    private boolean syncsFail = true;
     private long syncDelayMillis = 1;
 
     /** Bumped at each start and crash: writer tasks of an earlier run of the log do not run. */
@@ -74,8 +75,14 @@ public final class WalDisk implements SimDisk {
                         DATA,
                         settings.options(),
                         onFatal);
-        files.failSyncs(settings.syncFailureRate());
+        files.failSyncs(syncsFail ? settings.syncFailureRate() : 0);
         return wal;
+    }
+
+    /** From now on no sync fails: the faults are over. */
+    void stopSyncFailures() {
+        syncsFail = false;
+        files.failSyncs(0);
     }
 
     @Override

@@ -444,6 +444,7 @@ final class RaftSwarm {
     }
 
     private void heal() {
+        sim.stopStorageFaults();
         sim.network().heal();
         sim.network().faults(NetworkFaults.RELIABLE);
         for (NodeId node : nodes) {
