@@ -1,23 +1,16 @@
 package io.raftkv.raft.storage;
 
 import java.io.IOException;
-import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 
 /** Durability helpers for files and directories. */
 public final class Fsync {
     private Fsync() {}
 
-    /**
-     * Makes the directory's entries (created, renamed, deleted files) durable. Linux lets a
-     * directory be opened for reading and forced.
-     */
+    /** Makes the directory's entries (created, renamed, deleted files) durable. */
     public static void directory(Path directory) throws IOException {
-        try (FileChannel channel = FileChannel.open(directory, StandardOpenOption.READ)) {
-            channel.force(true);
-        }
+        Disk.local().syncDirectory(directory);
     }
 
     /**
@@ -26,17 +19,22 @@ public final class Fsync {
      * lose a new directory together with everything already synced inside it.
      */
     public static Path createDirectories(Path directory) throws IOException {
+        return createDirectories(Disk.local(), directory);
+    }
+
+    /** {@link #createDirectories(Path)} on {@code disk}. */
+    static Path createDirectories(Disk disk, Path directory) throws IOException {
         Path absolute = directory.toAbsolutePath();
         Path parent = absolute.getParent();
-        if (Files.isDirectory(absolute)) {
+        if (disk.isDirectory(absolute)) {
             return directory;
         }
         if (parent != null) {
-            createDirectories(parent);
+            createDirectories(disk, parent);
         }
-        Files.createDirectory(absolute);
+        disk.createDirectory(absolute);
         if (parent != null) {
-            directory(parent);
+            disk.syncDirectory(parent);
         }
         return directory;
     }

@@ -5,12 +5,10 @@ import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.List;
 import java.util.TreeMap;
-import java.util.stream.Stream;
 
 /**
  * Replays every segment at startup into per-group stored logs (snapshot data stays in its files
@@ -19,17 +17,17 @@ import java.util.stream.Stream;
 record Recovery(TreeMap<GroupId, ReplayedLog> logs, SegmentTracker tracker) {
     private static final System.Logger LOG = System.getLogger(Recovery.class.getName());
 
-    static Recovery replay(Path walDirectory, int recordBytesMax) throws IOException {
+    static Recovery replay(Disk disk, Path walDirectory, int recordBytesMax) throws IOException {
         Recovery recovery = new Recovery(new TreeMap<>(), new SegmentTracker());
-        List<Path> segments = segmentsIn(walDirectory);
+        List<Path> segments = segmentsIn(disk, walDirectory);
         for (int i = 0; i < segments.size(); i++) {
             Path segment = segments.get(i);
             boolean last = i == segments.size() - 1;
             recovery.tracker().segmentStarted(segment);
             SegmentReader.Result result =
-                    SegmentReader.read(segment, last, recordBytesMax, recovery::apply);
+                    SegmentReader.read(disk, segment, last, recordBytesMax, recovery::apply);
             if (result.tornTail()) {
-                cutTornTail(segment, result.validBytes());
+                cutTornTail(disk, segment, result.validBytes());
             }
         }
         for (var entry : recovery.logs().entrySet()) {
@@ -62,23 +60,22 @@ record Recovery(TreeMap<GroupId, ReplayedLog> logs, SegmentTracker tracker) {
         return logs.computeIfAbsent(group, g -> new ReplayedLog());
     }
 
-    private static List<Path> segmentsIn(Path walDirectory) throws IOException {
-        try (Stream<Path> files = Files.list(walDirectory)) {
-            return files.filter(file -> file.getFileName().toString().matches("\\d{20}\\.wal"))
-                    .sorted()
-                    .toList();
-        }
+    private static List<Path> segmentsIn(Disk disk, Path walDirectory) throws IOException {
+        return disk.list(walDirectory).stream()
+                .filter(file -> file.getFileName().toString().matches("\\d{20}\\.wal"))
+                .sorted()
+                .toList();
     }
 
     /** Truncates the torn tail (restoring the header if even that was torn) and syncs. */
-    private static void cutTornTail(Path segment, long validBytes) throws IOException {
+    private static void cutTornTail(Disk disk, Path segment, long validBytes) throws IOException {
         LOG.log(
                 Level.WARNING,
                 "cutting a torn tail off {0} at offset {1} ({2} bytes dropped)",
                 segment,
                 validBytes,
-                Files.size(segment) - validBytes);
-        try (FileChannel channel = FileChannel.open(segment, StandardOpenOption.WRITE)) {
+                disk.size(segment) - validBytes);
+        try (FileChannel channel = disk.open(segment, StandardOpenOption.WRITE)) {
             channel.truncate(validBytes);
             if (validBytes < SegmentReader.MAGIC.length) {
                 channel.truncate(0);

@@ -22,9 +22,10 @@ final class SegmentReader {
 
     private SegmentReader() {}
 
-    static Result read(Path file, boolean last, int recordBytesMax, Consumer<WalRecord> sink)
+    static Result read(
+            Disk disk, Path file, boolean last, int recordBytesMax, Consumer<WalRecord> sink)
             throws IOException {
-        return read(file, WholeFile.read(file), last, recordBytesMax, sink);
+        return read(file, WholeFile.read(disk, file), last, recordBytesMax, sink);
     }
 
     /**

@@ -6,13 +6,10 @@ import io.raftkv.raft.core.SnapshotMeta;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
 import java.util.List;
-import java.util.stream.Stream;
 import java.util.zip.CRC32C;
 
 /**
@@ -27,10 +24,12 @@ final class SnapshotFiles {
     /** Version, index, term and data length. */
     private static final int HEADER_BYTES = 1 + 8 + 8 + 4;
 
+    private final Disk disk;
     private final Path directory;
 
-    SnapshotFiles(Path directory) throws IOException {
-        this.directory = Fsync.createDirectories(directory);
+    SnapshotFiles(Disk disk, Path directory) throws IOException {
+        this.disk = disk;
+        this.directory = Fsync.createDirectories(disk, directory);
     }
 
     private Path fileFor(GroupId group, SnapshotMeta meta) {
@@ -50,7 +49,7 @@ final class SnapshotFiles {
         crc.update(snapshot.data());
         ByteBuffer trailer = ByteBuffer.allocate(4).putInt((int) crc.getValue()).flip();
         try (FileChannel channel =
-                FileChannel.open(
+                disk.open(
                         temporary,
                         StandardOpenOption.CREATE,
                         StandardOpenOption.TRUNCATE_EXISTING,
@@ -58,8 +57,8 @@ final class SnapshotFiles {
             writeFully(channel, header, ByteBuffer.wrap(snapshot.data()), trailer);
             channel.force(true);
         }
-        Files.move(temporary, target, StandardCopyOption.ATOMIC_MOVE);
-        Fsync.directory(directory);
+        disk.moveAtomically(temporary, target);
+        disk.syncDirectory(directory);
     }
 
     private static void writeFully(FileChannel channel, ByteBuffer... buffers) throws IOException {
@@ -73,10 +72,10 @@ final class SnapshotFiles {
     /** Reads and verifies the snapshot {@code meta} names. */
     Snapshot read(GroupId group, SnapshotMeta meta) throws IOException {
         Path file = fileFor(group, meta);
-        if (!Files.exists(file)) {
+        if (!disk.exists(file)) {
             throw new WalCorruptionException(file, 0, "the snapshot file the log names is missing");
         }
-        return decode(file, WholeFile.read(file), meta);
+        return decode(file, WholeFile.read(disk, file), meta);
     }
 
     /**
@@ -114,21 +113,22 @@ final class SnapshotFiles {
         Path kept = fileFor(group, keep);
         for (Path file : filesOf(group)) {
             if (!file.equals(kept)) {
-                Files.deleteIfExists(file);
+                disk.deleteIfExists(file);
             }
         }
     }
 
     void deleteAll(GroupId group) throws IOException {
         for (Path file : filesOf(group)) {
-            Files.deleteIfExists(file);
+            disk.deleteIfExists(file);
         }
     }
 
     private List<Path> filesOf(GroupId group) throws IOException {
         String prefix = "g" + group.value() + "-";
-        try (Stream<Path> files = Files.list(directory)) {
-            return files.filter(file -> file.getFileName().toString().startsWith(prefix)).toList();
-        }
+        return disk.list(directory).stream()
+                .filter(file -> file.getFileName().toString().startsWith(prefix))
+                .sorted()
+                .toList();
     }
 }

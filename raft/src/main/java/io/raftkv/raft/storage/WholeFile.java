@@ -1,7 +1,6 @@
 package io.raftkv.raft.storage;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 
 /** Reads a storage file whole, after checking that its size can be one array. */
@@ -15,12 +14,12 @@ final class WholeFile {
      * The file's bytes. A file too large for an array is damage, not something we wrote: it is
      * refused with {@link WalCorruptionException} rather than an {@link OutOfMemoryError}.
      */
-    static byte[] read(Path file) throws IOException {
-        long size = Files.size(file);
+    static byte[] read(Disk disk, Path file) throws IOException {
+        long size = disk.size(file);
         if (size > BYTES_MAX) {
             throw new WalCorruptionException(
                     file, 0, "%d bytes, too large to read".formatted(size));
         }
-        return Files.readAllBytes(file);
+        return disk.readAllBytes(file);
     }
 }

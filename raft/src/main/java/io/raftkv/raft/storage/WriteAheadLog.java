@@ -12,7 +12,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
@@ -24,11 +23,12 @@ import java.util.Set;
 import java.util.SortedSet;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.concurrent.Executor;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
-import java.util.stream.Stream;
 import java.util.zip.CRC32C;
 
 /**
@@ -43,6 +43,9 @@ import java.util.zip.CRC32C;
  * <p>Segments roll over past {@code segmentBytes}; each new segment starts with a checkpoint of
  * every group's hard state and snapshot marker, so an old segment is deleted as soon as every group
  * with entries in it has a snapshot past them.
+ *
+ * <p>For a deterministic simulation, {@link #openWithWriterTasks} runs the writer as tasks on an
+ * executor instead of on its own thread, and over any {@link Disk}; nothing else changes.
  *
  * <p>Recovery ({@link #open}) replays every segment; a torn tail is cut off, any other damage stops
  * the node ({@link WalCorruptionException}). A write or sync failure, or anything else thrown on
@@ -82,12 +85,21 @@ public final class WriteAheadLog implements RaftStorage, AutoCloseable {
 
     private static final Batch STOP = new Batch(List.of(), List.of(), () -> {});
 
+    private final Disk disk;
     private final Path walDirectory;
     private final Options options;
     private final SnapshotFiles snapshotFiles;
     private final Consumer<Throwable> onFatal;
     private final LinkedBlockingQueue<Batch> queue = new LinkedBlockingQueue<>();
-    private final Thread writer;
+
+    /** The writer's own thread; empty when it runs as tasks on {@link #writerTasks}. */
+    private final Optional<Thread> writer;
+
+    /** Runs the writer's tasks one at a time, in order, when it has no thread of its own. */
+    private final Optional<Executor> writerTasks;
+
+    /** Whether a task to write what is queued is pending on {@link #writerTasks}. */
+    private final AtomicBoolean writeTaskPending = new AtomicBoolean();
 
     /** What recovery found, handed out once per group by {@link #load}. Guarded by this. */
     private final TreeMap<GroupId, ReplayedLog> recovered;
@@ -103,22 +115,30 @@ public final class WriteAheadLog implements RaftStorage, AutoCloseable {
     private volatile boolean failed;
 
     private WriteAheadLog(
+            Disk disk,
             Path dataDirectory,
             Options options,
             Consumer<Throwable> onFatal,
-            TreeMap<GroupId, ReplayedLog> recovered,
-            SegmentTracker tracker)
+            Recovery recovery,
+            Optional<Executor> writerTasks)
             throws IOException {
+        this.disk = disk;
         this.walDirectory = dataDirectory.resolve("wal");
         this.options = options;
-        this.snapshotFiles = new SnapshotFiles(dataDirectory.resolve("snapshots"));
+        this.snapshotFiles = new SnapshotFiles(disk, dataDirectory.resolve("snapshots"));
         this.onFatal = onFatal;
-        this.recovered = recovered;
-        this.tracker = tracker;
+        this.recovered = recovery.logs();
+        this.tracker = recovery.tracker();
+        this.writerTasks = writerTasks;
         openActiveSegment();
-        this.writer = new Thread(this::writeLoop, "raftkv-wal");
-        this.writer.setDaemon(true);
-        this.writer.start();
+        if (writerTasks.isPresent()) {
+            this.writer = Optional.empty();
+        } else {
+            Thread thread = new Thread(this::writeLoop, "raftkv-wal");
+            thread.setDaemon(true);
+            thread.start();
+            this.writer = Optional.of(thread);
+        }
     }
 
     public Stats stats() {
@@ -133,10 +153,36 @@ public final class WriteAheadLog implements RaftStorage, AutoCloseable {
      */
     public static WriteAheadLog open(
             Path dataDirectory, Options options, Consumer<Throwable> onFatal) throws IOException {
-        Path walDirectory = Fsync.createDirectories(dataDirectory.resolve("wal"));
-        Recovery recovery = Recovery.replay(walDirectory, options.recordBytesMax());
-        return new WriteAheadLog(
-                dataDirectory, options, onFatal, recovery.logs(), recovery.tracker());
+        return open(Disk.local(), dataDirectory, options, onFatal, Optional.empty());
+    }
+
+    /**
+     * Opens the log as {@link #open} does, but on {@code disk}, and with no writer thread: each
+     * batch handed in makes sure a task is queued on {@code writerTasks} that writes (and syncs)
+     * everything handed in by the time it runs, then reports it durable. {@code writerTasks} must
+     * run the tasks one at a time, in order, and not on the caller's stack (a simulation's
+     * scheduler, whose delay stands for the time a sync takes). For tests.
+     */
+    public static WriteAheadLog openWithWriterTasks(
+            Disk disk,
+            Executor writerTasks,
+            Path dataDirectory,
+            Options options,
+            Consumer<Throwable> onFatal)
+            throws IOException {
+        return open(disk, dataDirectory, options, onFatal, Optional.of(writerTasks));
+    }
+
+    private static WriteAheadLog open(
+            Disk disk,
+            Path dataDirectory,
+            Options options,
+            Consumer<Throwable> onFatal,
+            Optional<Executor> writerTasks)
+            throws IOException {
+        Path walDirectory = Fsync.createDirectories(disk, dataDirectory.resolve("wal"));
+        Recovery recovery = Recovery.replay(disk, walDirectory, options.recordBytesMax());
+        return new WriteAheadLog(disk, dataDirectory, options, onFatal, recovery, writerTasks);
     }
 
     // ---------------------------------------------------------------- RaftStorage
@@ -175,7 +221,7 @@ public final class WriteAheadLog implements RaftStorage, AutoCloseable {
     @Override
     public void persist(List<GroupWrite> writes, Runnable onDurable) {
         Check.that(!failed, "the write-ahead log failed; the node must stop");
-        queue.add(new Batch(List.copyOf(writes), List.of(), onDurable));
+        enqueue(new Batch(List.copyOf(writes), List.of(), onDurable));
     }
 
     /** Queues the group's removal; it is durable before any batch handed in later. */
@@ -184,17 +230,28 @@ public final class WriteAheadLog implements RaftStorage, AutoCloseable {
         synchronized (this) {
             recovered.remove(group);
         }
-        queue.add(new Batch(List.of(), List.of(group), () -> {}));
+        enqueue(new Batch(List.of(), List.of(group), () -> {}));
+    }
+
+    private void enqueue(Batch batch) {
+        queue.add(batch);
+        if (writerTasks.isPresent() && !writeTaskPending.getAndSet(true)) {
+            writerTasks.get().execute(this::writeQueued);
+        }
     }
 
     /** Stops the writer after the batches already handed in. */
     @Override
     public void close() throws IOException {
-        queue.add(STOP);
-        try {
-            writer.join();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+        if (writer.isPresent()) {
+            queue.add(STOP);
+            try {
+                writer.get().join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        } else {
+            writeQueued();
         }
         active.force(false); // the last round may not have been synced
         active.close();
@@ -209,20 +266,41 @@ public final class WriteAheadLog implements RaftStorage, AutoCloseable {
                 batches.add(queue.take());
                 queue.drainTo(batches);
                 boolean stop = batches.remove(STOP);
-                writeBatches(batches);
-                for (Batch batch : batches) {
-                    batch.onDurable().run();
-                }
-                batches.clear();
-                if (stop) {
+                if (!writeAndReport(batches) || stop) {
                     return;
                 }
+                batches.clear();
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+    }
+
+    /** A writer task ({@link #openWithWriterTasks}): writes everything handed in so far. */
+    private void writeQueued() {
+        writeTaskPending.set(false);
+        List<Batch> batches = new ArrayList<>();
+        queue.drainTo(batches);
+        if (!batches.isEmpty() && !failed) {
+            writeAndReport(batches);
+        }
+    }
+
+    /**
+     * Writes the batches and reports each durable, in order; false if that failed, which is fatal
+     * (the log takes no more batches).
+     */
+    private boolean writeAndReport(List<Batch> batches) {
+        try {
+            writeBatches(batches);
+            for (Batch batch : batches) {
+                batch.onDurable().run();
+            }
+            return true;
         } catch (Throwable e) { // NB: an Error too, or the host would wait forever on its batch
             failed = true;
             onFatal.accept(e);
+            return false;
         }
     }
 
@@ -375,23 +453,30 @@ public final class WriteAheadLog implements RaftStorage, AutoCloseable {
             rollSegment();
             return;
         }
-        active = FileChannel.open(last, StandardOpenOption.WRITE, StandardOpenOption.READ);
+        active = disk.open(last, StandardOpenOption.WRITE, StandardOpenOption.READ);
         activeBytes = active.size();
         active.position(activeBytes);
     }
 
     private void rollSegment() throws IOException {
+        if (active != null) {
+            // NB: synced before the next segment can exist on disk. Recovery cuts a torn tail off
+            // the last segment only, and calls damage in any other one corruption, so every
+            // segment but the last must be whole on disk first. Synced after the next one was
+            // created, an unsynced round torn by a power loss between the two stopped the node
+            // for good (RealWalSwarmTest, seed 2000001).
+            active.force(false);
+        }
         Path next = walDirectory.resolve("%020d.wal".formatted(tracker.nextSequence()));
         FileChannel channel =
-                FileChannel.open(next, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+                disk.open(next, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
         ByteBuffer magic = ByteBuffer.wrap(SegmentReader.MAGIC);
         while (magic.hasRemaining()) {
             channel.write(magic);
         }
         channel.force(false);
-        Fsync.directory(walDirectory);
+        disk.syncDirectory(walDirectory);
         if (active != null) {
-            active.force(false); // its last round may not have been synced
             active.close();
         }
         active = channel;
@@ -407,10 +492,10 @@ public final class WriteAheadLog implements RaftStorage, AutoCloseable {
     private void deleteObsoleteFiles(List<WalRecord> synced) throws IOException {
         List<Path> obsolete = tracker.obsoleteSegments();
         for (Path segment : obsolete) {
-            Files.deleteIfExists(segment);
+            disk.deleteIfExists(segment);
         }
         if (!obsolete.isEmpty()) {
-            Fsync.directory(walDirectory);
+            disk.syncDirectory(walDirectory);
         }
         for (WalRecord record : synced) {
             if (record instanceof WalRecord.GroupRemoved removed) {
@@ -427,8 +512,9 @@ public final class WriteAheadLog implements RaftStorage, AutoCloseable {
 
     /** The segment files, oldest first, for tests and tools. */
     public List<Path> segments() throws IOException {
-        try (Stream<Path> files = Files.list(walDirectory)) {
-            return files.filter(file -> file.toString().endsWith(".wal")).sorted().toList();
-        }
+        return disk.list(walDirectory).stream()
+                .filter(file -> file.toString().endsWith(".wal"))
+                .sorted()
+                .toList();
     }
 }

@@ -13,22 +13,31 @@ import java.util.TreeMap;
  */
 public final class SimNode {
     private final NodeId id;
-    private SimStorage storage;
+    private SimDisk disk;
     private final TreeMap<GroupId, CheckedStateMachine> stateMachines = new TreeMap<>();
     private GroupHost host;
     private long incarnation;
 
-    SimNode(NodeId id, SimStorage storage) {
+    SimNode(NodeId id, SimDisk disk) {
         this.id = id;
-        this.storage = storage;
+        this.disk = disk;
     }
 
     public NodeId id() {
         return id;
     }
 
+    /** The node's disk, of whichever kind. */
+    public SimDisk disk() {
+        return disk;
+    }
+
+    /** The node's disk, which must be the storage model (the tests that size its state). */
     public SimStorage storage() {
-        return storage;
+        if (disk instanceof SimStorage storage) {
+            return storage;
+        }
+        throw new IllegalStateException(id + " runs the real WAL, not the storage model");
     }
 
     public boolean isUp() {
@@ -67,8 +76,8 @@ public final class SimNode {
         incarnation++;
     }
 
-    void replaceStorage(SimStorage blank) {
-        storage = blank;
+    void replaceDisk(SimDisk blank) {
+        disk = blank;
     }
 
     void attach(GroupId group, CheckedStateMachine stateMachine) {

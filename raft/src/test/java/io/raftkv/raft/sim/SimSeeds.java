@@ -11,11 +11,19 @@ public final class SimSeeds {
     private SimSeeds() {}
 
     public static LongStream seeds(long base, int defaultCount) {
+        return seeds(base, defaultCount, "sim.seeds");
+    }
+
+    /**
+     * As {@link #seeds(long, int)}, with the count from {@code countProperty}: for a tier that runs
+     * fewer seeds than the build's default for the swarms.
+     */
+    public static LongStream seeds(long base, int defaultCount, String countProperty) {
         String replay = System.getProperty("sim.seed");
         if (replay != null && !replay.isBlank()) {
             return LongStream.of(Long.parseLong(replay.trim()));
         }
-        int count = Integer.getInteger("sim.seeds", defaultCount);
+        int count = Integer.getInteger(countProperty, defaultCount);
         long first = Long.getLong("sim.base", base);
         return LongStream.range(first, first + count);
     }

@@ -13,6 +13,7 @@ import java.util.SortedSet;
 import java.util.SplittableRandom;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.function.Consumer;
 
 /**
  * One node's simulated disk. A batch becomes durable {@code syncDelayMillis} of virtual time after
@@ -26,7 +27,7 @@ import java.util.TreeSet;
  *
  * <p>The object outlives crashes of the node's host: it is the disk.
  */
-public final class SimStorage implements RaftStorage {
+public final class SimStorage implements RaftStorage, SimDisk {
     /** Writes handed in together; {@code sequence} orders them against removals. */
     private record Batch(long sequence, List<GroupWrite> writes) {}
 
@@ -58,6 +59,22 @@ public final class SimStorage implements RaftStorage {
         this.random = random;
     }
 
+    @Override
+    public RaftStorage open(Consumer<Throwable> onFatal) {
+        return this;
+    }
+
+    @Override
+    public SortedSet<GroupId> storedGroups() {
+        return groups();
+    }
+
+    @Override
+    public void removeWhileDown(GroupId group) {
+        remove(group);
+    }
+
+    @Override
     public void syncDelayMillis(long millis) {
         syncDelayMillis = millis;
     }
@@ -113,7 +130,8 @@ public final class SimStorage implements RaftStorage {
      * The node crashed: batches not yet durable are lost; with probability {@code tearRate} a
      * prefix of the oldest one reached the disk.
      */
-    void crash(double tearRate) {
+    @Override
+    public void crash(double tearRate) {
         Batch oldest = inFlight.peekFirst();
         inFlight.clear();
         unsynced.clear();
@@ -149,9 +167,10 @@ public final class SimStorage implements RaftStorage {
         durable.computeIfAbsent(write.group(), group -> new StoredLog()).apply(write);
     }
 
-    /** The durable log of {@code group}, if any (read only: for checks). */
-    Optional<StoredLog> durable(GroupId group) {
-        return Optional.ofNullable(durable.get(group));
+    @Override
+    public Optional<Durable> durable(GroupId group) {
+        return Optional.ofNullable(durable.get(group))
+                .map(log -> new Durable(log.hardState(), log.lastIndex()));
     }
 
     /** The persisted Raft state of {@code group} without its snapshot (the lab's LogSize). */

@@ -11,9 +11,10 @@ import io.raftkv.raft.core.Role;
 import io.raftkv.raft.host.Envelope;
 import io.raftkv.raft.host.GroupHost;
 import io.raftkv.raft.host.HostOptions;
+import io.raftkv.raft.host.RaftStorage;
 import io.raftkv.raft.host.StateMachine;
-import io.raftkv.raft.host.StoredLog;
 import io.raftkv.raft.host.Transport;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -79,6 +80,9 @@ public final class Simulation {
     private final List<String> halts = new ArrayList<>();
     private boolean haltNodesOnFault;
 
+    /** Set: nodes added from now on run the real write-ahead log ({@link WalDisk}). */
+    private Optional<WalDisk.Settings> realWal = Optional.empty();
+
     public Simulation(long seed, HostOptions hostOptions, StateMachineFactory stateMachines) {
         this.seed = seed;
         this.random = new SplittableRandom(seed);
@@ -138,11 +142,38 @@ public final class Simulation {
         return List.copyOf(halts);
     }
 
+    /**
+     * Nodes added (or given a new disk) from now on run the production write-ahead log over a
+     * fault-injecting file system instead of the storage model (issue 15).
+     */
+    public void runRealWal(WalDisk.Settings settings) {
+        realWal = Optional.of(settings);
+    }
+
+    /**
+     * The faults are over: from now on no disk fails a sync (a node halted by one after the swarm
+     * healed would stay down and look like a group that never converges).
+     */
+    public void stopStorageFaults() {
+        realWal = realWal.map(settings -> new WalDisk.Settings(settings.options(), 0));
+        for (SimNode node : nodes.values()) {
+            if (node.disk() instanceof WalDisk wal) {
+                wal.stopSyncFailures();
+            }
+        }
+    }
+
+    private SimDisk newDisk() {
+        SplittableRandom diskRandom = random.split();
+        return realWal.<SimDisk>map(settings -> new WalDisk(scheduler, diskRandom, settings))
+                .orElseGet(() -> new SimStorage(scheduler, diskRandom));
+    }
+
     // ---------------------------------------------------------------- topology
 
     /** Adds a node (down until {@link #start}). */
     public SimNode addNode(NodeId id) {
-        SimNode node = new SimNode(id, new SimStorage(scheduler, random.split()));
+        SimNode node = new SimNode(id, newDisk());
         nodes.put(id, node);
         return node;
     }
@@ -178,7 +209,8 @@ public final class Simulation {
         SimNode simNode = nodes.get(node);
         simNode.hostIfUp()
                 .ifPresentOrElse(
-                        host -> host.removeGroup(group), () -> simNode.storage().remove(group));
+                        host -> host.removeGroup(group),
+                        () -> simNode.disk().removeWhileDown(group));
     }
 
     /** The nodes hosting a replica of {@code group}. */
@@ -192,7 +224,7 @@ public final class Simulation {
      */
     public void replaceDisk(NodeId id) {
         crash(id);
-        nodes.get(id).replaceStorage(new SimStorage(scheduler, random.split()));
+        nodes.get(id).replaceDisk(newDisk());
     }
 
     public SimNode node(NodeId id) {
@@ -219,11 +251,18 @@ public final class Simulation {
             crash(id);
         }
         long incarnation = node.incarnation() + 1;
+        RaftStorage storage;
+        try {
+            storage = node.disk().open(cause -> storageFailed(id, cause));
+        } catch (IOException | RuntimeException e) {
+            throw new InvariantViolation(
+                    "%s cannot recover its storage after a crash: %s".formatted(id, e), e);
+        }
         GroupHost host =
                 new GroupHost(
                         id,
                         hostOptions,
-                        node.storage(),
+                        storage,
                         promisesChecked(node, network.transportFor(id)),
                         task -> scheduler.schedule(0, guarded(node, incarnation, task)),
                         failStopOf(id));
@@ -256,10 +295,10 @@ public final class Simulation {
         if (!node.host().hosts(envelope.group())) {
             return; // removed while its round was being persisted; its disk forgot it
         }
-        Optional<StoredLog> disk = node.storage().durable(envelope.group());
+        Optional<SimDisk.Durable> disk = node.disk().durable(envelope.group());
         switch (envelope.message()) {
             case Message.AppendEntriesResponse ack when ack.success() -> {
-                long durable = disk.map(StoredLog::lastIndex).orElse(0L);
+                long durable = disk.map(SimDisk.Durable::lastIndex).orElse(0L);
                 if (durable < ack.matchIndex()) {
                     throw new InvariantViolation(
                             "%s acknowledged %s up to index %d with only %d durable"
@@ -271,7 +310,7 @@ public final class Simulation {
                 }
             }
             case Message.RequestVoteResponse vote when vote.granted() && !vote.preVote() -> {
-                HardState stored = disk.map(StoredLog::hardState).orElse(HardState.EMPTY);
+                HardState stored = disk.map(SimDisk.Durable::hardState).orElse(HardState.EMPTY);
                 boolean votedDurably =
                         stored.term() == vote.term()
                                 && stored.votedFor().equals(Optional.of(vote.to()));
@@ -298,7 +337,7 @@ public final class Simulation {
         SimNode node = nodes.get(id);
         if (node.isUp()) {
             node.crashed();
-            node.storage().crash(tearRate);
+            node.disk().crash(tearRate);
             trace.add(scheduler.nowMillis(), -id.value());
         }
     }
@@ -342,6 +381,20 @@ public final class Simulation {
             crash(id);
             throw new NodeHalted();
         };
+    }
+
+    /**
+     * The storage's writer failed. A sync failure the disk injected halts the node, as the process
+     * would halt (recorded in {@link #halts}); anything else is a fault of the log and fails the
+     * run.
+     */
+    private void storageFailed(NodeId id, Throwable cause) {
+        if (!(cause instanceof FaultyFiles.InjectedSyncFailure)) {
+            throw new InvariantViolation(
+                    "%s's storage failed: %s".formatted(id, FailStop.describe(cause)), cause);
+        }
+        halts.add(id + " write-ahead log: " + cause.getMessage());
+        crash(id, 0.5);
     }
 
     private void scheduleTick(SimNode node, long incarnation, long delayMillis) {

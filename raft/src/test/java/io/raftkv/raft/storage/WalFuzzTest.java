@@ -66,7 +66,7 @@ class WalFuzzTest {
         }
         for (int dataBytes : new int[] {0, 1, 33, 300}) {
             Path snapshots = directory.resolve("snapshots-" + dataBytes);
-            new SnapshotFiles(snapshots)
+            new SnapshotFiles(Disk.local(), snapshots)
                     .write(
                             GroupId.of(1),
                             new Snapshot(SNAPSHOT_META, GroupScript.pattern(7, dataBytes)));

@@ -194,7 +194,7 @@ final class SwarmChecks {
             List<NodeId> groupMembers = membership.apply(group).members();
             for (NodeId node : nodes) {
                 boolean hosts = sim.node(node).hostIfUp().map(h -> h.hosts(group)).orElse(false);
-                boolean stores = sim.node(node).storage().groups().contains(group);
+                boolean stores = sim.node(node).disk().storedGroups().contains(group);
                 boolean listed = sim.replicaNodes(group).contains(node);
                 if (!groupMembers.contains(node) && (hosts || stores || listed)) {
                     throw new InvariantViolation(
