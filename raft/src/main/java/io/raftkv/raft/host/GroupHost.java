@@ -146,13 +146,20 @@ public final class GroupHost {
                 });
     }
 
-    /** Stops this node's replica of {@code group} and deletes its stored state. */
+    /**
+     * Stops this node's replica of {@code group}, if it runs one, and deletes its stored state.
+     * Also deletes the stored state of a group this host never started: what a crash kept of a
+     * removal that was not yet durable (a restarted node does not host it again, so nothing else
+     * would).
+     */
     public void removeGroup(GroupId group) {
         HostedGroup removed = groups.remove(group);
         peerNodes = null;
         if (removed != null) {
             removed.failWaiters();
             snapshotsToPersist.remove(group);
+        }
+        if (removed != null || storage.groups().contains(group)) {
             storage.remove(group);
         }
     }

@@ -206,12 +206,16 @@ public final class RaftNode implements AutoCloseable {
                 });
     }
 
-    /** Stops this node's replica of {@code group} and deletes its data. Any thread. */
+    /**
+     * Stops this node's replica of {@code group}, if it runs one, and deletes its data, also data
+     * the log holds of a group this node did not start again. Any thread.
+     */
     public CompletableFuture<Void> removeGroup(GroupId group) {
         return onLoop(
                 () -> {
-                    if (host.hosts(group)) {
-                        host.removeGroup(group);
+                    boolean hosted = host.hosts(group);
+                    host.removeGroup(group);
+                    if (hosted) {
                         stateMachines.remove(group);
                         LOG.log(Level.INFO, "{0} no longer hosts {1}", config.id(), group);
                     }

@@ -17,9 +17,11 @@ import io.raftkv.raft.host.Transport;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.TreeMap;
 import java.util.function.BooleanSupplier;
@@ -73,6 +75,13 @@ public final class Simulation {
 
     /** Per replica of a running node: the last commit and applied index seen. */
     private final Map<ReplicaKey, long[]> lastIndexes = new HashMap<>();
+
+    /**
+     * Replicas removed from their nodes, which a restarted node deletes again if its disk still
+     * holds them (a crash can undo a removal the real WAL had not made durable), as a real node's
+     * registry tombstones make it do.
+     */
+    private final Set<ReplicaKey> removed = new HashSet<>();
 
     private final HostOptions hostOptions;
     private final StateMachineFactory stateMachines;
@@ -193,6 +202,7 @@ public final class Simulation {
      */
     public void addReplica(GroupId group, NodeId node, Membership membership) {
         replicas.computeIfAbsent(group, key -> new TreeMap<>()).put(node, membership);
+        removed.remove(new ReplicaKey(node, group));
         SimNode simNode = nodes.get(node);
         if (simNode.isUp()) {
             startReplica(simNode, group);
@@ -206,6 +216,7 @@ public final class Simulation {
     public void removeReplica(GroupId group, NodeId node) {
         replicas.get(group).remove(node);
         lastIndexes.remove(new ReplicaKey(node, group));
+        removed.add(new ReplicaKey(node, group));
         SimNode simNode = nodes.get(node);
         simNode.hostIfUp()
                 .ifPresentOrElse(
@@ -273,6 +284,11 @@ public final class Simulation {
                 startReplica(node, entry.getKey());
             }
         }
+        removed.stream()
+                .filter(key -> key.node().equals(id))
+                .map(ReplicaKey::group)
+                .sorted()
+                .forEach(host::removeGroup);
         scheduleTick(node, incarnation, random.nextLong(tickMillis));
     }
 

@@ -43,9 +43,11 @@ class RealWalSwarmTest {
      * Seeds that once failed, kept whatever {@code -Dsim.walSeeds} says. 2000001: a segment rolled
      * over before its unsynced last round was synced; a failed sync between the two left a torn
      * tail in a segment that was no longer the last, and recovery refused it as corruption.
+     * 2000135: a node crashed before its log made a group's removal durable, and restarted with the
+     * group on disk but hosted nowhere; a restarted node now deletes it again.
      */
     @ParameterizedTest(name = "seed {0}")
-    @ValueSource(longs = {2000001})
+    @ValueSource(longs = {2000001, 2000135})
     void formerlyFailingSeedsStayFixed(long seed) {
         run(seed);
     }
