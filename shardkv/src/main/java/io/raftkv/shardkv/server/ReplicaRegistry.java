@@ -16,7 +16,9 @@ import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SortedMap;
+import java.util.SortedSet;
 import java.util.TreeMap;
+import java.util.TreeSet;
 
 /**
  * The replica groups a node hosts, in {@code replicas.txt} in its data directory: one line per
@@ -25,8 +27,10 @@ import java.util.TreeMap;
  * later the other replicas as voters and this node as a learner; the group's log overrides it as
  * soon as it holds one). A restarted node starts these replicas at once, even those of groups no
  * longer in the controller's config (they may still hold shards to hand over). A line of the older
- * form {@code GID ID@HOST:PORT,...} lists voters only. Written whole, to a temporary file that is
- * synced and renamed.
+ * form {@code GID ID@HOST:PORT,...} lists voters only. A line {@code deleted GID} marks a replica
+ * this node deleted: the write-ahead log makes the deletion durable only later, so a restart after
+ * a crash deletes again whatever the log still holds of it. Written whole, to a temporary file that
+ * is synced and renamed.
  */
 final class ReplicaRegistry {
     /** One hosted replica: where its peers are, and the membership it was started with. */
@@ -39,9 +43,11 @@ final class ReplicaRegistry {
     private static final String FILE = "replicas.txt";
     private static final String VOTERS = "voters=";
     private static final String LEARNERS = "learners=";
+    private static final String DELETED = "deleted";
 
     private final Path file;
     private final TreeMap<GroupId, Hosted> groups = new TreeMap<>();
+    private final TreeSet<GroupId> deleted = new TreeSet<>();
 
     private ReplicaRegistry(Path file) {
         this.file = file;
@@ -62,6 +68,10 @@ final class ReplicaRegistry {
 
     private void parse(String line) {
         String[] parts = line.split(" ");
+        if (parts.length == 2 && parts[0].equals(DELETED)) {
+            deleted.add(GroupId.of(Integer.parseInt(parts[1])));
+            return;
+        }
         if (parts.length != 2 && parts.length != 4) {
             throw new IllegalArgumentException("%s: bad line %s".formatted(file, line));
         }
@@ -99,15 +109,25 @@ final class ReplicaRegistry {
         return groups;
     }
 
+    /** The replicas this node deleted (and has not hosted again since). */
+    SortedSet<GroupId> deleted() {
+        return deleted;
+    }
+
     /** Records that this node hosts {@code group}; durable when this returns. */
     void add(GroupId group, Hosted hosted) {
         groups.put(group, hosted);
+        deleted.remove(group);
         writeOrFail();
     }
 
-    /** Records that this node no longer hosts {@code group}; durable when this returns. */
+    /**
+     * Records that this node no longer hosts {@code group} and deletes its replica; durable when
+     * this returns.
+     */
     void remove(GroupId group) {
         if (groups.remove(group) != null) {
+            deleted.add(group);
             writeOrFail();
         }
     }
@@ -138,6 +158,7 @@ final class ReplicaRegistry {
                             .append(joinIds(hosted.bootstrap().learners()))
                             .append('\n');
                 });
+        deleted.forEach(group -> text.append(DELETED + ' ').append(group.value()).append('\n'));
         Path temporary = file.resolveSibling(FILE + ".tmp");
         Files.writeString(temporary, text, StandardCharsets.UTF_8);
         try (FileChannel channel = FileChannel.open(temporary, StandardOpenOption.WRITE)) {

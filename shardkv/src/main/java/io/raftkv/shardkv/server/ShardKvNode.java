@@ -226,6 +226,7 @@ public final class ShardKvNode implements AutoCloseable {
                                                         hosted.members(),
                                                         hosted.bootstrap()));
         node.loop().submit(restartReplicas).syncUninterruptibly();
+        shardKvNode.finishDeletions();
         if (controller) {
             shardKvNode.controllerSeat =
                     new ControllerSeat(node, config.controllers(), shardKvNode.claims);
@@ -568,6 +569,25 @@ public final class ShardKvNode implements AutoCloseable {
                                 !status.membership().contains(id())
                                         && status.commitIndex() >= status.membershipIndex())
                 .orElse(false);
+    }
+
+    /**
+     * Deletes again what the write-ahead log still holds of replicas this node deleted: a deletion
+     * is durable in the registry at once, in the log once its writer has synced it, so a crash
+     * between the two leaves the log holding a group nothing hosts, whose entries would keep old
+     * segments forever.
+     */
+    private void finishDeletions() {
+        for (GroupId group : replicas.deleted()) {
+            if (node.hadStoredState(group)) {
+                LOG.log(
+                        Level.INFO,
+                        "{0} deletes what its log still held of its deleted replica of {1}",
+                        id(),
+                        group);
+                node.removeGroup(group).join();
+            }
+        }
     }
 
     /**

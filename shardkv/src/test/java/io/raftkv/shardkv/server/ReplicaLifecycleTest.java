@@ -13,8 +13,12 @@ import io.raftkv.shardctrler.command.ControllerResult;
 import io.raftkv.shardkv.client.ShardKvClient;
 import io.raftkv.shardkv.kv.KvOp;
 import io.raftkv.shardkv.kv.KvResult;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
@@ -236,6 +240,49 @@ class ReplicaLifecycleTest {
     }
 
     /** Starts nodes 1 to {@code nodes} (1 to 3 are the controllers); returns an admin client. */
+    /**
+     * A replica deleted just before a crash: the registry recorded the deletion, the log had not
+     * yet. The restarted node deletes what its log still held, instead of keeping, unhosted, a
+     * group whose entries would pin old log segments for ever (the real-WAL swarm, seed 2000135).
+     */
+    @Test
+    void aDeletionACrashInterruptedIsFinishedAtRestart() throws Exception {
+        ControllerClient admin = startCluster(7);
+        admin.join(new TreeMap<>(Map.of(A, cluster.members(4, 5, 6, 7))));
+        writeKeys(cluster.client(), "v");
+        await("n7 hosts A", () -> cluster.status(7, A).isPresent());
+
+        cluster.stop(7);
+        admin.removeReplica(A, NodeId.of(7));
+        await(
+                "A's membership becomes n4, n5, n6",
+                () ->
+                        cluster.leaderMembership(A)
+                                .filter(m -> m.equals(Membership.of(ids(4, 5, 6))))
+                                .isPresent());
+        recordDeletedWhileDown(7, A);
+        cluster.start(7);
+        assertThat(cluster.node(7).raftNode().hadStoredState(A))
+                .as("n7's log still holds A")
+                .isFalse();
+        assertThat(cluster.status(7, A)).as("n7 hosts A").isEmpty();
+    }
+
+    /**
+     * As the crash left it: {@code group} deleted in node {@code id}'s registry, its log as was.
+     */
+    private void recordDeletedWhileDown(int id, GroupId group) throws IOException {
+        Path registry = root.resolve("n" + id).resolve("replicas.txt");
+        List<String> lines = new ArrayList<>();
+        for (String line : Files.readAllLines(registry)) {
+            if (!line.startsWith(group.value() + " ")) {
+                lines.add(line);
+            }
+        }
+        lines.add("deleted " + group.value());
+        Files.write(registry, lines);
+    }
+
     private ControllerClient startCluster(int nodes) throws Exception {
         cluster = new InJvmCluster(root, nodes);
         for (int id = 1; id <= nodes; id++) {
