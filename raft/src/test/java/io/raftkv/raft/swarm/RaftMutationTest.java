@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.raftkv.common.PlantedBugs;
 import io.raftkv.raft.core.RaftBug;
+import io.raftkv.raft.sim.MutationRun;
 import io.raftkv.raft.swarm.RaftSwarm.Members;
-import java.util.Optional;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -20,33 +20,17 @@ class RaftMutationTest {
     private static final int SEEDS_DEFAULT = 50;
     private static final long CHAOS_MILLIS = 10_000;
 
-    /** The first seed that failed with the bug planted, and how. */
-    private record Found(long seed, Throwable failure) {}
-
     @ParameterizedTest(name = "{0}")
     @EnumSource(
             value = RaftBug.class,
             mode = EnumSource.Mode.EXCLUDE,
             names = {"COUNT_UNSYNCED_SELF"})
     void theSwarmFindsThePlantedBug(RaftBug bug) {
-        long base = Long.getLong("mutation.base", 1);
-        int count = Integer.getInteger("mutation.seeds", SEEDS_DEFAULT);
-        Optional<Found> found = Optional.empty();
-        try (PlantedBugs.Planting planted = PlantedBugs.plant(bug)) {
-            for (long seed = base; seed < base + count && found.isEmpty(); seed++) {
-                found = failureOf(seed);
-            }
-        }
-        assertThat(found)
-                .as("%s planted: no violation in seeds %d to %d", bug, base, base + count - 1)
-                .isPresent();
-        System.out.printf(
-                "%s found by seed %d (%d of %d tried): %s%n",
+        MutationRun.assertFound(
                 bug,
-                found.get().seed(),
-                found.get().seed() - base + 1,
-                count,
-                found.get().failure());
+                Long.getLong("mutation.base", 1),
+                Integer.getInteger("mutation.seeds", SEEDS_DEFAULT),
+                seed -> new RaftSwarm(seed, Members.CHANGING).run(CHAOS_MILLIS));
     }
 
     /**
@@ -67,14 +51,5 @@ class RaftMutationTest {
         assertThat(mutated.simulation().traceHash()).isEqualTo(correct.simulation().traceHash());
         assertThat(mutated.simulation().scheduler().eventsRun())
                 .isEqualTo(correct.simulation().scheduler().eventsRun());
-    }
-
-    private static Optional<Found> failureOf(long seed) {
-        try {
-            new RaftSwarm(seed, Members.CHANGING).run(CHAOS_MILLIS);
-            return Optional.empty();
-        } catch (Throwable failure) {
-            return Optional.of(new Found(seed, failure));
-        }
     }
 }

@@ -1,12 +1,8 @@
 package io.raftkv.shardkv.sharded;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
-import io.raftkv.common.PlantedBugs;
+import io.raftkv.raft.sim.MutationRun;
 import io.raftkv.shardctrler.server.ControllerBug;
 import io.raftkv.shardkv.kv.KvBug;
-import java.util.ArrayList;
-import java.util.List;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -37,33 +33,7 @@ class ShardKvMutationTest {
     }
 
     private static void assertTheSwarmFinds(Enum<?> bug) {
-        List<Long> tried = new ArrayList<>();
-        Throwable found = null;
-        try (var planted = PlantedBugs.plant(bug)) {
-            for (long seed = FIRST_SEED; seed < FIRST_SEED + SEEDS_MAX && found == null; seed++) {
-                tried.add(seed);
-                found = failureOf(seed);
-            }
-        }
-        assertThat(found).as("a violation with %s planted, in seeds %s", bug, tried).isNotNull();
-        System.out.printf(
-                "mutation %s: seed %d (the %d. tried) fails: %s%n",
-                bug, tried.getLast(), tried.size(), firstLine(found));
-    }
-
-    /** The failure of one seed of the swarm, or null if it passed. */
-    private static Throwable failureOf(long seed) {
-        try {
-            new ShardKvSwarmTest.Run(seed).run();
-            return null;
-        } catch (AssertionError | RuntimeException failure) {
-            return failure;
-        }
-    }
-
-    private static String firstLine(Throwable failure) {
-        String text = String.valueOf(failure);
-        int end = text.indexOf('\n');
-        return end < 0 ? text : text.substring(0, end);
+        MutationRun.assertFound(
+                bug, FIRST_SEED, SEEDS_MAX, seed -> new ShardKvSwarmTest.Run(seed).run());
     }
 }
