@@ -22,6 +22,7 @@ import io.raftkv.shardkv.kv.KvStateMachine;
 import io.raftkv.shardkv.kv.MemoryShardStore;
 import io.raftkv.shardkv.kv.MigrationView;
 import io.raftkv.shardkv.kv.SessionTable;
+import io.raftkv.shardkv.kv.ShardStore;
 import io.raftkv.shardkv.route.ConfigSource;
 import io.raftkv.shardkv.route.GroupRequests;
 import io.raftkv.shardkv.route.LoopScheduler;
@@ -37,6 +38,7 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 /**
  * The sharded store on simulated nodes (the lab's shardkv tester on virtual time): a controller
@@ -98,11 +100,13 @@ final class ShardKvSim {
                 maxRaftStateBytes,
                 chunkBytes,
                 recorder,
-                SessionTable.SESSIONS_MAX);
+                SessionTable.SESSIONS_MAX,
+                MemoryShardStore::new);
     }
 
     /**
      * @param sessionsMax the most client sessions each shard keeps (past it the idlest is evicted)
+     * @param stores makes the store of each new replica state machine
      */
     ShardKvSim(
             long seed,
@@ -112,7 +116,8 @@ final class ShardKvSim {
             long maxRaftStateBytes,
             int chunkBytes,
             HistoryAdapter.Recorder recorder,
-            int sessionsMax) {
+            int sessionsMax,
+            Supplier<ShardStore> stores) {
         HostOptions options = HostOptions.defaults();
         options =
                 maxRaftStateBytes > 0
@@ -129,10 +134,7 @@ final class ShardKvSim {
                                         : new ShardOwnership.Watched(
                                                 group,
                                                 new KvStateMachine(
-                                                        group,
-                                                        SHARDS,
-                                                        new MemoryShardStore(),
-                                                        sessionsMax),
+                                                        group, SHARDS, stores.get(), sessionsMax),
                                                 ownership));
         this.chunkBytes = chunkBytes;
         this.recorder = recorder;

@@ -15,7 +15,9 @@ import io.raftkv.shardkv.kv.HistoryAdapter;
 import io.raftkv.shardkv.kv.KvOp;
 import io.raftkv.shardkv.kv.KvResult;
 import io.raftkv.shardkv.kv.KvStateMachine;
+import io.raftkv.shardkv.kv.MemoryShardStore;
 import io.raftkv.shardkv.kv.SessionTable;
+import io.raftkv.shardkv.kv.ShardStore;
 import io.raftkv.shardkv.linearizability.LinearizabilityChecker;
 import io.raftkv.shardkv.linearizability.Operation;
 import java.nio.charset.StandardCharsets;
@@ -30,6 +32,7 @@ import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.function.Supplier;
 import java.util.stream.LongStream;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -39,14 +42,14 @@ import org.junit.jupiter.params.provider.MethodSource;
  * few spare nodes, ten clients doing gets, puts, unique appends and compare-and-sets (expecting an
  * absent key, or the value last read) on a few keys (at most four on one key at once); in a third
  * of the seeds two of them with deadlines short enough that operations end unavailable or unknown
- * (until a couple of writes did) and their pooled sessions are reused after that, and in a third of
- * the seeds shards that keep so few sessions that they are evicted; while groups join, leave and
- * receive moved shards, groups gain, lose and replace replicas and nodes are drained (replicas move
- * to other nodes, spare ones included, and the nodes' own membership drivers carry it out), a group
- * whose nodes never come up (mistyped addresses) now and then joins and later leaves again, nodes
- * crash (tearing unsynced writes) and restart, now and then a node's disk dies (it comes back
- * blank, hosts none of its old replicas, and the operator replaces them), the network partitions
- * and turns lossy. Checked per seed:
+ * (until a couple of writes did) and their pooled sessions are reused after that, in a third of the
+ * seeds shards that keep so few sessions that they are evicted, and in a quarter replicas that keep
+ * their keys in MapDB files; while groups join, leave and receive moved shards, groups gain, lose
+ * and replace replicas and nodes are drained (replicas move to other nodes, spare ones included,
+ * and the nodes' own membership drivers carry it out), a group whose nodes never come up (mistyped
+ * addresses) now and then joins and later leaves again, nodes crash (tearing unsynced writes) and
+ * restart, now and then a node's disk dies (it comes back blank, hosts none of its old replicas,
+ * and the operator replaces them), the network partitions and turns lossy. Checked per seed:
  *
  * <ul>
  *   <li>the whole history, final reads included, is linearizable per key (so no acknowledged write
@@ -109,6 +112,12 @@ class ShardKvSwarmTest {
      */
     private static final int SHORT_DEADLINES_ONE_IN = 3;
 
+    /**
+     * In one seed in this many, replicas keep their keys in MapDB files ({@code --store mapdb})
+     * rather than on the heap.
+     */
+    private static final int DURABLE_STORE_ONE_IN = 4;
+
     /** In one seed in this many, shards keep a handful of sessions, so eviction happens. */
     private static final int SESSION_CAP_ONE_IN = 3;
 
@@ -153,6 +162,9 @@ class ShardKvSwarmTest {
         /** Whether some clients have short deadlines (a costly history for the checker). */
         final boolean shortDeadlines;
 
+        /** The MapDB stores of the replicas, in the seeds that use them; else on the heap. */
+        final Optional<MapDbStores> durableStores;
+
         /**
          * Replicas whose node lost its disk, to be replaced by the operator (a group has at most
          * one, so the others keep its majority).
@@ -173,6 +185,10 @@ class ShardKvSwarmTest {
             this.random = new SplittableRandom(seed);
             this.sessionsCapped = random.nextInt(SESSION_CAP_ONE_IN) == 0;
             this.shortDeadlines = random.nextInt(SHORT_DEADLINES_ONE_IN) == 0;
+            this.durableStores =
+                    random.nextInt(DURABLE_STORE_ONE_IN) == 0
+                            ? Optional.of(new MapDbStores())
+                            : Optional.empty();
             int sessionsMax =
                     sessionsCapped
                             ? SMALL_SESSION_CAPS[random.nextInt(SMALL_SESSION_CAPS.length)]
@@ -186,11 +202,25 @@ class ShardKvSwarmTest {
                             2_000,
                             256,
                             HistoryAdapter.into(history),
-                            sessionsMax);
+                            sessionsMax,
+                            durableStores
+                                    .<Supplier<ShardStore>>map(stores -> stores)
+                                    .orElse(MemoryShardStore::new));
             cluster.addSpareNodes(SPARE_NODES);
         }
 
+        /** Runs the seed and checks it; closes the durable stores, if any, whatever happens. */
         void run() {
+            try {
+                runAndCheck();
+            } finally {
+                if (durableStores.isPresent()) {
+                    durableStores.get().close();
+                }
+            }
+        }
+
+        private void runAndCheck() {
             cluster.join(cluster.group(0));
             running = true;
             for (int i = 0; i < CLIENTS; i++) {
