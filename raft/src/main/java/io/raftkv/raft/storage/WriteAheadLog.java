@@ -2,6 +2,7 @@ package io.raftkv.raft.storage;
 
 import io.raftkv.common.Check;
 import io.raftkv.common.GroupId;
+import io.raftkv.common.PlantedBugs;
 import io.raftkv.raft.core.Entry;
 import io.raftkv.raft.core.PersistedState;
 import io.raftkv.raft.core.Snapshot;
@@ -359,7 +360,9 @@ public final class WriteAheadLog implements RaftStorage, AutoCloseable {
 
     private void sync() throws IOException {
         long syncStart = System.nanoTime();
-        active.force(false);
+        if (!PlantedBugs.planted(WalBug.SKIP_SYNC)) {
+            active.force(false);
+        }
         long syncNanos = System.nanoTime() - syncStart;
         syncs.increment();
         syncNanosTotal.add(syncNanos);
@@ -465,7 +468,9 @@ public final class WriteAheadLog implements RaftStorage, AutoCloseable {
             // segment but the last must be whole on disk first. Synced after the next one was
             // created, an unsynced round torn by a power loss between the two stopped the node
             // for good (RealWalSwarmTest, seed 2000001).
-            active.force(false);
+            if (!PlantedBugs.planted(WalBug.ROLL_BEFORE_SYNC)) {
+                active.force(false);
+            }
         }
         Path next = walDirectory.resolve("%020d.wal".formatted(tracker.nextSequence()));
         FileChannel channel =
@@ -477,6 +482,9 @@ public final class WriteAheadLog implements RaftStorage, AutoCloseable {
         channel.force(false);
         disk.syncDirectory(walDirectory);
         if (active != null) {
+            if (PlantedBugs.planted(WalBug.ROLL_BEFORE_SYNC)) {
+                active.force(false);
+            }
             active.close();
         }
         active = channel;
