@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.SortedMap;
 import java.util.SortedSet;
@@ -111,7 +112,7 @@ final class ReplicaRegistry {
 
     /** The replicas this node deleted (and has not hosted again since). */
     SortedSet<GroupId> deleted() {
-        return deleted;
+        return Collections.unmodifiableSortedSet(deleted);
     }
 
     /** Records that this node hosts {@code group}; durable when this returns. */
