@@ -2,8 +2,8 @@ package io.raftkv.shardkv.sharded;
 
 import io.raftkv.common.GroupId;
 import io.raftkv.common.NodeId;
+import java.util.HashSet;
 import java.util.Set;
-import java.util.TreeSet;
 
 /**
  * What every simulated node's driver shares about replicas: those deleted after their group removed
@@ -11,31 +11,29 @@ import java.util.TreeSet;
  * current disk.
  */
 final class ReplicaBook {
-    private final Set<String> deleted = new TreeSet<>();
-    private final Set<String> claimed = new TreeSet<>();
+    private record Replica(GroupId group, NodeId node) {}
+
+    private final Set<Replica> deleted = new HashSet<>();
+    private final Set<Replica> claimed = new HashSet<>();
 
     boolean isDeleted(GroupId group, NodeId node) {
-        return deleted.contains(name(group, node));
+        return deleted.contains(new Replica(group, node));
     }
 
     void deleted(GroupId group, NodeId node) {
-        deleted.add(name(group, node));
+        deleted.add(new Replica(group, node));
     }
 
     boolean isClaimed(GroupId group, NodeId node) {
-        return claimed.contains(name(group, node));
+        return claimed.contains(new Replica(group, node));
     }
 
     void claimed(GroupId group, NodeId node) {
-        claimed.add(name(group, node));
+        claimed.add(new Replica(group, node));
     }
 
     /** {@code node}'s disk died: the claims its old disk held are not its new disk's. */
     void diskLost(NodeId node) {
-        claimed.removeIf(name -> name.endsWith("@" + node));
-    }
-
-    private static String name(GroupId group, NodeId node) {
-        return group + "@" + node;
+        claimed.removeIf(replica -> replica.node().equals(node));
     }
 }

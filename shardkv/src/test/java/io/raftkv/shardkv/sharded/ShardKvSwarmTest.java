@@ -418,12 +418,7 @@ class ShardKvSwarmTest {
             }
             List<NodeId> members = memberNodes(latest, group);
             NodeId member = members.get(random.nextInt(members.size()));
-            Set<NodeId> ever = cluster.nodesEverIn(group);
-            List<NodeId> fresh = allNodes().stream().filter(n -> !ever.contains(n)).toList();
-            Optional<NodeId> newcomer =
-                    fresh.isEmpty()
-                            ? Optional.empty()
-                            : Optional.of(fresh.get(random.nextInt(fresh.size())));
+            Optional<NodeId> newcomer = newcomer(group);
             return switch (random.nextInt(4)) {
                 case 0 ->
                         newcomer.filter(n -> members.size() < MEMBERS_MAX)
@@ -533,14 +528,20 @@ class ShardKvSwarmTest {
 
         /** A replace of {@code lost} in {@code group} by a node never in it, if one is left. */
         private Optional<ControllerCommand> replacementOf(GroupId group, NodeId lost) {
+            return newcomer(group).map(n -> cluster.replaceReplicaCommand(group, lost, n));
+        }
+
+        /** A random node never in {@code group} (a replica id is never reused), if one is left. */
+        private Optional<NodeId> newcomer(GroupId group) {
+            List<NodeId> fresh = freshNodes(group);
+            return fresh.isEmpty()
+                    ? Optional.empty()
+                    : Optional.of(fresh.get(random.nextInt(fresh.size())));
+        }
+
+        private List<NodeId> freshNodes(GroupId group) {
             Set<NodeId> ever = cluster.nodesEverIn(group);
-            List<NodeId> fresh = allNodes().stream().filter(n -> !ever.contains(n)).toList();
-            if (fresh.isEmpty()) {
-                return Optional.empty();
-            }
-            return Optional.of(
-                    cluster.replaceReplicaCommand(
-                            group, lost, fresh.get(random.nextInt(fresh.size()))));
+            return allNodes().stream().filter(n -> !ever.contains(n)).toList();
         }
 
         private void restartAll() {
@@ -623,12 +624,7 @@ class ShardKvSwarmTest {
             for (GroupId group : joinedGroups(latest)) {
                 for (NodeId member : memberNodes(latest, group)) {
                     if (!allNodes().contains(member)) {
-                        Set<NodeId> ever = cluster.nodesEverIn(group);
-                        NodeId fresh =
-                                allNodes().stream()
-                                        .filter(n -> !ever.contains(n))
-                                        .findFirst()
-                                        .orElseThrow();
+                        NodeId fresh = freshNodes(group).getFirst();
                         cluster.admin(cluster.replaceReplicaCommand(group, member, fresh));
                     }
                 }
